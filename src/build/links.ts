@@ -1,0 +1,28 @@
+/**
+ * Node ids a product links to through its category attribute (SPEC section 3): a number, a list of
+ * numbers or numeric strings, or a comma-separated string. Anything that is not a positive integer
+ * is ignored, never fatal.
+ */
+export function categoryIdsFromAttribute(value: unknown): number[] {
+  const out = new Set<number>();
+  const take = (v: unknown) => {
+    if (typeof v === 'number') {
+      if (Number.isInteger(v) && v > 0) out.add(v);
+    } else if (typeof v === 'string') {
+      for (const part of v.split(',')) {
+        const t = part.trim();
+        if (/^\d+$/.test(t) && Number(t) > 0) out.add(Number(t));
+      }
+    }
+  };
+  if (Array.isArray(value)) value.forEach(take);
+  else take(value);
+  return [...out].sort((a, b) => a - b);
+}
+
+/** Paths of the ancestors of `path`, root first (`0001000100010005` -> 0001, 00010001, 000100010001). */
+export function ancestorPaths(path: string, step: number): string[] {
+  const out: string[] = [];
+  for (let end = step; end < path.length; end += step) out.push(path.slice(0, end));
+  return out;
+}

@@ -1,0 +1,43 @@
+import type { RunSummary } from '../sync/context';
+import type { HealthReport } from '../service/health';
+import type { QuarantineRecord } from '../state/store';
+import type { SearchResult } from '../sink/types';
+
+/** The one-line summary a run prints when it ends. */
+export function summaryLine(s: RunSummary): string {
+  const secs = (s.durationMs / 1000).toFixed(1);
+  const docs = `written ${s.written}, unchanged ${s.unchanged}, deleted ${s.deleted}, rejected ${s.rejected}`;
+  const extra =
+    s.kind === 'reconcile'
+      ? `checked ${String(s.checked)}, missing ${String(s.missing)}, stale ${String(s.stale)}, strays ${String(s.strays)}; `
+      : s.kind === 'rebuild'
+        ? `${String(s.documents ?? s.written)} documents live; `
+        : '';
+  return `${s.kind}: ${extra}${docs}; categories ${s.categoriesWritten}; rows ${s.rows}, tombstones ${s.tombstones}, quarantined ${s.quarantined}; ${s.requests} requests (${s.retries} retries) in ${secs}s`;
+}
+
+export function statusText(h: HealthReport, counts: { products: number; categories: number }, quarantine: QuarantineRecord[]): string {
+  const lines = [
+    `health: ${h.ok ? 'ok' : `not ok (${h.reason})`}`,
+    `documents: ${counts.products} products, ${counts.categories} categories`,
+    `lag: ${h.lagSeconds === null ? 'unknown' : `${h.lagSeconds}s`}; pending documents: ${h.pending}`,
+    'watermarks:',
+    ...Object.entries(h.watermarks).map(([k, v]) => `  ${k.padEnd(16)} ${v}`),
+  ];
+  if (h.lastRun) {
+    lines.push(`last run: ${h.lastRun.kind} ${h.lastRun.outcome} at ${h.lastRun.finishedAt ?? '-'}${h.lastRun.error ? ` — ${h.lastRun.error}` : ''}`);
+    if (h.lastRun.summary) lines.push(`  ${summaryLine(h.lastRun.summary)}`);
+  }
+  lines.push(`quarantined records: ${h.quarantined}`);
+  for (const q of quarantine) lines.push(`  ${q.resource} ${q.record_key}: ${q.reason} (seen ${q.attempts}x, last ${q.last_seen})`);
+  return lines.join('\n');
+}
+
+export function hitsText(r: SearchResult): string {
+  const lines = [`${r.total} hit${r.total === 1 ? '' : 's'}`];
+  for (const h of r.hits) {
+    const price = h.price === null ? '-' : `${h.price.toFixed(2)} ${h.currency ?? ''}`.trim();
+    lines.push(`${h.id.padStart(8)}  ${(h.name ?? '').slice(0, 48).padEnd(48)}  ${price.padStart(14)}  ${h.url ?? ''}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import { configSchema, SECRET_SETTINGS, type Config } from './schema';
+import { ConfigError } from '../errors';
+
+const KEYS = Object.keys(configSchema.shape) as (keyof Config)[];
+
+/**
+ * Reads the configuration from the environment and, if FEEDER_CONFIG names one, a JSON file with
+ * the same keys. Empty strings count as unset. Throws ConfigError naming the first bad setting.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  const file = env.FEEDER_CONFIG;
+  if (file) Object.assign(raw, readConfigFile(file));
+  for (const key of KEYS) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === '' || v === null) delete raw[k];
+    // The JSON file may hold structured values; the schema parses env-style strings.
+    else if (k === 'AKINON_CONTENT_TYPES' && typeof v === 'object') raw[k] = JSON.stringify(v);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue.path[0] ?? 'config');
+    const shown = (SECRET_SETTINGS as readonly string[]).includes(key) ? '' : describeValue(raw[key]);
+    throw new ConfigError(key, `${issue.message}${shown}`);
+  }
+  return checkCombinations(parsed.data);
+}
+
+function checkCombinations(c: Config): Config {
+  if (c.AKINON_URL) {
+    if (!c.AKINON_CHANNEL_ID) throw new ConfigError('AKINON_CHANNEL_ID', 'required when AKINON_URL is set');
+    if (!c.AKINON_TOKEN) throw new ConfigError('AKINON_TOKEN', 'required when AKINON_URL is set');
+  }
+  if (c.CATEGORY_LINK === 'endpoint' && !c.CATEGORY_LINK_PATH) {
+    throw new ConfigError('CATEGORY_LINK_PATH', 'required when CATEGORY_LINK=endpoint');
+  }
+  return c;
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError('FEEDER_CONFIG', `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    /* reported below */
+  }
+  throw new ConfigError('FEEDER_CONFIG', `${file} must hold a JSON object of settings`);
+}
+
+function describeValue(v: unknown): string {
+  if (v === undefined) return '';
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  return ` (got "${text.length > 60 ? `${text.slice(0, 57)}...` : text}")`;
+}
+
+/** The configuration with secrets replaced, for logs and `feeder status`. */
+export function redactedConfig(c: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...c };
+  for (const k of SECRET_SETTINGS) if (out[k] !== undefined) out[k] = '[redacted]';
+  return out;
+}

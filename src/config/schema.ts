@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import cron from 'node-cron';
+
+/*
+ * The one home of every setting: its environment variable name, its default and what it means.
+ * Keys are the environment variable names themselves, so `grep AKINON_PAGE_SIZE` finds both the
+ * documentation and every use. An optional JSON file (FEEDER_CONFIG) uses the same keys; the
+ * environment wins over the file.
+ */
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number({ invalid_type_error: 'expected a number' }).int('expected a whole number').min(min).max(max);
+const num = (min: number) => z.coerce.number({ invalid_type_error: 'expected a number' }).min(min);
+const httpUrl = z
+  .string()
+  .url('expected an http(s) URL such as https://example.akinoncloud.com')
+  .refine((u) => /^https?:\/\//i.test(u), 'expected an http(s) URL such as https://example.akinoncloud.com');
+const cronExpr = z.string().refine((s) => cron.validate(s), 'expected a cron expression such as "* * * * *"');
+const contentTypeOverrides = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected a JSON object such as {"productprice":"price"}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.record(
+      z.enum(['product', 'productprice', 'productimage', 'categorynode', 'prettyurl'], {
+        errorMap: () => ({ message: 'keys must be product, productprice, productimage, categorynode or prettyurl' }),
+      }),
+      z.union([z.string(), z.number().int()]),
+    ),
+  );
+
+export const configSchema = z.object({
+  // --- source: the Akinon Data Warehouse API --------------------------------------------------
+  /** Base URL of the Omnitron instance. Unset: the built-in sandbox is the source. */
+  AKINON_URL: httpUrl.optional(),
+  /** Channel id used in `/api/v1/remote/{channel}/data-warehouse/`. Required with AKINON_URL. */
+  AKINON_CHANNEL_ID: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected a channel id such as 3').optional(),
+  /** API token, sent as `Authorization: Token <token>`. Required with AKINON_URL. Never logged. */
+  AKINON_TOKEN: z.string().min(1).optional(),
+  /** Rows requested per page. */
+  AKINON_PAGE_SIZE: int(1, 10000).default(100),
+  /** Name of the page size query parameter (`limit` for Akinon's SDK, `page_size` for some setups). */
+  AKINON_PAGE_SIZE_PARAM: z.string().regex(/^[a-z_]+$/, 'expected a query parameter name').default('limit'),
+  /** `datetime`: full ISO-8601 timestamps in modified_date filters; `date`: days, exact on our side. */
+  AKINON_CURSOR_PRECISION: z.enum(['datetime', 'date']).default('datetime'),
+  /** Requests per second at most (0 = no cap). Default is polite to a shared SaaS. */
+  AKINON_RATE_LIMIT: num(0).optional(),
+  /** Requests in flight at most. */
+  AKINON_CONCURRENCY: int(1, 64).optional(),
+  /** Per-request timeout (headers and body), milliseconds. */
+  AKINON_TIMEOUT_MS: int(100).default(30000),
+  /** Retries of one request on 429, 5xx, timeouts, resets and unreadable bodies. */
+  AKINON_MAX_RETRIES: int(0, 100).default(8),
+  /** First backoff step, milliseconds; doubles per attempt, with full jitter. */
+  AKINON_RETRY_BASE_MS: int(0).default(500),
+  /** Longest wait between attempts (also caps a server's Retry-After), milliseconds. */
+  AKINON_RETRY_MAX_MS: int(0).default(60000),
+  /** Override content type resolution for deleted items: {"productprice": "price"} or {"product": 138}. */
+  AKINON_CONTENT_TYPES: contentTypeOverrides.optional(),
+
+  // --- sync semantics --------------------------------------------------------------------------
+  /** Safety lag subtracted from the source clock: rows committed late are not skipped. */
+  SYNC_LAG_SECONDS: num(0).default(10),
+  /** Price row that feeds `price`, `retail_price`, `tax_rate`, `currency`. */
+  PRICE_TYPE: z.string().min(1).default('default'),
+  /** When set, only price rows of this currency (case-insensitive) are chosen for `price`. */
+  CURRENCY: z.string().min(1).optional(),
+  /** How products link to category nodes: a product attribute, or a list endpoint of link rows. */
+  CATEGORY_LINK: z.enum(['attribute', 'endpoint']).default('attribute'),
+  /** Attribute holding a node id, a list of ids or "1,2,3" (CATEGORY_LINK=attribute). */
+  CATEGORY_ATTRIBUTE: z.string().min(1).default('category_ids'),
+  /** Link rows path under data-warehouse/ (CATEGORY_LINK=endpoint), e.g. catalogs/product-categories. */
+  CATEGORY_LINK_PATH: z.string().regex(/^[a-z0-9_/-]+$/, 'expected a path such as catalogs/product-categories').optional(),
+  /** Field of a link row naming the product (CATEGORY_LINK=endpoint). */
+  CATEGORY_LINK_PRODUCT_FIELD: z.string().min(1).default('product'),
+  /** Field of a link row naming the category node (CATEGORY_LINK=endpoint). */
+  CATEGORY_LINK_CATEGORY_FIELD: z.string().min(1).default('category'),
+  /** Width of one step of a category node's materialized `path`. */
+  CATEGORY_PATH_STEP: int(1, 64).default(4),
+  /** `all` indexes every product; `listable` only those with is_active && is_listable. */
+  INDEX_FILTER: z.enum(['all', 'listable']).default('all'),
+
+  // --- sink --------------------------------------------------------------------------------------
+  /** Search engine adapter. */
+  SINK: z.enum(['sqlite']).default('sqlite'),
+  /** Public index name; categories go to `<INDEX_NAME>_categories`. */
+  INDEX_NAME: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'expected lowercase letters, digits and _').default('products'),
+  /** Documents per write batch. */
+  BATCH_SIZE: int(1, 100000).default(500),
+  /** Embedded sink file (SINK=sqlite). */
+  SQLITE_PATH: z.string().min(1).default('./data/index.db'),
+
+  // --- state -------------------------------------------------------------------------------------
+  /** State store: raw rows, watermarks, hashes, runs, quarantine. */
+  STATE_PATH: z.string().min(1).default('./data/feeder.db'),
+  /** A run lock not renewed for this long is stale and may be taken over. */
+  LOCK_TTL_SECONDS: int(2).default(120),
+
+  // --- service -----------------------------------------------------------------------------------
+  /** Schedule of `sync` in `feeder serve`. */
+  SYNC_CRON: cronExpr.default('* * * * *'),
+  /** Optional schedule of a full `rebuild` in `feeder serve`. */
+  REBUILD_CRON: cronExpr.optional(),
+  /** HTTP port of `feeder serve` (/healthz). */
+  PORT: int(0, 65535).default(8080),
+  /** Bind address of `feeder serve`. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Bearer token guarding POST /sync and POST /rebuild; unset disables them. */
+  ADMIN_TOKEN: z.string().min(8, 'expected at least 8 characters').optional(),
+  /** /healthz turns 503 when the newest applied source time is older than this. */
+  MAX_LAG_SECONDS: int(1).default(600),
+  /** pino level: fatal, error, warn, info, debug, trace, silent. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  // --- built-in sandbox (the source when AKINON_URL is unset) --------------------------------------
+  /** Products generated by the sandbox catalog. */
+  SANDBOX_PRODUCTS: int(1, 5_000_000).default(5000),
+  /** Seed of the sandbox catalog: same seed, same catalog. */
+  SANDBOX_SEED: int(0).default(42),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Settings whose values never appear in messages, logs or status output. */
+export const SECRET_SETTINGS = ['AKINON_TOKEN', 'ADMIN_TOKEN'] as const;

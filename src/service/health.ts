@@ -1,0 +1,44 @@
+import { instantMs } from '../source/instant';
+import type { StateStore } from '../state/store';
+import { windowCursor, type RunSummary } from '../sync/context';
+
+export interface HealthReport {
+  ok: boolean;
+  reason: string | null;
+  lastRun: { kind: string; outcome: string; finishedAt: string | null; error: string | null; summary: RunSummary | null } | null;
+  lagSeconds: number | null;
+  watermarks: Record<string, string>;
+  pending: number;
+  quarantined: number;
+}
+
+/**
+ * The facts `/healthz` and `feeder status` share. Healthy while the last finished run succeeded and
+ * the oldest watermark (the source time up to which every change is applied) is younger than
+ * MAX_LAG_SECONDS.
+ */
+export function healthReport(store: StateStore, resources: readonly string[], maxLagSeconds: number, now = Date.now()): HealthReport {
+  const cursors = store.cursors();
+  const watermarks: Record<string, string> = {};
+  for (const [k, v] of Object.entries(cursors)) watermarks[k.replace(/^window:/, '')] = v;
+  const marks = resources.map((r) => cursors[windowCursor(r)]).filter((v): v is string => !!v);
+  const oldest = marks.length === resources.length && marks.length > 0 ? marks.reduce((a, b) => (a < b ? a : b)) : null;
+  const lagSeconds = oldest ? Math.max(0, Math.round((now - instantMs(oldest)) / 1000)) : null;
+  const last = store.lastFinishedRun();
+  let reason: string | null = null;
+  if (!last) reason = 'no run has finished yet';
+  else if (last.outcome === 'failed') reason = `last ${last.kind} failed: ${last.error ?? 'unknown error'}`;
+  else if (lagSeconds === null) reason = 'no watermark yet';
+  else if (lagSeconds > maxLagSeconds) reason = `lag ${lagSeconds}s exceeds MAX_LAG_SECONDS=${maxLagSeconds}`;
+  return {
+    ok: reason === null,
+    reason,
+    lastRun: last
+      ? { kind: last.kind, outcome: last.outcome, finishedAt: last.finished_at, error: last.error, summary: last.summary as RunSummary | null }
+      : null,
+    lagSeconds,
+    watermarks,
+    pending: store.pendingCount(),
+    quarantined: store.quarantineCount(),
+  };
+}

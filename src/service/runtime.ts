@@ -1,0 +1,70 @@
+import type { Config } from '../config/schema';
+import { DwhHttp } from '../source/http';
+import { Source } from '../source/source';
+import { StateStore } from '../state/store';
+import { createSink } from '../sink';
+import { Sandbox } from '../sandbox/server';
+import type { RunContext } from '../sync/context';
+import type { Logger } from './logger';
+
+export interface Runtime {
+  ctx: RunContext;
+  /** The in-process sandbox when AKINON_URL is unset. */
+  sandbox: Sandbox | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Wires a run context from the configuration. Without AKINON_URL the built-in sandbox starts on a
+ * loopback port and is the source (no account, no server needed), and the feeder says so.
+ */
+export async function openRuntime(config: Config, log: Logger): Promise<Runtime> {
+  let sandbox: Sandbox | null = null;
+  let baseUrl: string;
+  let token: string;
+  if (config.AKINON_URL) {
+    baseUrl = `${config.AKINON_URL.replace(/\/+$/, '')}/api/v1/remote/${config.AKINON_CHANNEL_ID}/data-warehouse/`;
+    token = config.AKINON_TOKEN!;
+  } else {
+    sandbox = new Sandbox({ products: config.SANDBOX_PRODUCTS, seed: config.SANDBOX_SEED });
+    const url = await sandbox.start(0, '127.0.0.1');
+    baseUrl = `${url}/api/v1/remote/${sandbox.channelId}/data-warehouse/`;
+    token = sandbox.token;
+    log.info(
+      { products: config.SANDBOX_PRODUCTS, seed: config.SANDBOX_SEED },
+      `AKINON_URL is not set: using the built-in sandbox catalog (${config.SANDBOX_PRODUCTS} products) as the source`,
+    );
+  }
+  // A shared SaaS gets polite defaults; the in-process sandbox is ours to use at full speed.
+  const http = new DwhHttp({
+    baseUrl,
+    token,
+    timeoutMs: config.AKINON_TIMEOUT_MS,
+    rateLimit: config.AKINON_RATE_LIMIT ?? (sandbox ? 0 : 5),
+    concurrency: config.AKINON_CONCURRENCY ?? (sandbox ? 4 : 2),
+    maxRetries: config.AKINON_MAX_RETRIES,
+    baseMs: config.AKINON_RETRY_BASE_MS,
+    maxMs: config.AKINON_RETRY_MAX_MS,
+  });
+  http.onRequest((e) => {
+    if (e.status !== '200') log.warn({ path: e.path.split('?')[0], status: e.status }, 'source request did not succeed');
+  });
+  const source = new Source(http, {
+    pageSize: config.AKINON_PAGE_SIZE,
+    pageSizeParam: config.AKINON_PAGE_SIZE_PARAM,
+    cursorPrecision: config.AKINON_CURSOR_PRECISION,
+  });
+  const store = new StateStore(config.STATE_PATH);
+  const sink = createSink(config);
+  const ctx: RunContext = { config, store, source, sink, log };
+  return {
+    ctx,
+    sandbox,
+    async close() {
+      await http.close().catch(() => undefined);
+      await sink.close().catch(() => undefined);
+      store.close();
+      await sandbox?.stop();
+    },
+  };
+}

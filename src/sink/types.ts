@@ -1,0 +1,69 @@
+/*
+ * The sink seam. A sink knows the document contract (SPEC section 4) and nothing of Akinon:
+ * it stores documents keyed by `id`, keeps physical indexes behind a public name, and answers
+ * the storefront-style query the CLI offers.
+ */
+
+export type IndexKind = 'products' | 'categories';
+
+/** A document as the sink sees it: the contract fields, keyed by `id`. */
+export type SinkDocument = { id: string | number } & Record<string, unknown>;
+
+/** Where writes go: the public name (incremental) or a physical index being built (rebuild). */
+export interface Target {
+  kind: IndexKind;
+  name: string;
+}
+
+export interface Rejection {
+  id: string;
+  reason: string;
+}
+
+export interface SearchQuery {
+  text?: string;
+  categoryId?: number;
+  minPrice?: number;
+  maxPrice?: number;
+  isActive?: boolean;
+  sort?: 'relevance' | 'price' | '-price';
+  limit?: number;
+}
+
+export interface SearchHit {
+  id: string;
+  name: string | null;
+  price: number | null;
+  currency: string | null;
+  url: string | null;
+}
+
+export interface SearchResult {
+  total: number;
+  hits: SearchHit[];
+}
+
+export interface Sink {
+  readonly engine: string;
+  /** The public (live) target of a kind. */
+  live(kind: IndexKind): Target;
+  /** Whether the public index of a kind exists (a first run builds it). */
+  exists(kind: IndexKind): Promise<boolean>;
+  /** A new, empty physical index for generation `gen`, with the engine settings applied. */
+  create(kind: IndexKind, gen: number): Promise<Target>;
+  /** Whether a physical index exists (resuming an interrupted rebuild). */
+  has(target: Target): Promise<boolean>;
+  /** Writes documents (insert or replace). Documents the engine refuses come back, the rest land. */
+  write(target: Target, docs: readonly SinkDocument[]): Promise<Rejection[]>;
+  delete(target: Target, ids: readonly string[]): Promise<void>;
+  /** Makes `target` the public index of its kind in one atomic step, then drops the old one. */
+  swap(target: Target): Promise<void>;
+  drop(target: Target): Promise<void>;
+  count(target: Target): Promise<number>;
+  /** Documents by id (absent ids are missing from the map). */
+  get(target: Target, ids: readonly string[]): Promise<Map<string, SinkDocument>>;
+  /** Every document, in ascending numeric id order, a page at a time. */
+  scan(target: Target, pageSize?: number): AsyncIterable<SinkDocument[]>;
+  search(query: SearchQuery): Promise<SearchResult>;
+  close(): Promise<void>;
+}

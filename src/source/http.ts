@@ -1,0 +1,163 @@
+import { Agent, request, errors as undiciErrors } from 'undici';
+import PQueue from 'p-queue';
+import { SourceError, SourceFormatError } from '../errors';
+import { RetryableFailure, parseRetryAfter, withRetry, type RetryPolicy } from './retry';
+import { canonicalInstant, shiftInstant } from './instant';
+
+export interface HttpOptions extends RetryPolicy {
+  /** `{AKINON_URL}/api/v1/remote/{channel}/data-warehouse/` — every request is built from it. */
+  baseUrl: string;
+  token: string;
+  timeoutMs: number;
+  /** Requests per second (0 = no cap). */
+  rateLimit: number;
+  concurrency: number;
+}
+
+export interface Page {
+  count: number;
+  /** Only whether there is a next page matters: its URL may name another host or path. */
+  hasNext: boolean;
+  results: unknown[];
+}
+
+export interface SourceStats {
+  requests: number;
+  retries: number;
+  byStatus: Record<string, number>;
+}
+
+export type RequestListener = (event: { path: string; status: string; retry: boolean }) => void;
+
+/**
+ * GET-only client of the Data Warehouse API: token auth, a rate and concurrency cap shared by all
+ * streams, timeouts, retries. It also keeps the source's clock (the HTTP Date header), which sync
+ * windows are cut by.
+ */
+export class DwhHttp {
+  readonly stats: SourceStats = { requests: 0, retries: 0, byStatus: {} };
+  private readonly agent: Agent;
+  private readonly queue: PQueue;
+  private readonly base: URL;
+  private lastDate: { server: string; localMs: number } | null = null;
+  private readonly listeners: RequestListener[] = [];
+
+  constructor(private readonly opts: HttpOptions) {
+    this.base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
+    this.agent = new Agent({
+      connections: opts.concurrency,
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+      connectTimeout: Math.min(opts.timeoutMs, 10_000),
+    });
+    this.queue =
+      opts.rateLimit > 0
+        ? new PQueue({ concurrency: opts.concurrency, intervalCap: 1, interval: Math.max(1, Math.round(1000 / opts.rateLimit)) })
+        : new PQueue({ concurrency: opts.concurrency });
+  }
+
+  onRequest(listener: RequestListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** One page of `path` (relative to the base, e.g. `products/products`) with these filters. */
+  async getPage(path: string, params: Record<string, string | number>): Promise<Page> {
+    const url = new URL(`${path.replace(/^\/+|\/+$/g, '')}/`, this.base);
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, String(v));
+    const where = `${url.pathname}${url.search}`;
+    return withRetry((n) => this.queue.add(() => this.attempt(url, where, n > 0)) as Promise<Page>, this.opts, {
+      onRetry: () => {
+        this.stats.retries++;
+      },
+    });
+  }
+
+  /**
+   * The source's current time: the newest Date header seen, advanced by the local time elapsed
+   * since it arrived. Null before the first response.
+   */
+  clock(): string | null {
+    if (!this.lastDate) return null;
+    return shiftInstant(this.lastDate.server, Date.now() - this.lastDate.localMs);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.onIdle();
+    await this.agent.close();
+  }
+
+  private count(path: string, status: string, retry: boolean) {
+    this.stats.requests++;
+    this.stats.byStatus[status] = (this.stats.byStatus[status] ?? 0) + 1;
+    for (const l of this.listeners) l({ path, status, retry });
+  }
+
+  private async attempt(url: URL, where: string, retry: boolean): Promise<Page> {
+    let res;
+    try {
+      res = await request(url, {
+        method: 'GET',
+        dispatcher: this.agent,
+        headers: { authorization: `Token ${this.opts.token}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(this.opts.timeoutMs * 2),
+      });
+    } catch (err) {
+      this.count(where, 'error', retry);
+      throw new RetryableFailure(`GET ${where} failed: ${describeNetworkError(err)}`, 'network', undefined, { cause: err });
+    }
+    const status = res.statusCode;
+    this.count(where, String(status), retry);
+    const dateHeader = res.headers.date;
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (err) {
+      throw new RetryableFailure(`GET ${where}: body not received: ${describeNetworkError(err)}`, 'body', undefined, { cause: err });
+    }
+    if (status === 429 || status >= 500) {
+      throw new RetryableFailure(`GET ${where} answered ${status}`, String(status), parseRetryAfter(res.headers['retry-after']));
+    }
+    if (status !== 200) {
+      const hint = status === 401 || status === 403 ? ' (check AKINON_TOKEN and AKINON_CHANNEL_ID)' : '';
+      throw new SourceError(`GET ${where} answered ${status}${hint}`, status);
+    }
+    this.noteDate(dateHeader);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // A truncated or garbled body is a transport fault far more often than a real answer.
+      throw new RetryableFailure(`GET ${where}: body is not valid JSON (${text.length} bytes)`, 'malformed');
+    }
+    return toPage(body, where);
+  }
+
+  private noteDate(header: string | string[] | undefined) {
+    const text = Array.isArray(header) ? header[0] : header;
+    if (!text) return;
+    const ms = Date.parse(text);
+    if (Number.isNaN(ms)) return;
+    const server = canonicalInstant(new Date(ms).toISOString());
+    if (server) this.lastDate = { server, localMs: Date.now() };
+  }
+}
+
+function toPage(body: unknown, where: string): Page {
+  if (!body || typeof body !== 'object' || !Array.isArray((body as { results?: unknown }).results)) {
+    throw new SourceFormatError(`GET ${where}: expected {count, next, previous, results}`);
+  }
+  const b = body as { count?: unknown; next?: unknown; results: unknown[] };
+  return {
+    count: typeof b.count === 'number' ? b.count : b.results.length,
+    hasNext: typeof b.next === 'string' && b.next.length > 0,
+    results: b.results,
+  };
+}
+
+function describeNetworkError(err: unknown): string {
+  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) return 'timed out';
+  if (err instanceof Error && err.name === 'TimeoutError') return 'timed out';
+  const code = (err as { code?: string }).code;
+  return code ?? (err instanceof Error ? err.message : String(err));
+}
+

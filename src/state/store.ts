@@ -1,0 +1,411 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { canonicalInstant } from '../source/instant';
+import type { ResourceName } from '../source/resources';
+import type { CategoryNode, ContentType, PrettyUrl, Product, ProductImage, ProductPrice } from '../source/schemas';
+import type { InvalidRecord } from '../source/source';
+import { LockBusyError } from '../errors';
+import { schemaSql, TABLES } from './tables';
+
+export type DocKind = 'product' | 'category';
+
+export interface StoredRow {
+  id: number;
+  modified_date: string;
+  [key: string]: unknown;
+}
+
+export interface RunRecord {
+  id: number;
+  kind: string;
+  started_at: string;
+  finished_at: string | null;
+  outcome: string;
+  summary: Record<string, unknown> | null;
+  error: string | null;
+}
+
+export interface QuarantineRecord {
+  resource: string;
+  record_key: string;
+  reason: string;
+  raw: unknown;
+  first_seen: string;
+  last_seen: string;
+  attempts: number;
+}
+
+const nowIso = () => new Date().toISOString();
+
+/**
+ * The embedded state store (SPEC section 5): raw rows per resource, cursors (watermarks), the
+ * content hash of every document written per index generation, the pending set of documents to
+ * rewrite, run history, quarantine and the run lock. All methods are synchronous (better-sqlite3);
+ * `tx()` groups them into one transaction.
+ */
+export class StateStore {
+  readonly db: Database.Database;
+  private readonly stmts = new Map<string, Database.Statement>();
+
+  constructor(file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.exec(schemaSql());
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  // --- raw rows ---------------------------------------------------------------------------------
+
+  /**
+   * Stores a row unless the store already holds a newer version of it (a stale read from a lagging
+   * replica must not win). Returns the previous row (null if new) and whether this one was applied.
+   */
+  upsertRow(resource: ResourceName, row: StoredRow, seen = 0): { old: StoredRow | null; applied: boolean } {
+    const spec = TABLES[resource];
+    const modified = canonicalInstant(row.modified_date) ?? '';
+    const prev = this.stmt(`SELECT modified, seen, data FROM ${spec.table} WHERE id = ?`).get(row.id) as
+      | { modified: string; seen: number; data: string }
+      | undefined;
+    const old = prev ? (JSON.parse(prev.data) as StoredRow) : null;
+    if (prev && prev.modified > modified) {
+      if (seen) this.stmt(`UPDATE ${spec.table} SET seen = ? WHERE id = ?`).run(seen, row.id);
+      return { old, applied: false };
+    }
+    const cols = spec.joins.map((j) => j.column);
+    this.stmt(
+      `INSERT OR REPLACE INTO ${spec.table} (id, modified, seen, data${cols.map((c) => `, ${c}`).join('')}) VALUES (?, ?, ?, ?${cols.map(() => ', ?').join('')})`,
+    ).run(row.id, modified, seen || prev?.seen || 0, JSON.stringify(row), ...spec.joins.map((j) => j.of(row)));
+    return { old, applied: true };
+  }
+
+  /**
+   * Removes a row for a tombstone dated `deletedAt`, unless the stored row is newer than the
+   * tombstone (the id was re-created after the delete). Returns the removed row.
+   */
+  deleteRow(resource: ResourceName, id: number, deletedAt?: string): StoredRow | null {
+    const spec = TABLES[resource];
+    const prev = this.stmt(`SELECT modified, data FROM ${spec.table} WHERE id = ?`).get(id) as { modified: string; data: string } | undefined;
+    if (!prev) return null;
+    const at = deletedAt ? canonicalInstant(deletedAt) : null;
+    if (at && prev.modified > at) return null;
+    this.stmt(`DELETE FROM ${spec.table} WHERE id = ?`).run(id);
+    return JSON.parse(prev.data) as StoredRow;
+  }
+
+  /**
+   * Rows a full crawl `seen` did not meet and that were not modified since it began (`before`):
+   * deleted at the source. Removed; the removed rows are returned. Rows modified after the crawl
+   * began are left to the catch-up pass and its tombstones.
+   */
+  sweepUnseen(resource: ResourceName, seen: number, before: string): StoredRow[] {
+    const table = TABLES[resource].table;
+    const rows = (this.stmt(`SELECT data FROM ${table} WHERE seen != ? AND modified < ?`).all(seen, before) as { data: string }[]).map(
+      (r) => JSON.parse(r.data) as StoredRow,
+    );
+    this.stmt(`DELETE FROM ${table} WHERE seen != ? AND modified < ?`).run(seen, before);
+    return rows;
+  }
+
+  getRow<T = StoredRow>(resource: ResourceName, id: number): T | null {
+    const r = this.stmt(`SELECT data FROM ${TABLES[resource].table} WHERE id = ?`).get(id) as { data: string } | undefined;
+    return r ? (JSON.parse(r.data) as T) : null;
+  }
+
+  rowsWhere<T>(resource: ResourceName, column: string, values: readonly (number | string)[]): T[] {
+    if (values.length === 0) return [];
+    const table = TABLES[resource].table;
+    return (
+      this.stmt(`SELECT data FROM ${table} WHERE ${column} IN (SELECT value FROM json_each(?)) ORDER BY id`).all(JSON.stringify(values)) as {
+        data: string;
+      }[]
+    ).map((r) => JSON.parse(r.data) as T);
+  }
+
+  idsWhere(resource: ResourceName, column: string, values: readonly (number | string)[]): number[] {
+    if (values.length === 0) return [];
+    const table = TABLES[resource].table;
+    return (
+      this.stmt(`SELECT id FROM ${table} WHERE ${column} IN (SELECT value FROM json_each(?))`).all(JSON.stringify(values)) as { id: number }[]
+    ).map((r) => r.id);
+  }
+
+  allRows<T>(resource: ResourceName): T[] {
+    return (this.stmt(`SELECT data FROM ${TABLES[resource].table} ORDER BY id`).all() as { data: string }[]).map(
+      (r) => JSON.parse(r.data) as T,
+    );
+  }
+
+  countRows(resource: ResourceName): number {
+    return (this.stmt(`SELECT count(*) AS n FROM ${TABLES[resource].table}`).get() as { n: number }).n;
+  }
+
+  /** Product ids in ascending order after `afterId`, a page at a time (rebuild streams these). */
+  productIdsAfter(afterId: number, limit: number): number[] {
+    return (this.stmt('SELECT id FROM products WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as { id: number }[]).map((r) => r.id);
+  }
+
+  // --- joins for the builder --------------------------------------------------------------------
+
+  products(ids: readonly number[]): Product[] {
+    return this.rowsWhere<Product>('products', 'id', ids);
+  }
+  variantsOf(parentIds: readonly number[]): Product[] {
+    return this.rowsWhere<Product>('products', 'parent', parentIds);
+  }
+  pricesOf(productIds: readonly number[]): ProductPrice[] {
+    return this.rowsWhere<ProductPrice>('product_prices', 'product', productIds);
+  }
+  imagesOf(productIds: readonly number[]): ProductImage[] {
+    return this.rowsWhere<ProductImage>('product_images', 'product', productIds);
+  }
+  prettyUrls(ids: readonly number[]): PrettyUrl[] {
+    return this.rowsWhere<PrettyUrl>('pretty_urls', 'id', ids);
+  }
+  urlTranslations(parentIds: readonly number[]): PrettyUrl[] {
+    return this.rowsWhere<PrettyUrl>('pretty_urls', 'parent', parentIds);
+  }
+  categoryNodes(): CategoryNode[] {
+    return this.allRows<CategoryNode>('category_nodes');
+  }
+  /** Pretty URLs that category nodes point to, and their translations. */
+  categoryUrls(): PrettyUrl[] {
+    return (
+      this.stmt(
+        `SELECT data FROM pretty_urls WHERE id IN (SELECT pretty_url FROM category_nodes WHERE pretty_url IS NOT NULL)
+           OR parent IN (SELECT pretty_url FROM category_nodes WHERE pretty_url IS NOT NULL) ORDER BY id`,
+      ).all() as { data: string }[]
+    ).map((r) => JSON.parse(r.data) as PrettyUrl);
+  }
+
+  // --- product -> category links ------------------------------------------------------------------
+
+  /** Replaces the links contributed by one source (a product's attribute, or one link row). */
+  setLinks(sourceId: number, product: number, categories: readonly number[]): void {
+    this.stmt('DELETE FROM product_categories WHERE source_id = ?').run(sourceId);
+    const ins = this.stmt('INSERT OR IGNORE INTO product_categories (source_id, product, category) VALUES (?, ?, ?)');
+    for (const c of categories) ins.run(sourceId, product, c);
+  }
+  clearLinks(sourceId: number): void {
+    this.stmt('DELETE FROM product_categories WHERE source_id = ?').run(sourceId);
+  }
+  linksOf(productIds: readonly number[]): Map<number, number[]> {
+    const out = new Map<number, number[]>();
+    if (productIds.length === 0) return out;
+    const rows = this.stmt(
+      'SELECT product, category FROM product_categories WHERE product IN (SELECT value FROM json_each(?)) ORDER BY category',
+    ).all(JSON.stringify(productIds)) as { product: number; category: number }[];
+    for (const r of rows) {
+      const list = out.get(r.product) ?? [];
+      if (list[list.length - 1] !== r.category) list.push(r.category);
+      out.set(r.product, list);
+    }
+    return out;
+  }
+  productsLinkedTo(categoryIds: readonly number[]): number[] {
+    if (categoryIds.length === 0) return [];
+    return (
+      this.stmt('SELECT DISTINCT product FROM product_categories WHERE category IN (SELECT value FROM json_each(?))').all(
+        JSON.stringify(categoryIds),
+      ) as { product: number }[]
+    ).map((r) => r.product);
+  }
+  /** Node ids whose path starts with `prefix` (the node itself and its descendants). */
+  nodesUnder(prefix: string): number[] {
+    return (
+      this.stmt("SELECT id FROM category_nodes WHERE substr(path, 1, length(?)) = ?").all(prefix, prefix) as { id: number }[]
+    ).map((r) => r.id);
+  }
+
+  // --- content types -------------------------------------------------------------------------------
+
+  replaceContentTypes(types: readonly ContentType[]): void {
+    this.tx(() => {
+      this.stmt('DELETE FROM content_types').run();
+      const ins = this.stmt('INSERT INTO content_types (id, app_label, model) VALUES (?, ?, ?)');
+      for (const t of types) ins.run(t.id, t.app_label, t.model);
+    });
+  }
+  contentTypes(): ContentType[] {
+    return this.stmt('SELECT id, app_label, model FROM content_types ORDER BY id').all() as ContentType[];
+  }
+
+  // --- cursors and meta -------------------------------------------------------------------------------
+
+  cursor(name: string): string | null {
+    return (this.stmt('SELECT value FROM cursors WHERE name = ?').get(name) as { value: string } | undefined)?.value ?? null;
+  }
+  setCursor(name: string, value: string): void {
+    this.stmt('INSERT OR REPLACE INTO cursors (name, value) VALUES (?, ?)').run(name, value);
+  }
+  cursors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const r of this.stmt('SELECT name, value FROM cursors ORDER BY name').all() as { name: string; value: string }[]) out[r.name] = r.value;
+    return out;
+  }
+  meta<T>(key: string): T | null {
+    const r = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return r ? (JSON.parse(r.value) as T) : null;
+  }
+  setMeta(key: string, value: unknown): void {
+    if (value === null || value === undefined) this.stmt('DELETE FROM meta WHERE key = ?').run(key);
+    else this.stmt('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, JSON.stringify(value));
+  }
+
+  // --- document hashes and the pending set ------------------------------------------------------------
+
+  hashes(gen: number, kind: DocKind, ids: readonly string[]): Map<string, string> {
+    const out = new Map<string, string>();
+    if (ids.length === 0) return out;
+    const rows = this.stmt('SELECT id, hash FROM doc_hashes WHERE gen = ? AND kind = ? AND id IN (SELECT value FROM json_each(?))').all(
+      gen,
+      kind,
+      JSON.stringify(ids),
+    ) as { id: string; hash: string }[];
+    for (const r of rows) out.set(r.id, r.hash);
+    return out;
+  }
+  setHash(gen: number, kind: DocKind, id: string, hash: string): void {
+    this.stmt('INSERT OR REPLACE INTO doc_hashes (gen, kind, id, hash) VALUES (?, ?, ?, ?)').run(gen, kind, id, hash);
+  }
+  deleteHash(gen: number, kind: DocKind, id: string): void {
+    this.stmt('DELETE FROM doc_hashes WHERE gen = ? AND kind = ? AND id = ?').run(gen, kind, id);
+  }
+  dropHashes(exceptGen: number): void {
+    this.stmt('DELETE FROM doc_hashes WHERE gen != ?').run(exceptGen);
+  }
+  dropGeneration(gen: number): void {
+    this.stmt('DELETE FROM doc_hashes WHERE gen = ?').run(gen);
+  }
+  hashCount(gen: number, kind: DocKind): number {
+    return (this.stmt('SELECT count(*) AS n FROM doc_hashes WHERE gen = ? AND kind = ?').get(gen, kind) as { n: number }).n;
+  }
+
+  addPending(kind: DocKind, ids: Iterable<number>): void {
+    const ins = this.stmt('INSERT OR IGNORE INTO pending (kind, id) VALUES (?, ?)');
+    for (const id of ids) ins.run(kind, id);
+  }
+  pendingBatch(kind: DocKind, afterId: number, limit: number): number[] {
+    return (this.stmt('SELECT id FROM pending WHERE kind = ? AND id > ? ORDER BY id LIMIT ?').all(kind, afterId, limit) as { id: number }[]).map(
+      (r) => r.id,
+    );
+  }
+  clearPending(kind: DocKind, ids: readonly number[]): void {
+    this.stmt('DELETE FROM pending WHERE kind = ? AND id IN (SELECT value FROM json_each(?))').run(kind, JSON.stringify(ids));
+  }
+  pendingCount(): number {
+    return (this.stmt('SELECT count(*) AS n FROM pending').get() as { n: number }).n;
+  }
+
+  // --- runs ------------------------------------------------------------------------------------------------
+
+  startRun(kind: string): number {
+    return Number(this.stmt("INSERT INTO runs (kind, started_at, outcome) VALUES (?, ?, 'running')").run(kind, nowIso()).lastInsertRowid);
+  }
+  finishRun(id: number, outcome: 'succeeded' | 'failed' | 'skipped', summary: Record<string, unknown>, error?: string): void {
+    this.stmt('UPDATE runs SET finished_at = ?, outcome = ?, summary = ?, error = ? WHERE id = ?').run(
+      nowIso(),
+      outcome,
+      JSON.stringify(summary),
+      error ?? null,
+      id,
+    );
+  }
+  recentRuns(limit = 10): RunRecord[] {
+    return (this.stmt('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as (Omit<RunRecord, 'summary'> & { summary: string | null })[]).map(
+      (r) => ({ ...r, summary: r.summary ? (JSON.parse(r.summary) as Record<string, unknown>) : null }),
+    );
+  }
+  lastFinishedRun(): RunRecord | null {
+    return this.recentRuns(20).find((r) => r.outcome !== 'running') ?? null;
+  }
+
+  // --- quarantine -----------------------------------------------------------------------------------------------
+
+  quarantine(rec: InvalidRecord): void {
+    const now = nowIso();
+    this.stmt(
+      `INSERT INTO quarantine (resource, record_key, reason, raw, first_seen, last_seen, attempts) VALUES (?, ?, ?, ?, ?, ?, 1)
+       ON CONFLICT (resource, record_key) DO UPDATE SET reason = excluded.reason, raw = excluded.raw, last_seen = excluded.last_seen, attempts = attempts + 1`,
+    ).run(rec.resource, rec.key, rec.reason, JSON.stringify(rec.raw) ?? 'null', now, now);
+  }
+  release(resource: string, key: string): boolean {
+    return this.stmt('DELETE FROM quarantine WHERE resource = ? AND record_key = ?').run(resource, key).changes > 0;
+  }
+  quarantined(limit = 1000): QuarantineRecord[] {
+    return (
+      this.stmt('SELECT * FROM quarantine ORDER BY resource, last_seen DESC LIMIT ?').all(limit) as (Omit<QuarantineRecord, 'raw'> & { raw: string })[]
+    ).map((r) => ({ ...r, raw: JSON.parse(r.raw) as unknown }));
+  }
+  quarantineCount(): number {
+    return (this.stmt('SELECT count(*) AS n FROM quarantine').get() as { n: number }).n;
+  }
+  purgeQuarantine(resource?: string): number {
+    return resource
+      ? this.stmt('DELETE FROM quarantine WHERE resource = ?').run(resource).changes
+      : this.stmt('DELETE FROM quarantine').run().changes;
+  }
+
+  // --- the run lock ----------------------------------------------------------------------------------------------
+
+  /**
+   * Takes lock `name` for `ttlMs`. A lock whose holder's expiry passed, or whose holder process on
+   * this host is gone (killed, crashed), is stale and taken over.
+   */
+  acquireLock(name: string, holder: string, ttlMs: number): void {
+    const host = os.hostname();
+    this.db
+      .transaction(() => {
+        const cur = this.stmt('SELECT holder, pid, host, expires_at FROM locks WHERE name = ?').get(name) as
+          | { holder: string; pid: number; host: string; expires_at: number }
+          | undefined;
+        const now = Date.now();
+        if (cur && cur.holder !== holder && cur.expires_at > now && !(cur.host === host && !processAlive(cur.pid))) {
+          throw new LockBusyError(name, cur.holder, new Date(cur.expires_at).toISOString());
+        }
+        this.stmt('INSERT OR REPLACE INTO locks (name, holder, pid, host, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+          name,
+          holder,
+          process.pid,
+          host,
+          now + ttlMs,
+        );
+      })
+      .immediate();
+  }
+  renewLock(name: string, holder: string, ttlMs: number): boolean {
+    return this.stmt('UPDATE locks SET expires_at = ? WHERE name = ? AND holder = ?').run(Date.now() + ttlMs, name, holder).changes > 0;
+  }
+  releaseLock(name: string, holder: string): void {
+    this.stmt('DELETE FROM locks WHERE name = ? AND holder = ?').run(name, holder);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,87 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema';
+import type { Sink } from '../sink/types';
+import type { Source } from '../source/source';
+import type { StateStore } from '../state/store';
+import type { BuildOptions } from '../build/types';
+import { resourceDefs, type ResourceDef } from '../source/resources';
+
+/** What every run needs, wired once by the CLI or the service. */
+export interface RunContext {
+  config: Config;
+  store: StateStore;
+  source: Source;
+  sink: Sink;
+  log: Logger;
+  /** Called as a rebuild advances (the CLI draws a progress bar from it). */
+  onProgress?: (event: ProgressEvent) => void;
+  /** Set by `serve` on shutdown: runs stop at the next batch boundary, checkpointed. */
+  signal?: AbortSignal;
+}
+
+export interface ProgressEvent {
+  phase: 'crawl' | 'build' | 'catch-up' | 'swap';
+  resource?: string;
+  done: number;
+  total?: number;
+}
+
+export function buildOptions(config: Config): BuildOptions {
+  return { priceType: config.PRICE_TYPE, currency: config.CURRENCY, pathStep: config.CATEGORY_PATH_STEP };
+}
+
+export function windowedResources(ctx: RunContext): ResourceDef[] {
+  return resourceDefs(ctx.config);
+}
+
+/** Figures of one run, printed as its summary line and kept in the run history. */
+export interface RunSummary {
+  kind: 'rebuild' | 'sync' | 'reconcile';
+  rows: number;
+  written: number;
+  unchanged: number;
+  deleted: number;
+  rejected: number;
+  quarantined: number;
+  tombstones: number;
+  skippedTombstones: number;
+  categoriesWritten: number;
+  requests: number;
+  retries: number;
+  durationMs: number;
+  [extra: string]: unknown;
+}
+
+export function emptySummary(kind: RunSummary['kind']): RunSummary {
+  return {
+    kind,
+    rows: 0,
+    written: 0,
+    unchanged: 0,
+    deleted: 0,
+    rejected: 0,
+    quarantined: 0,
+    tombstones: 0,
+    skippedTombstones: 0,
+    categoriesWritten: 0,
+    requests: 0,
+    retries: 0,
+    durationMs: 0,
+  };
+}
+
+export const LIVE_GEN = 'live_gen';
+export const REBUILD_PLAN = 'rebuild';
+export const windowCursor = (resource: string) => `window:${resource}`;
+export const DELETED_CURSOR = 'deleted_items';
+
+export function throwIfAborted(ctx: RunContext): void {
+  if (ctx.signal?.aborted) throw new RunAborted();
+}
+
+export class RunAborted extends Error {
+  constructor() {
+    super('run stopped by shutdown; progress is checkpointed');
+    this.name = 'RunAborted';
+  }
+}

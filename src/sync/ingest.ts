@@ -1,0 +1,145 @@
+import { instantOf, shiftInstant } from '../source/instant';
+import type { ResourceDef, ResourceName } from '../source/resources';
+import type { Batch, InvalidRecord, Window } from '../source/source';
+import type { DeletedItem } from '../source/schemas';
+import type { StoredRow } from '../state/store';
+import { Affected, applyRow, forgetRow } from './affected';
+import { DELETED_CURSOR, throwIfAborted, windowCursor, type RunContext, type RunSummary } from './context';
+import { resolveContentTypes, tombstoneAction } from './tombstones';
+
+/**
+ * Reading the source into the state store. Every page is one state transaction: its rows, its
+ * quarantined records and the documents it affects (the `pending` set) commit together, so a
+ * crash at any point leaves either the page applied or not, and the next run redoes the rest.
+ */
+
+/** Stores one page of rows; returns how many were applied. */
+export function applyBatch(ctx: RunContext, def: ResourceDef, batch: Batch<StoredRow>, seen: number, summary: RunSummary, track: boolean): void {
+  const affected = track ? new Affected() : undefined;
+  ctx.store.tx(() => {
+    keepInvalid(ctx, batch.invalid, summary);
+    const releasing = ctx.store.quarantineCount() > 0;
+    for (const row of batch.rows) {
+      if (applyRow(ctx.store, ctx.config, def.name, row, seen, affected)) summary.rows++;
+      if (releasing) ctx.store.release(def.name, String(row.id));
+    }
+    if (affected) {
+      ctx.store.addPending('product', affected.products);
+      ctx.store.addPending('category', affected.categories);
+    }
+  });
+}
+
+export function keepInvalid(ctx: RunContext, invalid: InvalidRecord[], summary: RunSummary): void {
+  for (const rec of invalid) {
+    ctx.store.quarantine(rec);
+    summary.quarantined++;
+    ctx.log.warn({ resource: rec.resource, record: rec.key, reason: rec.reason }, 'record quarantined');
+  }
+}
+
+/**
+ * Applies tombstones after `afterId` and moves the deleted-items cursor with each page. Returns
+ * the source clock seen on the first response (the first request of a run reads tombstones, so
+ * its Date header cuts the run's window).
+ */
+export async function applyTombstones(ctx: RunContext, afterId: number, summary: RunSummary): Promise<void> {
+  let resolved = resolveContentTypes(ctx.store.contentTypes(), ctx.config.AKINON_CONTENT_TYPES);
+  let known = new Set(ctx.store.contentTypes().map((t) => t.id));
+  let refreshed = false;
+  for await (const batch of ctx.source.deletedItems(afterId)) {
+    throwIfAborted(ctx);
+    if (!refreshed && batch.rows.some((item) => !known.has(item.content_type))) {
+      // A content type we have not seen: read the (small) content-types list again, once per run.
+      await refreshContentTypes(ctx);
+      resolved = resolveContentTypes(ctx.store.contentTypes(), ctx.config.AKINON_CONTENT_TYPES);
+      known = new Set(ctx.store.contentTypes().map((t) => t.id));
+      refreshed = true;
+    }
+    ctx.store.tx(() => {
+      keepInvalid(ctx, batch.invalid, summary);
+      const affected = new Affected();
+      for (const item of batch.rows) applyTombstone(ctx, item, resolved, known, affected, summary);
+      ctx.store.addPending('product', affected.products);
+      ctx.store.addPending('category', affected.categories);
+      ctx.store.setCursor(DELETED_CURSOR, String(batch.lastId));
+    });
+  }
+}
+
+function applyTombstone(
+  ctx: RunContext,
+  item: DeletedItem,
+  resolved: Map<number, ResourceName>,
+  known: Set<number>,
+  affected: Affected,
+  summary: RunSummary,
+): void {
+  const action = tombstoneAction(item, resolved, known);
+  if ('skip' in action) {
+    if (action.skip === 'unknown') summary.skippedTombstones++;
+    return;
+  }
+  summary.tombstones++;
+  // A deleted product's document goes even if the state never held the product.
+  if (action.resource === 'products') affected.add('products', action.id);
+  if (action.resource === 'category_nodes') affected.add('categories', action.id);
+  const old = ctx.store.deleteRow(action.resource, action.id, action.deletedAt);
+  if (old) forgetRow(ctx.store, ctx.config, action.resource, old, affected);
+}
+
+export async function refreshContentTypes(ctx: RunContext): Promise<void> {
+  const types = await ctx.source.contentTypes();
+  ctx.store.replaceContentTypes(types);
+}
+
+/** Reads every windowed resource within its window and stores the rows, pending their documents. */
+export async function applyWindows(ctx: RunContext, defs: readonly ResourceDef[], windows: (def: ResourceDef) => Window | null, summary: RunSummary): Promise<void> {
+  for (const def of defs) {
+    const window = windows(def);
+    if (!window) continue;
+    for await (const batch of ctx.source.read<StoredRow>(def, { window })) {
+      throwIfAborted(ctx);
+      applyBatch(ctx, def, batch, 0, summary, true);
+    }
+  }
+}
+
+/** Advances every resource's watermark to `to` in one transaction. */
+export function advanceWatermarks(ctx: RunContext, defs: readonly ResourceDef[], to: string): void {
+  ctx.store.tx(() => {
+    for (const def of defs) ctx.store.setCursor(windowCursor(def.name), to);
+  });
+}
+
+/** The source's clock minus the safety lag: the end of this run's window. */
+export function windowEnd(ctx: RunContext): string {
+  const clock = ctx.source.clock();
+  if (!clock) ctx.log.warn('the source sent no Date header; cutting the window by the local clock');
+  return shiftInstant(clock ?? instantOf(new Date()), -ctx.config.SYNC_LAG_SECONDS * 1000);
+}
+
+/**
+ * Quarantined records are retried each run: fetched again by id; valid now -> stored, gone -> released.
+ */
+export async function retryQuarantined(ctx: RunContext, defs: readonly ResourceDef[], summary: RunSummary, limit = 50): Promise<void> {
+  const byName = new Map(defs.map((d) => [d.name as string, d]));
+  const candidates = ctx.store.quarantined(limit).filter((q) => byName.has(q.resource) && /^\d+$/.test(q.record_key));
+  for (const q of candidates) {
+    const def = byName.get(q.resource)!;
+    const result = await ctx.source.fetchOne<StoredRow>(def, Number(q.record_key));
+    ctx.store.tx(() => {
+      if (!result) ctx.store.release(q.resource, q.record_key);
+      else if (result.invalid) ctx.store.quarantine(result.invalid);
+      else if (result.row) {
+        const affected = new Affected();
+        applyRow(ctx.store, ctx.config, def.name, result.row, 0, affected);
+        ctx.store.release(q.resource, q.record_key);
+        ctx.store.addPending('product', affected.products);
+        ctx.store.addPending('category', affected.categories);
+        summary.rows++;
+      }
+    });
+  }
+}
+

@@ -1,0 +1,180 @@
+import type { StoredRow } from '../state/store';
+import { canonicalInstant } from '../source/instant';
+import { forgetRow, Affected } from './affected';
+import {
+  DELETED_CURSOR,
+  LIVE_GEN,
+  REBUILD_PLAN,
+  throwIfAborted,
+  windowedResources,
+  type RunContext,
+  type RunSummary,
+} from './context';
+import { advanceWatermarks, applyBatch, applyTombstones, applyWindows, refreshContentTypes, windowEnd } from './ingest';
+import { drainPending, loadCategoryTree, writeCategories, writeProducts, type Destination } from './materialize';
+import { withRunLock } from './lock';
+import { beginRun, fail, succeed } from './runs';
+
+/** A rebuild's checkpoint, kept in the state store so an interrupted rebuild resumes. */
+interface RebuildPlan {
+  gen: number;
+  /** Catch-up reads every row modified since this instant (the source clock at start, minus the lag). */
+  since: string;
+  /** Tombstones after this id are applied by the catch-up. */
+  deletedAfter: number;
+  products: string;
+  categories: string;
+  /** Per resource: last id crawled, or 'done'. */
+  crawled: Record<string, number | 'done'>;
+  /** Last product id written into the new index. */
+  builtAfter: number;
+  categoriesBuilt: boolean;
+  linkMode: string;
+}
+
+/**
+ * Full rebuild (SPEC section 5): crawl every resource into the state store, build every document
+ * into a new physical index, catch up with what changed since the start, then swap the public name
+ * atomically and drop the old index. Readers never see an empty or half index; edits made while it
+ * ran are in the new index at the swap. An interrupted rebuild resumes from its checkpoint.
+ */
+export async function rebuild(ctx: RunContext): Promise<RunSummary> {
+  return withRunLock(ctx, () => rebuildLocked(ctx));
+}
+
+export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
+  const run = beginRun(ctx, 'rebuild');
+  const summary = run.summary;
+  try {
+    const plan = await startOrResume(ctx);
+    summary.gen = plan.gen;
+    const dest: Destination = {
+      gen: plan.gen,
+      products: { kind: 'products', name: plan.products },
+      categories: { kind: 'categories', name: plan.categories },
+    };
+    await crawl(ctx, plan, summary);
+    await buildAll(ctx, plan, dest, summary);
+
+    // Catch-up: everything modified since the rebuild began goes into the new index before the swap.
+    ctx.onProgress?.({ phase: 'catch-up', done: 0 });
+    await applyTombstones(ctx, Number(ctx.store.cursor(DELETED_CURSOR) ?? plan.deletedAfter), summary);
+    const upTo = windowEnd(ctx);
+    const defs = windowedResources(ctx);
+    await applyWindows(ctx, defs, () => ({ from: plan.since }), summary);
+    await drainPending(ctx, dest, summary);
+
+    throwIfAborted(ctx);
+    ctx.onProgress?.({ phase: 'swap', done: 0 });
+    await ctx.sink.swap(dest.products);
+    await ctx.sink.swap(dest.categories);
+    ctx.store.tx(() => {
+      ctx.store.setMeta(LIVE_GEN, plan.gen);
+      ctx.store.dropHashes(plan.gen);
+      ctx.store.setMeta(REBUILD_PLAN, null);
+    });
+    advanceWatermarks(ctx, defs, upTo);
+    summary.documents = await ctx.sink.count(ctx.sink.live('products'));
+    return succeed(ctx, run);
+  } catch (err) {
+    throw fail(ctx, run, err);
+  }
+}
+
+async function startOrResume(ctx: RunContext): Promise<RebuildPlan> {
+  const existing = ctx.store.meta<RebuildPlan>(REBUILD_PLAN);
+  if (existing && existing.linkMode === ctx.config.CATEGORY_LINK) {
+    const ok =
+      (await ctx.sink.has({ kind: 'products', name: existing.products })) &&
+      (await ctx.sink.has({ kind: 'categories', name: existing.categories }));
+    if (ok) {
+      ctx.log.info({ gen: existing.gen }, 'resuming the interrupted rebuild from its checkpoint');
+      return existing;
+    }
+  }
+  if (existing) await discard(ctx, existing);
+  // The first request reads the newest tombstone id and the source clock: the rebuild's start.
+  const deletedAfter = await ctx.source.latestDeletedItemId();
+  const since = windowEnd(ctx);
+  await refreshContentTypes(ctx);
+  const gen = Date.now();
+  const products = await ctx.sink.create('products', gen);
+  const categories = await ctx.sink.create('categories', gen);
+  const plan: RebuildPlan = {
+    gen,
+    since,
+    deletedAfter,
+    products: products.name,
+    categories: categories.name,
+    crawled: {},
+    builtAfter: 0,
+    categoriesBuilt: false,
+    linkMode: ctx.config.CATEGORY_LINK,
+  };
+  ctx.store.tx(() => {
+    const previousMode = ctx.store.meta<string>('link_mode');
+    if (previousMode !== null && previousMode !== ctx.config.CATEGORY_LINK) ctx.store.db.exec('DELETE FROM product_categories');
+    ctx.store.setMeta('link_mode', ctx.config.CATEGORY_LINK);
+    ctx.store.setCursor(DELETED_CURSOR, String(deletedAfter));
+    ctx.store.setMeta(REBUILD_PLAN, plan);
+  });
+  return plan;
+}
+
+async function discard(ctx: RunContext, plan: RebuildPlan): Promise<void> {
+  ctx.log.info({ gen: plan.gen }, 'discarding an interrupted rebuild that cannot resume');
+  await ctx.sink.drop({ kind: 'products', name: plan.products });
+  await ctx.sink.drop({ kind: 'categories', name: plan.categories });
+  ctx.store.tx(() => {
+    ctx.store.dropGeneration(plan.gen);
+    ctx.store.setMeta(REBUILD_PLAN, null);
+  });
+}
+
+async function crawl(ctx: RunContext, plan: RebuildPlan, summary: RunSummary): Promise<void> {
+  for (const def of windowedResources(ctx)) {
+    const mark = plan.crawled[def.name];
+    if (mark === 'done') continue;
+    let done = 0;
+    for await (const batch of ctx.source.read<StoredRow>(def, { afterId: mark ?? 0 })) {
+      throwIfAborted(ctx);
+      plan.crawled[def.name] = batch.lastId;
+      applyBatch(ctx, def, batch, plan.gen, summary, false);
+      ctx.store.setMeta(REBUILD_PLAN, plan);
+      done += batch.rows.length;
+      ctx.onProgress?.({ phase: 'crawl', resource: def.name, done });
+    }
+    // Rows this crawl did not meet are gone at the source (their tombstones predate the rebuild).
+    const since = canonicalInstant(plan.since)!;
+    ctx.store.tx(() => {
+      for (const old of ctx.store.sweepUnseen(def.name, plan.gen, since)) forgetRow(ctx.store, ctx.config, def.name, old, new Affected());
+      plan.crawled[def.name] = 'done';
+      ctx.store.setMeta(REBUILD_PLAN, plan);
+    });
+  }
+}
+
+async function buildAll(ctx: RunContext, plan: RebuildPlan, dest: Destination, summary: RunSummary): Promise<void> {
+  const tree = loadCategoryTree(ctx.store);
+  const total = ctx.store.countRows('products');
+  let done = 0;
+  for (;;) {
+    throwIfAborted(ctx);
+    const ids = ctx.store.productIdsAfter(plan.builtAfter, ctx.config.BATCH_SIZE);
+    if (ids.length === 0) break;
+    await writeProducts(ctx, dest, ids, tree, summary, () => {
+      plan.builtAfter = ids[ids.length - 1];
+      ctx.store.setMeta(REBUILD_PLAN, plan);
+    });
+    done += ids.length;
+    ctx.onProgress?.({ phase: 'build', done, total });
+  }
+  if (!plan.categoriesBuilt) {
+    const ids = [...tree.byId.keys()].sort((a, b) => a - b);
+    for (let i = 0; i < ids.length; i += ctx.config.BATCH_SIZE) {
+      await writeCategories(ctx, dest, ids.slice(i, i + ctx.config.BATCH_SIZE), tree, summary);
+    }
+    plan.categoriesBuilt = true;
+    ctx.store.setMeta(REBUILD_PLAN, plan);
+  }
+}

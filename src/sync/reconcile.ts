@@ -1,0 +1,101 @@
+import { documentHash } from '../build/hash';
+import { buildProductDocument } from '../build/product';
+import { buildCategoryDocument } from '../build/category';
+import type { SinkDocument, Target } from '../sink/types';
+import type { DocKind } from '../state/store';
+import { buildOptions, LIVE_GEN, throwIfAborted, type RunContext, type RunSummary } from './context';
+import { withRunLock } from './lock';
+import { loadCategoryTree, loadProductInputs, qualifies } from './materialize';
+import { beginRun, fail, succeed } from './runs';
+
+/**
+ * Compares the live index with what the state store says it should hold (SPEC section 5): strays
+ * are deleted, missing and stale documents written. Repairs deletes lost while a sink was down and
+ * edits made to the index by hand. It reads the whole index once: cheap enough for a daily run.
+ */
+export async function reconcile(ctx: RunContext): Promise<RunSummary> {
+  return withRunLock(ctx, async () => {
+    const run = beginRun(ctx, 'reconcile');
+    const s = run.summary;
+    Object.assign(s, { checked: 0, missing: 0, stale: 0, strays: 0 });
+    try {
+      const gen = ctx.store.meta<number>(LIVE_GEN);
+      if (gen === null) throw new Error('no live index to reconcile: run `feeder rebuild` first');
+      const tree = loadCategoryTree(ctx.store);
+      const opts = buildOptions(ctx.config);
+
+      const expected = new Set<string>();
+      let after = 0;
+      for (;;) {
+        throwIfAborted(ctx);
+        const ids = ctx.store.productIdsAfter(after, ctx.config.BATCH_SIZE);
+        if (ids.length === 0) break;
+        after = ids[ids.length - 1];
+        const inputs = loadProductInputs(ctx.store, ids);
+        const docs = [...inputs.values()].filter((i) => qualifies(ctx, i.product)).map((i) => buildProductDocument(i, tree, opts) as unknown as SinkDocument);
+        await repair(ctx, gen, 'product', ctx.sink.live('products'), docs, expected, s);
+      }
+      const nodes = [...tree.byId.values()].map((n) => buildCategoryDocument(n, tree, ctx.config.CATEGORY_PATH_STEP) as unknown as SinkDocument);
+      const expectedCategories = new Set<string>();
+      for (let i = 0; i < nodes.length; i += ctx.config.BATCH_SIZE) {
+        await repair(ctx, gen, 'category', ctx.sink.live('categories'), nodes.slice(i, i + ctx.config.BATCH_SIZE), expectedCategories, s);
+      }
+      await removeStrays(ctx, gen, 'product', ctx.sink.live('products'), expected, s);
+      await removeStrays(ctx, gen, 'category', ctx.sink.live('categories'), expectedCategories, s);
+      return succeed(ctx, run);
+    } catch (err) {
+      throw fail(ctx, run, err);
+    }
+  });
+}
+
+async function repair(
+  ctx: RunContext,
+  gen: number,
+  kind: DocKind,
+  target: Target,
+  docs: SinkDocument[],
+  expected: Set<string>,
+  s: RunSummary,
+): Promise<void> {
+  const ids = docs.map((d) => String(d.id));
+  ids.forEach((id) => expected.add(id));
+  const held = await ctx.sink.get(target, ids);
+  const fixes: { doc: SinkDocument; hash: string; missing: boolean }[] = [];
+  for (const doc of docs) {
+    const hash = documentHash(doc);
+    const current = held.get(String(doc.id));
+    if (kind === 'product') s.checked = (s.checked as number) + 1;
+    if (!current) fixes.push({ doc, hash, missing: true });
+    else if (documentHash(current) !== hash) fixes.push({ doc, hash, missing: false });
+  }
+  const rejected = new Set((fixes.length ? await ctx.sink.write(target, fixes.map((f) => f.doc)) : []).map((r) => r.id));
+  ctx.store.tx(() => {
+    for (const f of fixes) {
+      if (rejected.has(String(f.doc.id))) continue;
+      if (kind === 'product') {
+        if (f.missing) s.missing = (s.missing as number) + 1;
+        else s.stale = (s.stale as number) + 1;
+        s.written++;
+      } else s.categoriesWritten++;
+      ctx.store.setHash(gen, kind, String(f.doc.id), f.hash);
+    }
+    // What the index holds now matches; record it so the next sync compares against the truth.
+    for (const doc of docs) if (!fixes.some((f) => f.doc === doc)) ctx.store.setHash(gen, kind, String(doc.id), documentHash(doc));
+  });
+  s.rejected += rejected.size;
+}
+
+async function removeStrays(ctx: RunContext, gen: number, kind: DocKind, target: Target, expected: Set<string>, s: RunSummary): Promise<void> {
+  const strays: string[] = [];
+  for await (const page of ctx.sink.scan(target)) {
+    for (const doc of page) if (!expected.has(String(doc.id))) strays.push(String(doc.id));
+  }
+  if (strays.length === 0) return;
+  await ctx.sink.delete(target, strays);
+  ctx.store.tx(() => strays.forEach((id) => ctx.store.deleteHash(gen, kind, id)));
+  if (kind === 'product') {
+    s.strays = (s.strays as number) + strays.length;
+    s.deleted += strays.length;
+  }
+}

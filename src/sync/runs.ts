@@ -1,0 +1,46 @@
+import { emptySummary, RunAborted, type RunContext, type RunSummary } from './context';
+
+export interface ActiveRun {
+  id: number;
+  summary: RunSummary;
+  started: number;
+  requestsBefore: number;
+  retriesBefore: number;
+}
+
+export function beginRun(ctx: RunContext, kind: RunSummary['kind']): ActiveRun {
+  return {
+    id: ctx.store.startRun(kind),
+    summary: emptySummary(kind),
+    started: Date.now(),
+    requestsBefore: ctx.source.http.stats.requests,
+    retriesBefore: ctx.source.http.stats.retries,
+  };
+}
+
+/** Records a run's success and logs its one summary line. */
+export function succeed(ctx: RunContext, run: ActiveRun): RunSummary {
+  close(ctx, run);
+  ctx.store.finishRun(run.id, 'succeeded', run.summary);
+  ctx.log.info({ run: run.summary }, `${run.summary.kind} succeeded`);
+  return run.summary;
+}
+
+/** Records a run's failure (message only: errors never carry secrets) and returns the error to rethrow. */
+export function fail(ctx: RunContext, run: ActiveRun, err: unknown): unknown {
+  close(ctx, run);
+  const message = err instanceof Error ? err.message : String(err);
+  try {
+    ctx.store.finishRun(run.id, err instanceof RunAborted ? 'skipped' : 'failed', run.summary, message);
+  } catch {
+    /* the state store itself may be what failed */
+  }
+  ctx.log.error({ run: run.summary, error: message }, `${run.summary.kind} failed`);
+  return err;
+}
+
+function close(ctx: RunContext, run: ActiveRun): void {
+  run.summary.durationMs = Date.now() - run.started;
+  run.summary.requests = ctx.source.http.stats.requests - run.requestsBefore;
+  run.summary.retries = ctx.source.http.stats.retries - run.retriesBefore;
+}

@@ -1,0 +1,50 @@
+import { LockBusyError } from '../errors';
+import { DELETED_CURSOR, LIVE_GEN, windowCursor, windowedResources, type RunContext, type RunSummary } from './context';
+import { advanceWatermarks, applyTombstones, applyWindows, retryQuarantined, windowEnd } from './ingest';
+import { withRunLock } from './lock';
+import { drainPending } from './materialize';
+import { rebuildLocked } from './rebuild';
+import { beginRun, fail, succeed } from './runs';
+
+/**
+ * One incremental run (SPEC section 5). Tombstones first (their first response also gives the
+ * source clock T), then per resource the closed window [watermark, T - lag) read by id keyset, then
+ * the affected documents rebuilt and written when their hash changed, then the watermarks moved to
+ * T - lag. Its cost follows the number of changes, not the catalog size.
+ */
+export async function sync(ctx: RunContext): Promise<RunSummary> {
+  return withRunLock(ctx, async () => {
+    const gen = ctx.store.meta<number>(LIVE_GEN);
+    if (gen === null || !(await ctx.sink.exists('products'))) {
+      ctx.log.info('no live index yet: this sync runs a full rebuild');
+      return rebuildLocked(ctx);
+    }
+    const run = beginRun(ctx, 'sync');
+    try {
+      const defs = windowedResources(ctx);
+      await applyTombstones(ctx, Number(ctx.store.cursor(DELETED_CURSOR) ?? 0), run.summary);
+      const upTo = windowEnd(ctx);
+      await applyWindows(
+        ctx,
+        defs,
+        (def) => {
+          const from = ctx.store.cursor(windowCursor(def.name)) ?? undefined;
+          return from !== undefined && from >= upTo ? null : { from, to: upTo };
+        },
+        run.summary,
+      );
+      await retryQuarantined(ctx, defs, run.summary);
+      const dest = { gen, products: ctx.sink.live('products'), categories: ctx.sink.live('categories') };
+      await drainPending(ctx, dest, run.summary);
+      // Only once the sink holds the changes: a failed write leaves the window to be read again.
+      advanceWatermarks(ctx, defs, upTo);
+      return succeed(ctx, run);
+    } catch (err) {
+      throw fail(ctx, run, err);
+    }
+  });
+}
+
+export function isLockBusy(err: unknown): err is LockBusyError {
+  return err instanceof LockBusyError;
+}
