@@ -38,6 +38,8 @@ export class Sandbox {
   readonly token: string;
   readonly channelId: string;
   faults: FaultOptions | null;
+  /** Called for every authorized request before it is answered (tests mutate the catalog mid-crawl). */
+  onRequest: ((resource: ResourcePath, params: URLSearchParams) => void) | null = null;
   /** Requests served, by resource path (tests read it to count source calls). */
   readonly served = new Map<string, number>();
   private server: http.Server | null = null;
@@ -103,6 +105,7 @@ export class Sandbox {
     if (!auth) return send(401, { detail: 'Authentication credentials were not provided.' });
     if (auth !== `Token ${this.token}`) return send(401, { detail: 'Invalid token.' });
     this.served.set(resource, (this.served.get(resource) ?? 0) + 1);
+    this.onRequest?.(resource, url.searchParams);
 
     const fault = this.pickFault();
     if (fault === 'reset') {

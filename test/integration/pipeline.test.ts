@@ -1,0 +1,146 @@
+import Database from 'better-sqlite3';
+import { rebuild } from '../../src/sync/rebuild';
+import { sync } from '../../src/sync/sync';
+import type { Sandbox } from '../../src/sandbox/server';
+import type { Runtime } from '../../src/service/runtime';
+import { exportDocs, feederEnv, openFeeder, referenceDocs, startSandbox, tempDir } from '../helpers/harness';
+
+describe('rebuild from the sandbox into the embedded index', () => {
+  let sandbox: Sandbox;
+  let rt: Runtime;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ products: 600, seed: 11 });
+    env = feederEnv(sandbox, tempDir());
+    rt = await openFeeder(env);
+  });
+  afterAll(async () => {
+    await rt.close();
+    await sandbox.stop();
+  });
+
+  test('every product becomes a document, and search finds them by name, SKU and category', async () => {
+    const summary = await rebuild(rt.ctx);
+    expect(summary.written).toBe(600);
+    expect(await rt.ctx.sink.count(rt.ctx.sink.live('products'))).toBe(600);
+    expect(await rt.ctx.sink.count(rt.ctx.sink.live('categories'))).toBe(sandbox.catalog.rows('catalogs/category-nodes').length);
+
+    const product = sandbox.catalog.rows('products/products').find((p) => p.parent === null && p.is_active)!;
+    const word = String(product.name).split(' ').pop()!;
+    const byName = await rt.ctx.sink.search({ text: word, limit: 1000 });
+    expect(byName.hits.map((h) => h.id)).toContain(String(product.id));
+
+    const bySku = await rt.ctx.sink.search({ text: String(product.sku) });
+    expect(bySku.hits[0].id).toBe(String(product.id));
+
+    const docs = await exportDocs(rt);
+    const withCategory = docs.find((d) => (d.category_names as string[]).length > 0)!;
+    const categoryName = (withCategory.category_names as string[])[0];
+    const byCategory = await rt.ctx.sink.search({ text: categoryName, limit: 1000 });
+    expect(byCategory.hits.map((h) => h.id)).toContain(withCategory.id);
+  });
+
+  test('filters: category id, price range, is_active; sort by price', async () => {
+    const docs = await exportDocs(rt);
+    const categoryId = (docs.find((d) => (d.category_ids as number[]).length > 0)!.category_ids as number[])[0];
+    const expected = docs
+      .filter((d) => (d.category_ids as number[]).includes(categoryId) && d.is_active === true && typeof d.price === 'number' && d.price >= 100 && d.price <= 2000)
+      .sort((a, b) => (a.price as number) - (b.price as number) || Number(a.id) - Number(b.id))
+      .map((d) => d.id);
+    const result = await rt.ctx.sink.search({ categoryId, minPrice: 100, maxPrice: 2000, isActive: true, sort: 'price', limit: 1000 });
+    expect(result.total).toBe(expected.length);
+    expect(result.hits.map((h) => h.id)).toEqual(expected);
+  });
+
+  test('a second rebuild gives identical documents, and readers see a complete index throughout', async () => {
+    const before = await exportDocs(rt);
+    const reader = new Database(env.SQLITE_PATH, { readonly: true });
+    const counts = new Set<number>();
+    let reading = true;
+    const loop = (async () => {
+      while (reading) {
+        counts.add((reader.prepare('SELECT count(*) AS n FROM products').get() as { n: number }).n);
+        const hits = reader.prepare("SELECT count(*) AS n FROM products__fts WHERE products__fts MATCH 'akn*'").get() as { n: number };
+        counts.add(hits.n);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    await rebuild(rt.ctx);
+    reading = false;
+    await loop;
+    reader.close();
+    expect([...counts]).toEqual([600]);
+    expect(await exportDocs(rt)).toEqual(before);
+  });
+
+  test('the index equals a rebuild by an independent feeder', async () => {
+    expect((await referenceDocs(sandbox)).products).toEqual(await exportDocs(rt));
+  });
+});
+
+describe('a hostile source', () => {
+  test('with 20% of requests failing (429 with Retry-After, 500, slow, truncated), a rebuild gives the clean documents', async () => {
+    const sandbox = await startSandbox({ products: 300, seed: 5 });
+    try {
+      const clean = await referenceDocs(sandbox, { AKINON_PAGE_SIZE: '25' });
+      sandbox.faults = { rate: 0.2, kinds: ['429', '500', '503', 'slow', 'truncated', 'malformed', 'reset'], retryAfterSeconds: 0, slowMs: 400 };
+      const rt = await openFeeder(feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '25', AKINON_TIMEOUT_MS: '150', AKINON_MAX_RETRIES: '20' }));
+      try {
+        const summary = await rebuild(rt.ctx);
+        expect(summary.retries).toBeGreaterThan(0);
+        expect(await exportDocs(rt)).toEqual(clean.products);
+        expect(await exportDocs(rt, 'categories')).toEqual(clean.categories);
+      } finally {
+        await rt.close();
+      }
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  test('a server that ignores the page size, with the page size parameter renamed', async () => {
+    const sandbox = await startSandbox({ products: 120, seed: 9, fixedPageSize: 10 });
+    try {
+      const rt = await openFeeder(feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE_PARAM: 'page_size' }));
+      try {
+        await rebuild(rt.ctx);
+        expect((await exportDocs(rt)).map((d) => d.id)).toEqual(sandbox.catalog.rows('products/products').map((p) => String(p.id)));
+      } finally {
+        await rt.close();
+      }
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  test('records of the wrong type are quarantined with their reason; the run goes on', async () => {
+    const sandbox = await startSandbox({ products: 100, seed: 3 });
+    const { catalog } = sandbox;
+    const price = { ...catalog.rows('catalogs/product-prices')[0] };
+    catalog.putRaw('catalogs/product-prices', { ...price, id: 900001, price: 'abc' });
+    catalog.putRaw('catalogs/product-prices', { ...price, id: 900002, product: null });
+    catalog.putRaw('products/products', { ...catalog.rows('products/products')[0], id: 900003, is_active: 'yes' });
+    const rt = await openFeeder(feederEnv(sandbox, tempDir()));
+    try {
+      const summary = await rebuild(rt.ctx);
+      expect(summary.quarantined).toBe(3);
+      expect(summary.written).toBe(100);
+      const q = rt.ctx.store.quarantined();
+      expect(q.map((r) => [r.resource, r.record_key, r.reason])).toEqual(
+        expect.arrayContaining([
+          ['product_prices', '900001', 'price: expected a decimal such as "199.00"'],
+          ['product_prices', '900002', expect.stringMatching(/^product: /)],
+          ['products', '900003', expect.stringMatching(/^is_active: /)],
+        ]),
+      );
+      // Fixed at the source: the next sync retries it and releases it from quarantine.
+      catalog.putRaw('catalogs/product-prices', { ...price, id: 900001, price: '12.50' });
+      await sync(rt.ctx);
+      expect(rt.ctx.store.quarantined().map((r) => r.record_key).sort()).toEqual(['900002', '900003']);
+    } finally {
+      await rt.close();
+      await sandbox.stop();
+    }
+  });
+});
