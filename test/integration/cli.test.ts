@@ -1,0 +1,81 @@
+import type { Sandbox } from '../../src/sandbox/server';
+import { feederEnv, startSandbox, tempDir } from '../helpers/harness';
+import { runCli } from '../helpers/cli';
+
+describe('feeder CLI', () => {
+  let sandbox: Sandbox;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ products: 150, seed: 21 });
+    env = feederEnv(sandbox, tempDir(), { LOG_LEVEL: 'info' });
+  });
+  afterAll(() => sandbox.stop());
+
+  test('bad configuration exits 2 with one line naming the setting', async () => {
+    const r = await runCli(['sync'], { ...env, AKINON_URL: 'not-a-url' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^feeder: AKINON_URL: /);
+  });
+
+  test.each([
+    [{ AKINON_PAGE_SIZE: 'lots' }, 'AKINON_PAGE_SIZE'],
+    [{ SINK: 'solr' }, 'SINK'],
+    [{ SYNC_CRON: 'every minute' }, 'SYNC_CRON'],
+    [{ AKINON_TOKEN: '' }, 'AKINON_TOKEN'],
+  ])('%j names %s', async (bad, name) => {
+    const r = await runCli(['status'], { ...env, ...bad });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(new RegExp(`^feeder: ${name}: `));
+  });
+
+  test('an unknown command is a usage error (exit 2)', async () => {
+    expect((await runCli(['frobnicate'], env)).code).toBe(2);
+  });
+
+  test('rebuild prints a one-line summary; export prints exactly the live documents, sorted, logs on stderr', async () => {
+    const rebuilt = await runCli(['rebuild'], env);
+    expect(rebuilt.code).toBe(0);
+    expect(rebuilt.stdout.trim().split('\n')).toHaveLength(1);
+    expect(rebuilt.stdout).toMatch(/^rebuild: 150 documents live; written 150/);
+    expect(rebuilt.stderr).toContain('rebuild succeeded');
+    expect(rebuilt.stderr).not.toContain(sandbox.token);
+
+    const exported = await runCli(['export'], env);
+    expect(exported.code).toBe(0);
+    const lines = exported.stdout.split('\n');
+    expect(lines.pop()).toBe('');
+    const docs = lines.map((l) => JSON.parse(l) as { id: string; product_id: number });
+    expect(docs.map((d) => d.product_id)).toEqual(sandbox.catalog.rows('products/products').map((p) => p.id));
+    expect(docs.every((d) => d.id === String(d.product_id))).toBe(true);
+
+    const categories = await runCli(['export', '--categories'], env);
+    expect(categories.stdout.trim().split('\n')).toHaveLength(sandbox.catalog.rows('catalogs/category-nodes').length);
+  });
+
+  test('search prints hits; status lists watermarks and quarantined records', async () => {
+    const product = sandbox.catalog.rows('products/products')[0];
+    const found = await runCli(['search', String(product.sku), '--json'], env);
+    expect(found.code).toBe(0);
+    expect(JSON.parse(found.stdout).hits[0]).toMatchObject({ id: String(product.id), name: product.name });
+
+    const status = await runCli(['status', '--json'], env);
+    const report = JSON.parse(status.stdout);
+    expect(report.documents.products).toBe(150);
+    expect(Object.keys(report.watermarks)).toEqual(expect.arrayContaining(['products', 'product_prices', 'deleted_items']));
+    expect(status.stdout).not.toContain(sandbox.token);
+  });
+
+  test('a quarantined record is listed by `feeder status`', async () => {
+    const price = sandbox.catalog.rows('catalogs/product-prices')[0];
+    sandbox.catalog.putRaw('catalogs/product-prices', { ...price, id: 990001, price: 'abc', modified_date: sandbox.catalog.clock.stamp() });
+    sandbox.catalog.clock.advance(2000);
+    const synced = await runCli(['sync'], env);
+    expect(synced.code).toBe(0);
+    expect(synced.stdout).toMatch(/quarantined 1/);
+    const status = await runCli(['status'], env);
+    expect(status.stdout).toMatch(/quarantined records: 1\n {2}product_prices 990001: price: expected a decimal/);
+  });
+});
