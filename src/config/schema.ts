@@ -111,8 +111,6 @@ export const configSchema = z.object({
   PORT: int(0, 65535).default(8080),
   /** Bind address of `feeder serve`. */
   HOST: z.string().min(1).default('127.0.0.1'),
-  /** Bearer token guarding POST /sync and POST /rebuild; unset disables them. */
-  ADMIN_TOKEN: z.string().min(8, 'expected at least 8 characters').optional(),
   /** /healthz turns 503 when the newest applied source time is older than this. */
   MAX_LAG_SECONDS: int(1).default(600),
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
@@ -129,4 +127,4 @@ export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** Settings whose values never appear in messages, logs or status output. */
-export const SECRET_SETTINGS = ['AKINON_TOKEN', 'ADMIN_TOKEN'] as const;
+export const SECRET_SETTINGS = ['AKINON_TOKEN'] as const;

@@ -53,8 +53,17 @@ export function parseSort(param: string | null): { field: string; desc: boolean 
     .map((s) => ({ field: s.replace(/^-/, ''), desc: s.startsWith('-') }));
 }
 
-/** Rows matching `filters`, sorted; the common keyset read (id filters, sort=id) needs no scan. */
-export function select(rows: readonly RawRecord[], filters: Filter[], sort: { field: string; desc: boolean }[]): RawRecord[] {
+/**
+ * One page of the rows matching `filters`, sorted, and how many match. The common keyset read
+ * (id filters, sort=id) is answered by binary search without copying the table.
+ */
+export function select(
+  rows: readonly RawRecord[],
+  filters: Filter[],
+  sort: { field: string; desc: boolean }[],
+  offset: number,
+  size: number,
+): { count: number; results: RawRecord[] } {
   const hasModified = rows.length > 0 && 'modified_date' in rows[0];
   const active = filters.filter((f) => f.field === 'id' || hasModified);
   let lo = 0;
@@ -72,6 +81,11 @@ export function select(rows: readonly RawRecord[], filters: Filter[], sort: { fi
     }
   }
   const dateFilters = active.filter((f) => f.field === 'modified_date');
+  const byIdAsc = sort.length === 1 && sort[0].field === 'id' && !sort[0].desc;
+  if (byIdAsc && dateFilters.length === 0) {
+    const count = Math.max(0, hi - lo);
+    return { count, results: rows.slice(lo + offset, Math.min(hi, lo + offset + size)) };
+  }
   let out = lo < hi ? rows.slice(lo, hi) : [];
   if (dateFilters.length) {
     out = out.filter((r) => {
@@ -79,7 +93,6 @@ export function select(rows: readonly RawRecord[], filters: Filter[], sort: { fi
       return dateFilters.every((f) => CMP[f.cmp](at, f.value));
     });
   }
-  const byIdAsc = sort.length === 1 && sort[0].field === 'id' && !sort[0].desc;
   if (!byIdAsc) {
     out = [...out].sort((a, b) => {
       for (const { field, desc } of sort) {
@@ -93,5 +106,5 @@ export function select(rows: readonly RawRecord[], filters: Filter[], sort: { fi
       return a.id - b.id;
     });
   }
-  return out;
+  return { count: out.length, results: out.slice(offset, offset + size) };
 }

@@ -157,12 +157,12 @@ export class Sandbox {
 
   private page(resource: ResourcePath, url: URL) {
     const params = url.searchParams;
-    const rows = select(this.catalog.rows(resource), parseFilters(params), parseSort(params.get('sort')));
     const requested = Number(params.get('limit') ?? params.get('page_size') ?? 10);
     const size = this.opts.fixedPageSize ?? Math.max(1, Math.min(this.opts.maxPageSize ?? 1000, Number.isFinite(requested) ? requested : 10));
     const page = Number(params.get('page') ?? 1);
-    if (!Number.isInteger(page) || page < 1 || (page > 1 && (page - 1) * size >= rows.length)) throw new InvalidPage();
-    const results = rows.slice((page - 1) * size, page * size);
+    if (!Number.isInteger(page) || page < 1) throw new InvalidPage();
+    const { count, results } = select(this.catalog.rows(resource), parseFilters(params), parseSort(params.get('sort')), (page - 1) * size, size);
+    if (page > 1 && results.length === 0) throw new InvalidPage();
     // Like the vendor's examples: an absolute URL on the public path, without /remote/{channel}/.
     const link = (n: number) => {
       const p = new URLSearchParams(params);
@@ -170,8 +170,8 @@ export class Sandbox {
       return `${this.url}/api/v1/data-warehouse/${resource}/?${p.toString()}`;
     };
     return {
-      count: rows.length,
-      next: page * size < rows.length ? link(page + 1) : null,
+      count,
+      next: page * size < count ? link(page + 1) : null,
       previous: page > 1 ? link(page - 1) : null,
       results,
     };

@@ -4,6 +4,12 @@ import Database from 'better-sqlite3';
 import type { IndexKind, Rejection, SearchHit, SearchQuery, SearchResult, Sink, SinkDocument, Target } from './types';
 import { ftsQuery, searchableText } from './text';
 
+/** FTS settings, versioned with the code in mappings/sqlite.json. */
+const MAPPING = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../mappings/sqlite.json'), 'utf8')) as {
+  fts: { tokenize: string; columns: Record<'name' | 'sku' | 'base_code' | 'labels' | 'categories', number> };
+};
+const FTS_COLUMNS = Object.keys(MAPPING.fts.columns) as (keyof typeof MAPPING.fts.columns)[];
+
 /**
  * The embedded sink: one SQLite file, a table of documents plus an FTS5 index per physical index.
  * Public names are plain tables (`products`, `products__fts`, ...) so any SQLite reader can query
@@ -44,7 +50,7 @@ export class SqliteSink implements Sink {
     this.db.exec(`
       CREATE TABLE ${t} (id TEXT PRIMARY KEY, num_id INTEGER NOT NULL, doc TEXT NOT NULL, name TEXT, price REAL, is_active INTEGER);
       CREATE INDEX ${quote(`${target.name}_num_id`)} ON ${t}(num_id);
-      CREATE VIRTUAL TABLE ${quote(`${target.name}__fts`)} USING fts5(name, sku, base_code, labels, categories, tokenize = 'unicode61 remove_diacritics 2');
+      CREATE VIRTUAL TABLE ${quote(`${target.name}__fts`)} USING fts5(${FTS_COLUMNS.join(', ')}, tokenize = '${MAPPING.fts.tokenize}');
     `);
     return target;
   }
@@ -55,7 +61,7 @@ export class SqliteSink implements Sink {
     const f = quote(`${target.name}__fts`);
     const upsert = this.db.prepare(`INSERT OR REPLACE INTO ${t} (id, num_id, doc, name, price, is_active) VALUES (?, ?, ?, ?, ?, ?)`);
     const unindex = this.db.prepare(`DELETE FROM ${f} WHERE rowid = ?`);
-    const index = this.db.prepare(`INSERT INTO ${f} (rowid, name, sku, base_code, labels, categories) VALUES (?, ?, ?, ?, ?, ?)`);
+    const index = this.db.prepare(`INSERT INTO ${f} (rowid, ${FTS_COLUMNS.join(', ')}) VALUES (?${', ?'.repeat(FTS_COLUMNS.length)})`);
     this.db.transaction(() => {
       for (const doc of docs) {
         const id = String(doc.id);
@@ -69,7 +75,7 @@ export class SqliteSink implements Sink {
         upsert.run(id, num, JSON.stringify(doc), typeof doc.name === 'string' ? doc.name : null, price, active);
         unindex.run(num);
         const text = searchableText(doc);
-        index.run(num, text.name, text.sku, text.base_code, text.labels, text.categories);
+        index.run(num, ...FTS_COLUMNS.map((c) => text[c]));
       }
     })();
     return rejected;
@@ -145,7 +151,7 @@ export class SqliteSink implements Sink {
       from = `${f} JOIN ${t} t ON t.num_id = ${f}.rowid`;
       where.push(`${f} MATCH ?`);
       params.push(match);
-      relevance = `bm25(${f}, 10.0, 6.0, 4.0, 1.0, 2.0), t.num_id`;
+      relevance = `bm25(${f}, ${FTS_COLUMNS.map((c) => MAPPING.fts.columns[c].toFixed(1)).join(', ')}), t.num_id`;
     }
     if (q.categoryId !== undefined) {
       where.push(`EXISTS (SELECT 1 FROM json_each(t.doc, '$.category_ids') WHERE value = ?)`);
