@@ -17,8 +17,9 @@ export function progressReporter(): { onProgress?: (e: ProgressEvent) => void; s
         bar.start(e.total ?? 0, e.done, payload);
         started = true;
       }
-      if (e.phase !== phase) {
-        phase = e.phase;
+      const key = `${e.phase}:${e.resource ?? ''}`;
+      if (key !== phase || (e.total !== undefined && e.total !== bar.getTotal())) {
+        phase = key;
         bar.setTotal(e.total ?? 0);
       }
       bar.update(e.done, payload);

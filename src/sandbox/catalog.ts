@@ -13,6 +13,8 @@ export const RESOURCE_PATHS = [
   'pretty-urls',
   'deleted-items',
   'content-types',
+  /** Not a vendor resource: link rows for deployments that expose one (CATEGORY_LINK=endpoint). */
+  'products/product-categories',
 ] as const;
 export type ResourcePath = (typeof RESOURCE_PATHS)[number];
 
@@ -246,6 +248,9 @@ export class Catalog {
       data_source: null,
       group_products: [],
     });
+    for (const category of categories) {
+      this.insert('products/product-categories', { created_date: created, modified_date: created, product: id, category });
+    }
     if (r.chance(0.96)) this.addPrice(id, 'default', 'try', opts.stamp);
     if (r.chance(0.25)) this.addPrice(id, 'default', 'usd', opts.stamp);
     if (r.chance(0.15)) this.addPrice(id, 'discount', 'try', opts.stamp);

@@ -25,6 +25,8 @@ export interface Batch<T> {
   invalid: InvalidRecord[];
   /** Highest id seen on this page (valid or not): the keyset cursor to resume after. */
   lastId: number;
+  /** Rows the server counts for this query from this page on (progress estimates only). */
+  remaining?: number;
 }
 
 export interface SourceSettings {
@@ -52,6 +54,7 @@ export class Source {
     const windowParams = this.windowParams(opts.window);
     for await (const page of this.paginate(def.path, opts.afterId ?? 0, windowParams)) {
       const batch = validate<T>(def.name, page.results, def.schema as z.ZodType<T, z.ZodTypeDef, unknown>, page.lastId);
+      batch.remaining = page.count;
       if (opts.window) batch.rows = batch.rows.filter((r) => inWindow(r.modified_date, opts.window!));
       yield batch;
     }
@@ -118,7 +121,7 @@ export class Source {
         throw new SourceFormatError(`GET ${path}: records without integer ids; cannot page by id`);
       }
       if (fresh.length === 0) return;
-      yield { results: fresh, lastId: pageMax };
+      yield { results: fresh, lastId: pageMax, count: page.count };
       if (!page.hasNext) return;
       last = pageMax;
     }

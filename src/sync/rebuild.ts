@@ -141,8 +141,8 @@ async function crawl(ctx: RunContext, plan: RebuildPlan, summary: RunSummary): P
       plan.crawled[def.name] = batch.lastId;
       applyBatch(ctx, def, batch, plan.gen, summary, false);
       ctx.store.setMeta(REBUILD_PLAN, plan);
+      ctx.onProgress?.({ phase: 'crawl', resource: def.name, done: done + batch.rows.length, total: batch.remaining === undefined ? undefined : done + batch.remaining });
       done += batch.rows.length;
-      ctx.onProgress?.({ phase: 'crawl', resource: def.name, done });
     }
     // Rows this crawl did not meet are gone at the source (their tombstones predate the rebuild).
     const since = canonicalInstant(plan.since)!;

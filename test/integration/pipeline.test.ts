@@ -144,3 +144,61 @@ describe('a hostile source', () => {
     }
   });
 });
+
+describe('product -> category link through an endpoint', () => {
+  test('CATEGORY_LINK=endpoint gives the same categories as the attribute the links were made from', async () => {
+    const sandbox = await startSandbox({ products: 200, seed: 31 });
+    try {
+      const byAttribute = await referenceDocs(sandbox);
+      const byEndpoint = await referenceDocs(sandbox, { CATEGORY_LINK: 'endpoint', CATEGORY_LINK_PATH: 'products/product-categories', CATEGORY_ATTRIBUTE: 'none' });
+      expect(byEndpoint.products.some((d) => (d.category_ids as number[]).length > 0)).toBe(true);
+      expect(byEndpoint.products).toEqual(byAttribute.products);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+});
+
+describe('the sandbox keeps the vendor contract', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ products: 60, seed: 2 });
+  });
+  afterAll(() => sandbox.stop());
+  const base = () => `${sandbox.url}/api/v1/remote/${sandbox.channelId}/data-warehouse`;
+  const get = (path: string, token: string | null = sandbox.token) =>
+    fetch(`${base()}/${path}`, { headers: token ? { authorization: `Token ${token}` } : {} });
+
+  test('401 without or with a wrong token', async () => {
+    expect((await get('products/products/', null)).status).toBe(401);
+    expect((await get('products/products/', 'nope')).status).toBe(401);
+  });
+
+  test('pages: count, absolute next on another path, decimal strings, deleted-items without modified_date', async () => {
+    const prices = (await (await get('catalogs/product-prices/?limit=5')).json()) as { count: number; next: string; results: { price: unknown }[] };
+    expect(prices.results).toHaveLength(5);
+    expect(prices.count).toBe(sandbox.catalog.rows('catalogs/product-prices').length);
+    expect(prices.next).toBe(`${sandbox.url}/api/v1/data-warehouse/catalogs/product-prices/?limit=5&page=2`);
+    expect(typeof prices.results[0].price).toBe('string');
+    const deleted = (await (await get('deleted-items/?modified_date__gte=2099-01-01')).json()) as { results: Record<string, unknown>[] };
+    expect(deleted.results.length).toBeGreaterThan(0);
+    expect(deleted.results[0]).not.toHaveProperty('modified_date');
+  });
+
+  test('filters and multi-field sort', async () => {
+    const page = (await (await get('products/products/?id__gt=10&id__lte=20&sort=-is_active,-id&page_size=100')).json()) as {
+      results: { id: number; is_active: boolean }[];
+    };
+    const ids = page.results.map((r) => r.id);
+    expect(ids.every((id) => id > 10 && id <= 20)).toBe(true);
+    const expected = sandbox.catalog
+      .rows('products/products')
+      .filter((p) => p.id > 10 && p.id <= 20)
+      .sort((a, b) => Number(b.is_active) - Number(a.is_active) || b.id - a.id)
+      .map((p) => p.id);
+    expect(ids).toEqual(expected);
+    const day = (await (await get('products/products/?modified_date__lt=2000-01-01')).json()) as { count: number };
+    expect(day.count).toBe(0);
+    expect((await get('products/products/?id__gt=abc')).status).toBe(400);
+  });
+});
