@@ -88,11 +88,33 @@ export const configSchema = z.object({
 
   // --- sink --------------------------------------------------------------------------------------
   /** Search engine adapter. */
-  SINK: z.enum(['sqlite']).default('sqlite'),
+  SINK: z.enum(['sqlite', 'elasticsearch']).default('sqlite'),
   /** Public index name; categories go to `<INDEX_NAME>_categories`. */
   INDEX_NAME: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'expected lowercase letters, digits and _').default('products'),
   /** Documents per write batch. */
   BATCH_SIZE: int(1, 100000).default(500),
+  /** Elasticsearch URL (SINK=elasticsearch), e.g. https://es.internal:9200. */
+  ES_URL: httpUrl.optional(),
+  /** Elasticsearch API key (base64 `id:key`); takes precedence over user and password. Never logged. */
+  ES_API_KEY: z.string().min(1).optional(),
+  /** Elasticsearch basic auth user and password. The password is never logged. */
+  ES_USERNAME: z.string().min(1).optional(),
+  ES_PASSWORD: z.string().min(1).optional(),
+  /** PEM file of the CA that signed the cluster's certificate. */
+  ES_CA_FILE: z.string().min(1).optional(),
+  /** Verify the cluster's TLS certificate (turn off only for a throwaway cluster). */
+  ES_TLS_VERIFY: z
+    .enum(['true', 'false'], { errorMap: () => ({ message: 'expected true or false' }) })
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** Replicas of the live index (restored after a rebuild loads with 0). */
+  ES_REPLICAS: int(0, 10).default(1),
+  /** Bulk request size at which the bulk helper flushes, bytes. */
+  ES_FLUSH_BYTES: int(1024).default(5_000_000),
+  /** Bulk requests in flight. */
+  ES_CONCURRENCY: int(1, 32).default(2),
+  /** Timeout of one Elasticsearch request, milliseconds. */
+  ES_REQUEST_TIMEOUT_MS: int(100).default(60_000),
   /** Embedded sink file (SINK=sqlite). */
   SQLITE_PATH: z.string().min(1).default('./data/index.db'),
 
@@ -127,4 +149,4 @@ export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** Settings whose values never appear in messages, logs or status output. */
-export const SECRET_SETTINGS = ['AKINON_TOKEN'] as const;
+export const SECRET_SETTINGS = ['AKINON_TOKEN', 'ES_API_KEY', 'ES_PASSWORD'] as const;

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema';
 import { SqliteSink } from './sqlite';
+import { ElasticsearchSink } from './elasticsearch';
 import type { Sink } from './types';
 
 /** The sink chosen by SINK. Unknown kinds cannot get here: the config schema lists what exists. */
@@ -7,6 +8,20 @@ export function createSink(config: Config): Sink {
   switch (config.SINK) {
     case 'sqlite':
       return new SqliteSink(config.SQLITE_PATH, config.INDEX_NAME);
+    case 'elasticsearch':
+      return new ElasticsearchSink({
+        url: config.ES_URL!,
+        apiKey: config.ES_API_KEY,
+        username: config.ES_USERNAME,
+        password: config.ES_PASSWORD,
+        caFile: config.ES_CA_FILE,
+        tlsVerify: config.ES_TLS_VERIFY,
+        indexName: config.INDEX_NAME,
+        replicas: config.ES_REPLICAS,
+        flushBytes: config.ES_FLUSH_BYTES,
+        concurrency: config.ES_CONCURRENCY,
+        requestTimeoutMs: config.ES_REQUEST_TIMEOUT_MS,
+      });
     default:
       throw new Error(`unknown sink ${String(config.SINK)}`);
   }

@@ -3,11 +3,12 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { IndexKind, Rejection, SearchHit, SearchQuery, SearchResult, Sink, SinkDocument, Target } from './types';
 import { ftsQuery, searchableText } from './text';
+import { readMapping } from './mappings';
 
 /** FTS settings, versioned with the code in mappings/sqlite.json. */
-const MAPPING = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../mappings/sqlite.json'), 'utf8')) as {
-  fts: { tokenize: string; columns: Record<'name' | 'sku' | 'base_code' | 'labels' | 'categories', number> };
-};
+const MAPPING = readMapping<{ fts: { tokenize: string; columns: Record<'name' | 'sku' | 'base_code' | 'labels' | 'categories', number> } }>(
+  'sqlite.json',
+);
 const FTS_COLUMNS = Object.keys(MAPPING.fts.columns) as (keyof typeof MAPPING.fts.columns)[];
 
 /**
@@ -187,7 +188,19 @@ export class SqliteSink implements Sink {
           url: (d.url as string | null) ?? null,
         };
       });
-      return { total, hits };
+      const facets: Record<string, { value: string; count: number }[]> = {};
+      for (const key of q.facets ?? []) {
+        // Values as Elasticsearch's flattened type counts them: text of the scalar, true/false for booleans.
+        const rows = this.db
+          .prepare(
+            `SELECT CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.value AS TEXT) END AS v, count(*) AS n
+               FROM ${from} JOIN json_each(t.doc, '$.attributes') j ON j.key = ? ${whereSql}
+              GROUP BY v ORDER BY n DESC, v LIMIT 50`,
+          )
+          .all(key, ...params) as { v: string | null; n: number }[];
+        facets[key] = rows.filter((r) => r.v !== null).map((r) => ({ value: r.v!, count: r.n }));
+      }
+      return { total, hits, ...(q.facets ? { facets } : {}) };
     })();
   }
 

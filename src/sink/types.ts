@@ -28,6 +28,8 @@ export interface SearchQuery {
   isActive?: boolean;
   sort?: 'relevance' | 'price' | '-price';
   limit?: number;
+  /** Attribute keys to count values of (a storefront's facets), over all matching documents. */
+  facets?: string[];
 }
 
 export interface SearchHit {
@@ -41,6 +43,8 @@ export interface SearchHit {
 export interface SearchResult {
   total: number;
   hits: SearchHit[];
+  /** Per requested attribute: its values among the matches, most frequent first. */
+  facets?: Record<string, { value: string; count: number }[]>;
 }
 
 export interface Sink {

@@ -39,11 +39,13 @@ export function keepInvalid(ctx: RunContext, invalid: InvalidRecord[], summary: 
 }
 
 /**
- * Applies tombstones after `afterId` and moves the deleted-items cursor with each page. Returns
- * the source clock seen on the first response (the first request of a run reads tombstones, so
- * its Date header cuts the run's window).
+ * Applies tombstones after `afterId`, a page per transaction, and returns the last id read. The
+ * cursor itself moves with the watermarks at the end of the run: applying a tombstone twice is
+ * harmless (the row is gone, what embedded it is already pending). The first request of a run
+ * reads tombstones, so its Date header is the source clock that cuts the run's window.
  */
-export async function applyTombstones(ctx: RunContext, afterId: number, summary: RunSummary): Promise<void> {
+export async function applyTombstones(ctx: RunContext, afterId: number, summary: RunSummary): Promise<number> {
+  let last = afterId;
   let resolved = resolveContentTypes(ctx.store.contentTypes(), ctx.config.AKINON_CONTENT_TYPES);
   let known = new Set(ctx.store.contentTypes().map((t) => t.id));
   let refreshed = false;
@@ -62,9 +64,10 @@ export async function applyTombstones(ctx: RunContext, afterId: number, summary:
       for (const item of batch.rows) applyTombstone(ctx, item, resolved, known, affected, summary);
       ctx.store.addPending('product', affected.products);
       ctx.store.addPending('category', affected.categories);
-      ctx.store.setCursor(DELETED_CURSOR, String(batch.lastId));
     });
+    last = batch.lastId;
   }
+  return last;
 }
 
 function applyTombstone(
@@ -105,10 +108,11 @@ export async function applyWindows(ctx: RunContext, defs: readonly ResourceDef[]
   }
 }
 
-/** Advances every resource's watermark to `to` in one transaction. */
-export function advanceWatermarks(ctx: RunContext, defs: readonly ResourceDef[], to: string): void {
+/** Advances every resource's watermark to `to`, and the tombstone cursor, in one transaction. */
+export function advanceWatermarks(ctx: RunContext, defs: readonly ResourceDef[], to: string, deletedAfter: number): void {
   ctx.store.tx(() => {
     for (const def of defs) ctx.store.setCursor(windowCursor(def.name), to);
+    ctx.store.setCursor(DELETED_CURSOR, String(deletedAfter));
   });
 }
 

@@ -2,7 +2,6 @@ import type { StoredRow } from '../state/store';
 import { canonicalInstant } from '../source/instant';
 import { forgetRow, Affected } from './affected';
 import {
-  DELETED_CURSOR,
   LIVE_GEN,
   REBUILD_PLAN,
   throwIfAborted,
@@ -58,7 +57,7 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
 
     // Catch-up: everything modified since the rebuild began goes into the new index before the swap.
     ctx.onProgress?.({ phase: 'catch-up', done: 0 });
-    await applyTombstones(ctx, Number(ctx.store.cursor(DELETED_CURSOR) ?? plan.deletedAfter), summary);
+    const deletedAfter = await applyTombstones(ctx, plan.deletedAfter, summary);
     const upTo = windowEnd(ctx);
     const defs = windowedResources(ctx);
     await applyWindows(ctx, defs, () => ({ from: plan.since }), summary);
@@ -72,8 +71,8 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
       ctx.store.setMeta(LIVE_GEN, plan.gen);
       ctx.store.dropHashes(plan.gen);
       ctx.store.setMeta(REBUILD_PLAN, null);
+      advanceWatermarks(ctx, defs, upTo, deletedAfter);
     });
-    advanceWatermarks(ctx, defs, upTo);
     summary.documents = await ctx.sink.count(ctx.sink.live('products'));
     return succeed(ctx, run);
   } catch (err) {
@@ -115,7 +114,6 @@ async function startOrResume(ctx: RunContext): Promise<RebuildPlan> {
     const previousMode = ctx.store.meta<string>('link_mode');
     if (previousMode !== null && previousMode !== ctx.config.CATEGORY_LINK) ctx.store.db.exec('DELETE FROM product_categories');
     ctx.store.setMeta('link_mode', ctx.config.CATEGORY_LINK);
-    ctx.store.setCursor(DELETED_CURSOR, String(deletedAfter));
     ctx.store.setMeta(REBUILD_PLAN, plan);
   });
   return plan;

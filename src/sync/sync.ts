@@ -22,7 +22,7 @@ export async function sync(ctx: RunContext): Promise<RunSummary> {
     const run = beginRun(ctx, 'sync');
     try {
       const defs = windowedResources(ctx);
-      await applyTombstones(ctx, Number(ctx.store.cursor(DELETED_CURSOR) ?? 0), run.summary);
+      const deletedAfter = await applyTombstones(ctx, Number(ctx.store.cursor(DELETED_CURSOR) ?? 0), run.summary);
       const upTo = windowEnd(ctx);
       await applyWindows(
         ctx,
@@ -37,7 +37,7 @@ export async function sync(ctx: RunContext): Promise<RunSummary> {
       const dest = { gen, products: ctx.sink.live('products'), categories: ctx.sink.live('categories') };
       await drainPending(ctx, dest, run.summary);
       // Only once the sink holds the changes: a failed write leaves the window to be read again.
-      advanceWatermarks(ctx, defs, upTo);
+      advanceWatermarks(ctx, defs, upTo, deletedAfter);
       return succeed(ctx, run);
     } catch (err) {
       throw fail(ctx, run, err);

@@ -1,0 +1,119 @@
+/*
+ * The behaviour every sink owes the feeder and its readers, run against each engine: the embedded
+ * SQLite sink and a real Elasticsearch (and, where configured, Meilisearch).
+ */
+import { rebuild } from '../../src/sync/rebuild';
+import { sync } from '../../src/sync/sync';
+import type { Sandbox } from '../../src/sandbox/server';
+import type { Runtime } from '../../src/service/runtime';
+import type { SinkDocument } from '../../src/sink/types';
+import { exportDocs, feederEnv, letTimePass, openFeeder, referenceDocs, startSandbox, tempDir } from '../helpers/harness';
+
+export interface SinkUnderTest {
+  /** Environment selecting the engine (SINK, URLs) for a fresh index named `index`. */
+  env(index: string): Record<string, string>;
+}
+
+let counter = 0;
+const uniqueIndex = () => `t${process.pid}_${Date.now() % 1e6}_${counter++}`;
+
+export function sinkContract(name: string, engine: () => SinkUnderTest): void {
+  describe(`sink contract: ${name}`, () => {
+    let sandbox: Sandbox;
+    let rt: Runtime;
+    let docs: SinkDocument[];
+
+    beforeAll(async () => {
+      sandbox = await startSandbox({ products: 400, seed: 404 });
+      rt = await openFeeder(feederEnv(sandbox, tempDir(), engine().env(uniqueIndex())));
+      await rebuild(rt.ctx);
+      docs = await exportDocs(rt);
+    });
+    afterAll(async () => {
+      await rt.close();
+      await sandbox.stop();
+    });
+
+    test('a rebuild holds exactly the contract documents a fresh embedded rebuild gives', async () => {
+      const ref = await referenceDocs(sandbox);
+      expect(docs).toEqual(ref.products);
+      expect(await exportDocs(rt, 'categories')).toEqual(ref.categories);
+    });
+
+    test('attribute values of mixed types across products index without error', () => {
+      // (the sandbox generates size as "M" or 42 and has_dynamic_price as true or "yes")
+      const sizes = new Set(docs.map((d) => typeof (d.attributes as Record<string, unknown>).size));
+      const dynamic = new Set(docs.map((d) => typeof (d.attributes as Record<string, unknown>).has_dynamic_price));
+      expect([...sizes].sort()).toEqual(['number', 'string']);
+      expect([...dynamic].sort()).toEqual(['boolean', 'string']);
+      expect(docs).toHaveLength(400);
+    });
+
+    test('storefront query: text + category filter + price range + attribute facet + sort by price', async () => {
+      // Words as the engines see them: name, SKU, base code, attribute labels and category names.
+      const tokens = (d: SinkDocument) =>
+        [d.name, d.sku, d.base_code, ...Object.values(d.attribute_labels as object), ...(d.category_names as string[])]
+          .filter((v): v is string => typeof v === 'string')
+          .flatMap((v) => v.toLocaleLowerCase('tr').match(/[\p{L}\p{N}]+/gu) ?? []);
+      const vocabulary = [...new Set(docs.flatMap(tokens))];
+      const unambiguous = new Map<string, boolean>();
+      const isUnambiguous = (w: string) => {
+        if (!unambiguous.has(w)) unambiguous.set(w, !vocabulary.some((t) => t !== w && t.startsWith(w)));
+        return unambiguous.get(w)!;
+      };
+      const tokenSets = new Map(docs.map((d) => [d, new Set(tokens(d))]));
+      const tried = new Set<string>();
+      const inRange = (d: SinkDocument) => typeof d.price === 'number' && d.price >= 50 && d.price <= 3000;
+      // The (category, word) pair with the most hits, among words no other word starts with.
+      let best: { categoryId: number; word: string; expected: SinkDocument[] } | null = null;
+      for (const d of docs) {
+        for (const categoryId of d.category_ids as number[]) {
+          for (const word of (d.category_names as string[]).map((n) => n.toLocaleLowerCase('tr')).filter((w) => /^[a-zçğıöşü]+$/.test(w) && !/[ıi]/.test(w))) {
+            if (tried.has(`${categoryId}:${word}`) || !isUnambiguous(word)) continue;
+            tried.add(`${categoryId}:${word}`);
+            const expected = docs.filter((x) => (x.category_ids as number[]).includes(categoryId) && inRange(x) && tokenSets.get(x)!.has(word));
+            if (!best || expected.length > best.expected.length) best = { categoryId, word, expected };
+          }
+        }
+      }
+      const { categoryId, word } = best!;
+      const expected = best!.expected.sort((a, b) => (a.price as number) - (b.price as number) || Number(a.id) - Number(b.id));
+      expect(expected.length).toBeGreaterThan(2);
+      const result = await rt.ctx.sink.search({ text: word, categoryId, minPrice: 50, maxPrice: 3000, sort: 'price', limit: 500, facets: ['integration_color'] });
+      expect(result.hits.map((h) => h.id)).toEqual(expected.map((d) => d.id));
+      expect(result.total).toBe(expected.length);
+      const colors = new Map<string, number>();
+      for (const d of expected) {
+        const c = String((d.attributes as Record<string, unknown>).integration_color);
+        colors.set(c, (colors.get(c) ?? 0) + 1);
+      }
+      expect(new Map(result.facets!.integration_color.map((f) => [f.value, f.count]))).toEqual(colors);
+    });
+
+    test('during a rebuild, readers of the public index never see zero or a partial count', async () => {
+      const seen = new Set<number>();
+      let running = true;
+      const reader = (async () => {
+        while (running) {
+          seen.add((await rt.ctx.sink.search({ limit: 1 })).total);
+          // An embedded sink answers synchronously: let the rebuild's I/O run between reads.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      })();
+      await rebuild(rt.ctx);
+      running = false;
+      await reader;
+      expect([...seen]).toEqual([400]);
+    });
+
+    test('incremental writes and deletes reach the public index', async () => {
+      const { catalog } = sandbox;
+      for (let i = 0; i < 25; i++) catalog.randomMutation();
+      letTimePass(sandbox);
+      await sync(rt.ctx);
+      const ref = await referenceDocs(sandbox);
+      expect(await exportDocs(rt)).toEqual(ref.products);
+      expect(await exportDocs(rt, 'categories')).toEqual(ref.categories);
+    });
+  });
+}
