@@ -39,5 +39,8 @@ export function hitsText(r: SearchResult): string {
     const price = h.price === null ? '-' : `${h.price.toFixed(2)} ${h.currency ?? ''}`.trim();
     lines.push(`${h.id.padStart(8)}  ${(h.name ?? '').slice(0, 48).padEnd(48)}  ${price.padStart(14)}  ${h.url ?? ''}`);
   }
+  for (const [attribute, values] of Object.entries(r.facets ?? {})) {
+    lines.push(`${attribute}: ${values.map((v) => `${v.value} (${v.count})`).join(', ') || '-'}`);
+  }
   return lines.join('\n');
 }

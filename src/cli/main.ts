@@ -104,6 +104,7 @@ export function buildProgram(): Command {
     .option('--inactive', 'only inactive products')
     .addOption(new Option('--sort <order>', 'order of hits').choices(['relevance', 'price', '-price']).default('relevance'))
     .option('--limit <n>', 'hits to print', number('--limit'), 10)
+    .option('--facet <attribute...>', 'count the values of these attributes among the matches')
     .option('--json', 'print JSON')
     .action(async (words: string[], opts: Record<string, unknown>) => {
       const config = loadConfig();
@@ -117,6 +118,7 @@ export function buildProgram(): Command {
           isActive: opts.active ? true : opts.inactive ? false : undefined,
           sort: opts.sort as 'relevance' | 'price' | '-price',
           limit: opts.limit as number,
+          facets: opts.facet as string[] | undefined,
         });
         console.log(opts.json ? JSON.stringify(result) : hitsText(result));
       } finally {
