@@ -37,6 +37,7 @@ function checkCombinations(c: Config): Config {
     if (!c.AKINON_TOKEN) throw new ConfigError('AKINON_TOKEN', 'required when AKINON_URL is set');
   }
   if (c.SINK === 'elasticsearch' && !c.ES_URL) throw new ConfigError('ES_URL', 'required when SINK=elasticsearch');
+  if (c.SINK === 'meilisearch' && !c.MEILI_URL) throw new ConfigError('MEILI_URL', 'required when SINK=meilisearch');
   if (c.ES_CA_FILE && !fs.existsSync(c.ES_CA_FILE)) throw new ConfigError('ES_CA_FILE', `no such file ${c.ES_CA_FILE}`);
   if (c.CATEGORY_LINK === 'endpoint' && !c.CATEGORY_LINK_PATH) {
     throw new ConfigError('CATEGORY_LINK_PATH', 'required when CATEGORY_LINK=endpoint');

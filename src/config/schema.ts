@@ -88,7 +88,7 @@ export const configSchema = z.object({
 
   // --- sink --------------------------------------------------------------------------------------
   /** Search engine adapter. */
-  SINK: z.enum(['sqlite', 'elasticsearch']).default('sqlite'),
+  SINK: z.enum(['sqlite', 'elasticsearch', 'meilisearch']).default('sqlite'),
   /** Public index name; categories go to `<INDEX_NAME>_categories`. */
   INDEX_NAME: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'expected lowercase letters, digits and _').default('products'),
   /** Documents per write batch. */
@@ -115,6 +115,16 @@ export const configSchema = z.object({
   ES_CONCURRENCY: int(1, 32).default(2),
   /** Timeout of one Elasticsearch request, milliseconds. */
   ES_REQUEST_TIMEOUT_MS: int(100).default(60_000),
+  /** Meilisearch URL (SINK=meilisearch), e.g. http://meili.internal:7700. */
+  MEILI_URL: httpUrl.optional(),
+  /** Meilisearch API key with document and index rights (not the master key). Never logged. */
+  MEILI_API_KEY: z.string().min(1).optional(),
+  /** Largest request body sent to Meilisearch, bytes; batches are cut below it (engine default limit: 100 MiB). */
+  MEILI_PAYLOAD_LIMIT_BYTES: int(1024).default(20_000_000),
+  /** Document batches in flight. */
+  MEILI_CONCURRENCY: int(1, 16).default(2),
+  /** How long one task may take before the run fails, milliseconds. */
+  MEILI_TASK_TIMEOUT_MS: int(100).default(300_000),
   /** Embedded sink file (SINK=sqlite). */
   SQLITE_PATH: z.string().min(1).default('./data/index.db'),
 
@@ -149,4 +159,4 @@ export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** Settings whose values never appear in messages, logs or status output. */
-export const SECRET_SETTINGS = ['AKINON_TOKEN', 'ES_API_KEY', 'ES_PASSWORD'] as const;
+export const SECRET_SETTINGS = ['AKINON_TOKEN', 'ES_API_KEY', 'ES_PASSWORD', 'MEILI_API_KEY'] as const;

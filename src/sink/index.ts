@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema';
 import { SqliteSink } from './sqlite';
 import { ElasticsearchSink } from './elasticsearch';
+import { MeilisearchSink } from './meilisearch';
 import type { Sink } from './types';
 
 /** The sink chosen by SINK. Unknown kinds cannot get here: the config schema lists what exists. */
@@ -21,6 +22,15 @@ export function createSink(config: Config): Sink {
         flushBytes: config.ES_FLUSH_BYTES,
         concurrency: config.ES_CONCURRENCY,
         requestTimeoutMs: config.ES_REQUEST_TIMEOUT_MS,
+      });
+    case 'meilisearch':
+      return new MeilisearchSink({
+        url: config.MEILI_URL!,
+        apiKey: config.MEILI_API_KEY,
+        indexName: config.INDEX_NAME,
+        payloadLimitBytes: config.MEILI_PAYLOAD_LIMIT_BYTES,
+        concurrency: config.MEILI_CONCURRENCY,
+        taskTimeoutMs: config.MEILI_TASK_TIMEOUT_MS,
       });
     default:
       throw new Error(`unknown sink ${String(config.SINK)}`);

@@ -3,6 +3,7 @@ import { canonicalInstant } from '../source/instant';
 import { forgetRow, Affected } from './affected';
 import {
   LIVE_GEN,
+  RunAborted,
   REBUILD_PLAN,
   throwIfAborted,
   windowedResources,
@@ -76,6 +77,12 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
     summary.documents = await ctx.sink.count(ctx.sink.live('products'));
     return succeed(ctx, run);
   } catch (err) {
+    // A failed rebuild removes its partial index; a stopped one (shutdown) keeps it to resume,
+    // and so does a killed one, which never gets here.
+    if (!(err instanceof RunAborted)) {
+      const plan = ctx.store.meta<RebuildPlan>(REBUILD_PLAN);
+      if (plan) await discard(ctx, plan).catch((e: unknown) => ctx.log.warn({ error: (e as Error).message }, 'could not remove the partial index'));
+    }
     throw fail(ctx, run, err);
   }
 }
@@ -98,7 +105,10 @@ async function startOrResume(ctx: RunContext): Promise<RebuildPlan> {
   await refreshContentTypes(ctx);
   const gen = Date.now();
   const products = await ctx.sink.create('products', gen);
-  const categories = await ctx.sink.create('categories', gen);
+  const categories = await ctx.sink.create('categories', gen).catch(async (err: unknown) => {
+    await ctx.sink.drop(products).catch(() => undefined);
+    throw err;
+  });
   const plan: RebuildPlan = {
     gen,
     since,

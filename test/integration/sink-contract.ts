@@ -106,6 +106,27 @@ export function sinkContract(name: string, engine: () => SinkUnderTest): void {
       expect([...seen]).toEqual([400]);
     });
 
+    test('a rebuild that fails leaves the public index untouched and removes its partial index', async () => {
+      const before = await exportDocs(rt);
+      let created: string | null = null;
+      sandbox.onRequest = (resource) => {
+        if (resource === 'products/product-images') {
+          created ??= (rt.ctx.store.meta<{ products: string }>('rebuild') ?? { products: null }).products;
+          sandbox.faults = { rate: 1, kinds: ['500'] };
+        }
+      };
+      try {
+        await expect(rebuild(rt.ctx)).rejects.toThrow(/answered 500/);
+      } finally {
+        sandbox.onRequest = null;
+        sandbox.faults = null;
+      }
+      expect(created).not.toBeNull();
+      expect(await rt.ctx.sink.has({ kind: 'products', name: created! })).toBe(false);
+      expect(rt.ctx.store.meta('rebuild')).toBeNull();
+      expect(await exportDocs(rt)).toEqual(before);
+    });
+
     test('incremental writes and deletes reach the public index', async () => {
       const { catalog } = sandbox;
       for (let i = 0; i < 25; i++) catalog.randomMutation();

@@ -1,0 +1,259 @@
+import { MeiliSearch, MeiliSearchApiError, type Task } from 'meilisearch';
+import PQueue from 'p-queue';
+import { SinkError } from '../errors';
+import { readMapping } from './mappings';
+import type { IndexKind, Rejection, SearchQuery, SearchResult, Sink, SinkDocument, Target } from './types';
+
+export interface MeilisearchOptions {
+  url: string;
+  apiKey?: string;
+  indexName: string;
+  payloadLimitBytes: number;
+  concurrency: number;
+  taskTimeoutMs: number;
+}
+
+interface IndexSettings {
+  primaryKey: string;
+  settings: Record<string, unknown>;
+}
+
+/** The numeric, filterable and sortable field scans walk, per kind. */
+const ORDER_FIELD: Record<IndexKind, string> = { products: 'product_id', categories: 'id' };
+
+/** Failures that are one document's fault: the batch is split until the culprit stands alone. */
+const DOCUMENT_ERRORS = new Set(['invalid_document_id', 'missing_document_id', 'invalid_document_fields', 'invalid_document_geo_field', 'document_fields_limit_reached']);
+
+/** A task that did not succeed, with the engine's own {message, code}. */
+export class MeilisearchTaskError extends SinkError {
+  constructor(
+    readonly task: Pick<Task, 'uid' | 'type' | 'status' | 'error'>,
+  ) {
+    super(`Meilisearch task ${task.uid} (${task.type}) ${task.status}: ${task.error?.message ?? 'no error given'} [${task.error?.code ?? 'unknown'}]`);
+  }
+  get engineCode(): string | undefined {
+    return this.task.error?.code;
+  }
+}
+
+/**
+ * Meilisearch sink. Every write is a task that is awaited and checked (the client's wait resolves
+ * on failed tasks too). A rebuild creates `<name>_<gen>`, applies settings before any document,
+ * loads it, then `swap-indexes` exchanges it with the live index and the old content is deleted.
+ * Batches are cut by payload bytes below the engine's limit; a failed task fails the run unless the
+ * failure is one document's, which is then quarantined.
+ */
+export class MeilisearchSink implements Sink {
+  readonly engine = 'meilisearch';
+  private readonly client: MeiliSearch;
+  private readonly mapping: Record<IndexKind, IndexSettings>;
+
+  constructor(private readonly opts: MeilisearchOptions) {
+    this.client = new MeiliSearch({ host: opts.url, apiKey: opts.apiKey, timeout: 60_000 });
+    this.mapping = readMapping<Record<IndexKind, IndexSettings>>('meilisearch.json');
+  }
+
+  live(kind: IndexKind): Target {
+    return { kind, name: kind === 'products' ? this.opts.indexName : `${this.opts.indexName}_categories` };
+  }
+
+  async exists(kind: IndexKind): Promise<boolean> {
+    return this.has(this.live(kind));
+  }
+
+  async has(target: Target): Promise<boolean> {
+    try {
+      await this.client.index(target.name).getRawInfo();
+      return true;
+    } catch (err) {
+      if (engineCode(err) === 'index_not_found') return false;
+      throw wrap(`read index ${target.name}`, err);
+    }
+  }
+
+  async create(kind: IndexKind, gen: number): Promise<Target> {
+    const target = { kind, name: `${this.live(kind).name}_${gen}` };
+    await this.drop(target);
+    await this.task(`create index ${target.name}`, () => this.client.createIndex(target.name, { primaryKey: this.mapping[kind].primaryKey }));
+    try {
+      // Settings before documents: indexing once with the final settings, not twice.
+      await this.task(`apply settings to ${target.name}`, () => this.client.index(target.name).updateSettings(this.mapping[kind].settings));
+    } catch (err) {
+      await this.drop(target).catch(() => undefined);
+      throw err;
+    }
+    return target;
+  }
+
+  async write(target: Target, docs: readonly SinkDocument[]): Promise<Rejection[]> {
+    const rejected: Rejection[] = [];
+    const batches: SinkDocument[][] = [];
+    let batch: SinkDocument[] = [];
+    let bytes = 2;
+    for (const doc of docs) {
+      const size = Buffer.byteLength(JSON.stringify(doc)) + 1;
+      if (size + 2 > this.opts.payloadLimitBytes) {
+        rejected.push({ id: String(doc.id), reason: `document of ${size} bytes exceeds MEILI_PAYLOAD_LIMIT_BYTES=${this.opts.payloadLimitBytes}` });
+        continue;
+      }
+      if (bytes + size > this.opts.payloadLimitBytes && batch.length) {
+        batches.push(batch);
+        batch = [];
+        bytes = 2;
+      }
+      batch.push(doc);
+      bytes += size;
+    }
+    if (batch.length) batches.push(batch);
+    const queue = new PQueue({ concurrency: this.opts.concurrency });
+    await Promise.all(batches.map((b) => queue.add(() => this.addBatch(target, b, rejected))));
+    return rejected;
+  }
+
+  private async addBatch(target: Target, docs: SinkDocument[], rejected: Rejection[]): Promise<void> {
+    try {
+      await this.task(`add documents to ${target.name}`, () =>
+        this.client.index(target.name).addDocuments(docs, { primaryKey: this.mapping[target.kind].primaryKey }),
+      );
+    } catch (err) {
+      if (!(err instanceof MeilisearchTaskError) || !DOCUMENT_ERRORS.has(err.engineCode ?? '')) throw err;
+      // Additions are atomic per task: find the documents at fault by halving the batch.
+      if (docs.length === 1) {
+        rejected.push({ id: String(docs[0].id), reason: `${err.task.error?.message} [${err.engineCode}]` });
+        return;
+      }
+      const half = Math.ceil(docs.length / 2);
+      await this.addBatch(target, docs.slice(0, half), rejected);
+      await this.addBatch(target, docs.slice(half), rejected);
+    }
+  }
+
+  async delete(target: Target, ids: readonly string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 10_000) {
+      const chunk = ids.slice(i, i + 10_000);
+      await this.task(`delete documents from ${target.name}`, () => this.client.index(target.name).deleteDocuments(chunk));
+    }
+  }
+
+  async swap(target: Target): Promise<void> {
+    const live = this.live(target.kind);
+    if (!(await this.has(live))) {
+      // swap-indexes needs both sides: the first rebuild swaps with an empty index of the live name.
+      await this.task(`create index ${live.name}`, () => this.client.createIndex(live.name, { primaryKey: this.mapping[target.kind].primaryKey }));
+    }
+    await this.task(`swap ${live.name} and ${target.name}`, () => this.client.swapIndexes([{ indexes: [live.name, target.name] } as never]));
+    // After the swap the physical name holds the previous live content.
+    await this.drop(target);
+  }
+
+  async drop(target: Target): Promise<void> {
+    if (!(await this.has(target))) return;
+    await this.task(`delete index ${target.name}`, () => this.client.deleteIndex(target.name));
+  }
+
+  async count(target: Target): Promise<number> {
+    if (!(await this.has(target))) return 0;
+    return (await this.call(`count ${target.name}`, () => this.client.index(target.name).getStats())).numberOfDocuments;
+  }
+
+  async get(target: Target, ids: readonly string[]): Promise<Map<string, SinkDocument>> {
+    const out = new Map<string, SinkDocument>();
+    if (ids.length === 0 || !(await this.has(target))) return out;
+    const field = ORDER_FIELD[target.kind];
+    for (let i = 0; i < ids.length; i += 1000) {
+      const chunk = ids.slice(i, i + 1000);
+      const res = await this.call(`get documents from ${target.name}`, () =>
+        this.client.index(target.name).getDocuments<SinkDocument>({ filter: `${field} IN [${chunk.join(', ')}]`, limit: chunk.length }),
+      );
+      for (const d of res.results) out.set(String(d.id), d);
+    }
+    return out;
+  }
+
+  async *scan(target: Target, pageSize = 1000): AsyncIterable<SinkDocument[]> {
+    if (!(await this.has(target))) return;
+    const field = ORDER_FIELD[target.kind];
+    const size = Math.min(pageSize, 1000); // pagination.maxTotalHits caps one search
+    let after = -1;
+    for (;;) {
+      const res = await this.call(`scan ${target.name}`, () =>
+        this.client.index(target.name).search<SinkDocument>('', { filter: `${field} > ${after}`, sort: [`${field}:asc`], limit: size }),
+      );
+      if (res.hits.length === 0) return;
+      after = Number(res.hits[res.hits.length - 1][field]);
+      yield res.hits;
+    }
+  }
+
+  async search(q: SearchQuery): Promise<SearchResult> {
+    const live = this.live('products');
+    if (!(await this.has(live))) return { total: 0, hits: [] };
+    const filter: string[] = [];
+    if (q.categoryId !== undefined) filter.push(`category_ids = ${q.categoryId}`);
+    if (q.minPrice !== undefined) filter.push(`price >= ${q.minPrice}`);
+    if (q.maxPrice !== undefined) filter.push(`price <= ${q.maxPrice}`);
+    if (q.isActive !== undefined) filter.push(`is_active = ${q.isActive}`);
+    const sort = q.sort === 'price' ? ['price:asc', 'product_id:asc'] : q.sort === '-price' ? ['price:desc', 'product_id:asc'] : undefined;
+    const facets = q.facets?.map((f) => `attributes.${f}`);
+    const res = await this.call('search', () =>
+      this.client.index(live.name).search<SinkDocument>(q.text?.trim() || '', {
+        filter: filter.length ? filter.join(' AND ') : undefined,
+        sort,
+        hitsPerPage: q.limit ?? 10,
+        page: 1,
+        facets,
+      }),
+    );
+    const total = (res as { totalHits?: number }).totalHits ?? res.estimatedTotalHits ?? res.hits.length;
+    const result: SearchResult = {
+      total,
+      hits: res.hits.map((d) => ({ id: String(d.id), name: (d.name as string) ?? null, price: (d.price as number) ?? null, currency: (d.currency as string) ?? null, url: (d.url as string) ?? null })),
+    };
+    if (q.facets) {
+      result.facets = {};
+      for (const f of q.facets) {
+        const dist = res.facetDistribution?.[`attributes.${f}`] ?? {};
+        result.facets[f] = Object.entries(dist)
+          .map(([value, count]) => ({ value, count }))
+          .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+      }
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    /* fetch-based client: nothing to close */
+  }
+
+  /** Enqueues a task, waits for it, and fails unless it succeeded. */
+  private async task(action: string, enqueue: () => Promise<{ taskUid: number }>): Promise<Task> {
+    const enqueued = await this.call(action, enqueue);
+    const task = await this.call(`wait for task ${enqueued.taskUid} (${action})`, () =>
+      this.client.tasks.waitForTask(enqueued.taskUid, { timeout: this.opts.taskTimeoutMs, interval: 25 }),
+    );
+    if (task.status !== 'succeeded') throw new MeilisearchTaskError(task);
+    return task;
+  }
+
+  private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw wrap(action, err);
+    }
+  }
+}
+
+function engineCode(err: unknown): string | undefined {
+  return err instanceof MeiliSearchApiError ? err.cause?.code : undefined;
+}
+
+/** Client errors become SinkErrors with the engine's message and code; the API key never appears. */
+function wrap(action: string, err: unknown): SinkError {
+  if (err instanceof SinkError) return err;
+  if (err instanceof MeiliSearchApiError && err.cause) {
+    return new SinkError(`Meilisearch could not ${action}: ${err.cause.message} [${err.cause.code}]`, { cause: err });
+  }
+  const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return new SinkError(`Meilisearch could not ${action}: ${message}`, { cause: err });
+}
