@@ -29,8 +29,13 @@ export function statusText(h: HealthReport, counts: { products: number; categori
     if (h.lastRun.summary) lines.push(`  ${summaryLine(h.lastRun.summary)}`);
   }
   lines.push(`quarantined records: ${h.quarantined}`);
-  for (const q of quarantine) lines.push(`  ${q.resource} ${q.record_key}: ${q.reason} (seen ${q.attempts}x, last ${q.last_seen})`);
+  if (quarantine.length) lines.push(quarantineText(quarantine, '  '));
   return lines.join('\n');
+}
+
+export function quarantineText(records: QuarantineRecord[], indent = ''): string {
+  if (records.length === 0) return `${indent}no quarantined records`;
+  return records.map((q) => `${indent}${q.resource} ${q.record_key}: ${q.reason} (seen ${q.attempts}x, last ${q.last_seen})`).join('\n');
 }
 
 export function hitsText(r: SearchResult): string {

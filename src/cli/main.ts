@@ -16,7 +16,8 @@ import { reconcile } from '../sync/reconcile';
 import { windowedResources } from '../sync/context';
 import { createSink } from '../sink';
 import { StateStore } from '../state/store';
-import { hitsText, statusText, summaryLine } from './format';
+import { hitsText, quarantineText, statusText, summaryLine } from './format';
+import { retryQuarantineNow } from '../sync/quarantine';
 import { progressReporter } from './progress';
 
 /* Thin commands: parse arguments, wire the runtime, call the core, print, exit with a code. */
@@ -89,6 +90,45 @@ export function buildProgram(): Command {
         else console.log(statusText(report, counts, quarantine));
       } finally {
         await sink.close();
+        store.close();
+      }
+    });
+
+  const quarantine = program.command('quarantine').description('records that failed validation or were refused by the sink');
+  quarantine
+    .command('list')
+    .description('quarantined records with their reasons')
+    .option('--json', 'print JSON (with the raw records)')
+    .action(async (opts: { json?: boolean }) => {
+      const config = loadConfig();
+      const store = new StateStore(config.STATE_PATH);
+      try {
+        const records = store.quarantined(100_000);
+        if (opts.json) console.log(JSON.stringify(records, null, 2));
+        else console.log(quarantineText(records));
+      } finally {
+        store.close();
+      }
+    });
+  quarantine
+    .command('retry')
+    .description('fetch every quarantined record again now and index the ones that became valid')
+    .action(() =>
+      withRuntime(async (rt) => {
+        const r = await retryQuarantineNow(rt.ctx);
+        console.log(`quarantine retry: released ${r.released}, still quarantined ${r.remaining}; written ${r.written}, deleted ${r.deleted}`);
+      }),
+    );
+  quarantine
+    .command('purge')
+    .description('forget quarantined records (all, or of one resource)')
+    .option('--resource <name>', 'only this resource, e.g. product_prices')
+    .action(async (opts: { resource?: string }) => {
+      const config = loadConfig();
+      const store = new StateStore(config.STATE_PATH);
+      try {
+        console.log(`quarantine purge: ${store.purgeQuarantine(opts.resource)} records removed`);
+      } finally {
         store.close();
       }
     });
@@ -177,14 +217,15 @@ export function buildProgram(): Command {
 
   program
     .command('serve')
-    .description('scheduler (SYNC_CRON, REBUILD_CRON) plus GET /healthz on PORT')
+    .description('scheduler (SYNC_CRON, REBUILD_CRON) plus GET /healthz, GET /metrics, POST /sync, POST /rebuild on HOST:PORT')
     .action(() =>
       withRuntime(async (rt) => {
         const service = new Service(rt);
         await service.start();
         const signal = await waitForSignal();
-        rt.ctx.log.info({ signal }, 'shutting down: finishing the current batch');
+        rt.ctx.log.info({ signal }, 'shutting down: stopping the current run at its next checkpoint');
         await service.stop();
+        rt.ctx.log.info('stopped');
       }),
     );
 

@@ -143,7 +143,11 @@ export const configSchema = z.object({
   PORT: int(0, 65535).default(8080),
   /** Bind address of `feeder serve`. */
   HOST: z.string().min(1).default('127.0.0.1'),
-  /** /healthz turns 503 when the newest applied source time is older than this. */
+  /** Bearer token guarding POST /sync and POST /rebuild of `serve`; unset disables them. Never logged. */
+  ADMIN_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  /** On SIGTERM/SIGINT, how long `serve` waits for the current batch before it exits anyway. */
+  SHUTDOWN_GRACE_MS: int(0).default(8000),
+  /** /healthz turns 503 when the oldest watermark (source time fully applied) is older than this. */
   MAX_LAG_SECONDS: int(1).default(600),
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -159,4 +163,4 @@ export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** Settings whose values never appear in messages, logs or status output. */
-export const SECRET_SETTINGS = ['AKINON_TOKEN', 'ES_API_KEY', 'ES_PASSWORD', 'MEILI_API_KEY'] as const;
+export const SECRET_SETTINGS = ['AKINON_TOKEN', 'ES_API_KEY', 'ES_PASSWORD', 'MEILI_API_KEY', 'ADMIN_TOKEN'] as const;

@@ -13,9 +13,8 @@ export interface HealthReport {
 }
 
 /**
- * The facts `/healthz` and `feeder status` share. Healthy while the last finished run succeeded and
- * the oldest watermark (the source time up to which every change is applied) is younger than
- * MAX_LAG_SECONDS.
+ * The facts `/healthz` and `feeder status` share. Healthy while the oldest watermark (the source
+ * time up to which every change is applied) is younger than MAX_LAG_SECONDS.
  */
 export function healthReport(store: StateStore, resources: readonly string[], maxLagSeconds: number, now = Date.now()): HealthReport {
   const cursors = store.cursors();
@@ -25,11 +24,15 @@ export function healthReport(store: StateStore, resources: readonly string[], ma
   const oldest = marks.length === resources.length && marks.length > 0 ? marks.reduce((a, b) => (a < b ? a : b)) : null;
   const lagSeconds = oldest ? Math.max(0, Math.round((now - instantMs(oldest)) / 1000)) : null;
   const last = store.lastFinishedRun();
+  // A failed run alone is not yet unhealthy: the index is as fresh as its watermarks. Once nothing
+  // has been applied for MAX_LAG_SECONDS (source unreachable, sink down), it is.
   let reason: string | null = null;
   if (!last) reason = 'no run has finished yet';
-  else if (last.outcome === 'failed') reason = `last ${last.kind} failed: ${last.error ?? 'unknown error'}`;
-  else if (lagSeconds === null) reason = 'no watermark yet';
-  else if (lagSeconds > maxLagSeconds) reason = `lag ${lagSeconds}s exceeds MAX_LAG_SECONDS=${maxLagSeconds}`;
+  else if (lagSeconds === null) reason = last.outcome === 'failed' ? `last ${last.kind} failed: ${last.error ?? 'unknown error'}` : 'no watermark yet';
+  else if (lagSeconds > maxLagSeconds) {
+    const why = last.outcome === 'failed' ? `; last ${last.kind} failed: ${last.error ?? 'unknown error'}` : '';
+    reason = `lag ${lagSeconds}s exceeds MAX_LAG_SECONDS=${maxLagSeconds}${why}`;
+  }
   return {
     ok: reason === null,
     reason,

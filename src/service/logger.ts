@@ -10,7 +10,7 @@ export function createLogger(level: string): Logger {
       level,
       base: { service: 'akinon-search-feeder' },
       redact: {
-        paths: ['AKINON_TOKEN', 'ES_API_KEY', 'ES_PASSWORD', 'MEILI_API_KEY', 'password', 'apiKey', '*.password', '*.apiKey', 'token', 'authorization', 'headers.authorization', '*.AKINON_TOKEN', '*.token', '*.authorization'],
+        paths: ['AKINON_TOKEN', 'ES_API_KEY', 'ES_PASSWORD', 'MEILI_API_KEY', 'ADMIN_TOKEN', 'password', 'apiKey', '*.password', '*.apiKey', 'token', 'authorization', 'headers.authorization', '*.AKINON_TOKEN', '*.token', '*.authorization'],
         censor: '[redacted]',
       },
     },

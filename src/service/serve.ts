@@ -1,89 +1,149 @@
 import http from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Runtime } from './runtime';
 import { healthReport } from './health';
+import { FeederMetrics } from './metrics';
 import { rebuild } from '../sync/rebuild';
 import { sync } from '../sync/sync';
 import { LockBusyError } from '../errors';
-import { RunAborted, windowedResources, type RunSummary } from '../sync/context';
+import { REBUILD_PLAN, windowedResources, type RunSummary } from '../sync/context';
 
 type Kind = 'sync' | 'rebuild';
 
 /**
- * `feeder serve`: runs `sync` on SYNC_CRON (and `rebuild` on REBUILD_CRON), builds the index first
- * when it does not exist, answers GET /healthz, and stops cleanly on SIGTERM/SIGINT: the current
- * run halts at its next batch boundary (checkpointed), the lock is released, the process exits 0.
+ * `feeder serve`: runs `sync` on SYNC_CRON (and `rebuild` on REBUILD_CRON); builds the index first
+ * when it does not exist, or resumes an interrupted rebuild; answers GET /healthz and GET /metrics,
+ * and POST /sync and POST /rebuild when ADMIN_TOKEN is set. On SIGTERM/SIGINT the current run stops
+ * at its next batch boundary (checkpointed), the lock is released, and the process exits 0 within
+ * SHUTDOWN_GRACE_MS.
  */
 export class Service {
+  readonly metrics = new FeederMetrics();
   private busy: Promise<unknown> | null = null;
+  private running: Kind | null = null;
   private readonly abort = new AbortController();
   private server: http.Server | null = null;
   private tasks: ScheduledTask[] = [];
 
   constructor(private readonly rt: Runtime) {
     rt.ctx.signal = this.abort.signal;
+    rt.ctx.source.http.setShutdownSignal(this.abort.signal);
+    this.metrics.watchSource(rt.ctx.source.http);
   }
 
   /** Starts a run unless one is in flight (then the tick is skipped and logged). */
-  trigger(kind: Kind): Promise<RunSummary | null> {
+  trigger(kind: Kind, why: string): { started: boolean; done: Promise<RunSummary | null> } {
     const { ctx } = this.rt;
     if (this.busy || this.abort.signal.aborted) {
-      ctx.log.info({ kind }, `${kind} tick skipped: a run is in flight`);
-      return Promise.resolve(null);
+      ctx.log.info({ kind, why, running: this.running }, `${kind} ${why} skipped: a run is in flight`);
+      return { started: false, done: Promise.resolve(null) };
     }
-    const run = (kind === 'sync' ? sync(ctx) : rebuild(ctx)).catch((err: unknown) => {
-      if (err instanceof LockBusyError) ctx.log.info({ kind }, `${kind} tick skipped: ${err.message}`);
-      else if (!(err instanceof RunAborted)) ctx.log.error({ kind, error: (err as Error).message }, `${kind} failed`);
-      return null;
-    });
-    this.busy = run.finally(() => {
+    const started = Date.now();
+    this.running = kind;
+    const done = (kind === 'sync' ? sync(ctx) : rebuild(ctx)).then(
+      (summary) => {
+        this.metrics.recordRun(summary.kind, 'succeeded', summary, (Date.now() - started) / 1000);
+        return summary;
+      },
+      (err: unknown) => {
+        if (err instanceof LockBusyError) {
+          ctx.log.info({ kind, why }, `${kind} ${why} skipped: ${err.message}`);
+          this.metrics.recordRun(kind, 'skipped', null, (Date.now() - started) / 1000);
+        } else {
+          this.metrics.recordRun(kind, this.abort.signal.aborted ? 'stopped' : 'failed', null, (Date.now() - started) / 1000);
+        }
+        return null;
+      },
+    );
+    this.busy = done.finally(() => {
       this.busy = null;
+      this.running = null;
     });
-    return run;
+    return { started: true, done };
   }
 
   async start(): Promise<string> {
     const { ctx } = this.rt;
     const { config } = ctx;
-    this.server = http.createServer((req, res) => this.handle(req, res));
+    this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(config.PORT, config.HOST, resolve);
     });
     const addr = this.server.address() as import('node:net').AddressInfo;
     const url = `http://${config.HOST}:${addr.port}`;
-    ctx.log.info({ url, syncCron: config.SYNC_CRON, rebuildCron: config.REBUILD_CRON ?? null }, 'feeder serving');
-    this.tasks.push(cron.schedule(config.SYNC_CRON, () => void this.trigger('sync'), { name: 'sync' }));
-    if (config.REBUILD_CRON) this.tasks.push(cron.schedule(config.REBUILD_CRON, () => void this.trigger('rebuild'), { name: 'rebuild' }));
-    if (!(await ctx.sink.exists('products'))) {
+    ctx.log.info({ url, syncCron: config.SYNC_CRON, rebuildCron: config.REBUILD_CRON ?? null, admin: Boolean(config.ADMIN_TOKEN) }, 'feeder serving');
+    this.tasks.push(cron.schedule(config.SYNC_CRON, () => void this.trigger('sync', 'tick'), { name: 'sync' }));
+    if (config.REBUILD_CRON) this.tasks.push(cron.schedule(config.REBUILD_CRON, () => void this.trigger('rebuild', 'tick'), { name: 'rebuild' }));
+    if (ctx.store.meta(REBUILD_PLAN)) {
+      ctx.log.info('an interrupted rebuild is pending: resuming it');
+      this.trigger('rebuild', 'resume');
+    } else if (!(await ctx.sink.exists('products'))) {
       ctx.log.info('the index does not exist yet: building it now');
-      void this.trigger('rebuild');
+      this.trigger('rebuild', 'initial');
     }
     return url;
   }
 
+  /** Stops scheduling, stops the run at its next checkpoint, closes HTTP; bounded by SHUTDOWN_GRACE_MS. */
   async stop(): Promise<void> {
     for (const t of this.tasks) await t.stop();
     this.abort.abort();
-    await this.busy;
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const grace = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this.rt.ctx.config.SHUTDOWN_GRACE_MS).unref());
+    if ((await Promise.race([this.busy, grace])) === 'timeout') {
+      this.rt.ctx.log.warn({ graceMs: this.rt.ctx.config.SHUTDOWN_GRACE_MS }, 'the run did not stop in time; exiting anyway (the next start resumes)');
+    }
     this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  private report() {
     const { ctx } = this.rt;
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/healthz') {
-      const report = healthReport(
-        ctx.store,
-        windowedResources(ctx).map((d) => d.name),
-        ctx.config.MAX_LAG_SECONDS,
-      );
-      res.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ...report, running: this.busy !== null }));
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: 'not found' }));
+    return healthReport(
+      ctx.store,
+      windowedResources(ctx).map((d) => d.name),
+      ctx.config.MAX_LAG_SECONDS,
+    );
   }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      if (req.method === 'GET' && path === '/healthz') {
+        const report = this.report();
+        return json(report.ok ? 200 : 503, { ...report, running: this.running });
+      }
+      if (req.method === 'GET' && path === '/metrics') {
+        const report = this.report();
+        this.metrics.lag.set(report.lagSeconds ?? 0);
+        this.metrics.quarantined.set(report.quarantined);
+        this.metrics.pending.set(report.pending);
+        res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+        res.end(await this.metrics.registry.metrics());
+        return;
+      }
+      if (req.method === 'POST' && (path === '/sync' || path === '/rebuild')) {
+        const token = this.rt.ctx.config.ADMIN_TOKEN;
+        if (!token) return json(404, { error: 'admin endpoints are disabled (ADMIN_TOKEN is not set)' });
+        if (!bearerMatches(req.headers.authorization, token)) return json(401, { error: 'missing or wrong bearer token' });
+        const kind = path.slice(1) as Kind;
+        const { started } = this.trigger(kind, 'request');
+        return json(started ? 202 : 409, started ? { started: kind } : { error: `a ${this.running ?? 'run'} is in flight` });
+      }
+      json(404, { error: 'not found' });
+    } catch (err) {
+      json(500, { error: (err as Error).message });
+    }
+  }
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
 }

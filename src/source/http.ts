@@ -41,6 +41,7 @@ export class DwhHttp {
   private readonly base: URL;
   private lastDate: { server: string; localMs: number } | null = null;
   private readonly listeners: RequestListener[] = [];
+  private shutdown: AbortSignal | undefined;
 
   constructor(private readonly opts: HttpOptions) {
     this.base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
@@ -69,7 +70,13 @@ export class DwhHttp {
       onRetry: () => {
         this.stats.retries++;
       },
+      sleep: (ms) => abortableSleep(ms, this.shutdown),
     });
+  }
+
+  /** Aborts requests in flight and retry waits (graceful shutdown): they fail with an AbortError. */
+  setShutdownSignal(signal: AbortSignal): void {
+    this.shutdown = signal;
   }
 
   /**
@@ -99,9 +106,12 @@ export class DwhHttp {
         method: 'GET',
         dispatcher: this.agent,
         headers: { authorization: `Token ${this.opts.token}`, accept: 'application/json' },
-        signal: AbortSignal.timeout(this.opts.timeoutMs * 2),
+        signal: this.shutdown
+          ? AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs * 2), this.shutdown])
+          : AbortSignal.timeout(this.opts.timeoutMs * 2),
       });
     } catch (err) {
+      if (this.shutdown?.aborted) throw new SourceError(`GET ${where} stopped by shutdown`, undefined, { cause: err });
       this.count(where, 'error', retry);
       throw new RetryableFailure(`GET ${where} failed: ${describeNetworkError(err)}`, 'network', undefined, { cause: err });
     }
@@ -140,6 +150,23 @@ export class DwhHttp {
     const server = canonicalInstant(new Date(ms).toISOString());
     if (server) this.lastDate = { server, localMs: Date.now() };
   }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new SourceError('retry wait stopped by shutdown'));
+    const timer = setTimeout(done, ms);
+    timer.unref?.();
+    function done() {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }
+    function onAbort() {
+      clearTimeout(timer);
+      reject(new SourceError('retry wait stopped by shutdown'));
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function toPage(body: unknown, where: string): Page {

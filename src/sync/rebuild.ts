@@ -79,7 +79,7 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
   } catch (err) {
     // A failed rebuild removes its partial index; a stopped one (shutdown) keeps it to resume,
     // and so does a killed one, which never gets here.
-    if (!(err instanceof RunAborted)) {
+    if (!(err instanceof RunAborted) && !ctx.signal?.aborted) {
       const plan = ctx.store.meta<RebuildPlan>(REBUILD_PLAN);
       if (plan) await discard(ctx, plan).catch((e: unknown) => ctx.log.warn({ error: (e as Error).message }, 'could not remove the partial index'));
     }

@@ -31,7 +31,8 @@ export function fail(ctx: RunContext, run: ActiveRun, err: unknown): unknown {
   close(ctx, run);
   const message = err instanceof Error ? err.message : String(err);
   try {
-    ctx.store.finishRun(run.id, err instanceof RunAborted ? 'skipped' : 'failed', run.summary, message);
+    const stopped = err instanceof RunAborted || ctx.signal?.aborted === true;
+    ctx.store.finishRun(run.id, stopped ? 'stopped' : 'failed', run.summary, stopped ? 'stopped by shutdown; resumes on the next run' : message);
   } catch {
     /* the state store itself may be what failed */
   }

@@ -23,3 +23,38 @@ export function runCli(args: string[], env: Record<string, string>, opts: { onSp
     opts.onSpawn?.(child);
   });
 }
+
+export interface ServeProcess {
+  child: ChildProcess;
+  url: string;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `feeder serve` (PORT=0) and resolves once it listens (its log line says where). */
+export async function startServe(env: Record<string, string>): Promise<ServeProcess> {
+  const level = !env.LOG_LEVEL || env.LOG_LEVEL === 'silent' ? 'info' : env.LOG_LEVEL;
+  const child = spawn(process.execPath, [CLI, 'serve'], { env: { PATH: process.env.PATH ?? '', PORT: '0', ...env, LOG_LEVEL: level }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const url = await eventually(async () => /"url":"(http:[^"]+)"/.exec(out)?.[1], 60_000, () => out);
+  return { child, url, output: () => out, exited };
+}
+
+/** Polls `check` until it returns a value; each try follows the previous one (no fixed sleeps). */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 60_000, context: () => string = () => ''): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms\n${context().slice(-3000)}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+export async function getJson<T = Record<string, unknown>>(url: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as T };
+}

@@ -1,18 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { CLI, runCli } from '../helpers/cli';
+import { CLI, eventually, runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/harness';
-
-/** Polls `check` until it returns a value (no fixed sleeps: each try follows the previous one). */
-async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 test('`feeder serve` with no AKINON_URL builds the index from the built-in sandbox, syncs on schedule, serves /healthz, stops on SIGTERM', async () => {
   const dir = tempDir();

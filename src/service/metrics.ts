@@ -1,0 +1,44 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { DwhHttp } from '../source/http';
+import type { RunSummary } from '../sync/context';
+
+/**
+ * Prometheus metrics of `feeder serve`. Labels carry kinds and statuses only: never URLs with
+ * query strings, never credentials.
+ */
+export class FeederMetrics {
+  readonly registry = new Registry();
+  private readonly runs = new Counter({ name: 'feeder_runs_total', help: 'Runs by kind and outcome', labelNames: ['kind', 'outcome'], registers: [this.registry] });
+  private readonly documents = new Counter({
+    name: 'feeder_documents_total',
+    help: 'Product documents by run kind and result (written, unchanged, deleted, rejected)',
+    labelNames: ['kind', 'result'],
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'feeder_run_duration_seconds',
+    help: 'Run wall time',
+    labelNames: ['kind'],
+    buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600],
+    registers: [this.registry],
+  });
+  private readonly requests = new Counter({ name: 'feeder_source_requests_total', help: 'Data Warehouse API requests by HTTP status (error: no response)', labelNames: ['status'], registers: [this.registry] });
+  private readonly retries = new Counter({ name: 'feeder_source_retries_total', help: 'Data Warehouse API requests that were retries', registers: [this.registry] });
+  readonly quarantined = new Gauge({ name: 'feeder_quarantined_records', help: 'Records in quarantine', registers: [this.registry] });
+  readonly lag = new Gauge({ name: 'feeder_lag_seconds', help: 'Age of the oldest watermark: how far behind the source the index may be', registers: [this.registry] });
+  readonly pending = new Gauge({ name: 'feeder_pending_documents', help: 'Documents waiting to be rewritten', registers: [this.registry] });
+
+  watchSource(http: DwhHttp): void {
+    http.onRequest((e) => {
+      this.requests.inc({ status: e.status });
+      if (e.retry) this.retries.inc();
+    });
+  }
+
+  recordRun(kind: string, outcome: string, summary: RunSummary | null, seconds: number): void {
+    this.runs.inc({ kind, outcome });
+    this.duration.observe({ kind }, seconds);
+    if (!summary) return;
+    for (const result of ['written', 'unchanged', 'deleted', 'rejected'] as const) this.documents.inc({ kind, result }, summary[result]);
+  }
+}

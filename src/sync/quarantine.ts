@@ -1,0 +1,20 @@
+import { emptySummary, LIVE_GEN, windowedResources, type RunContext, type RunSummary } from './context';
+import { retryQuarantined } from './ingest';
+import { withRunLock } from './lock';
+import { drainPending } from './materialize';
+
+/**
+ * `feeder quarantine retry`: fetches every quarantined source record again now (instead of at the
+ * next sync), stores the ones that became valid and writes what they change.
+ */
+export async function retryQuarantineNow(ctx: RunContext): Promise<RunSummary & { released: number; remaining: number }> {
+  return withRunLock(ctx, async () => {
+    const summary = emptySummary('sync');
+    const before = ctx.store.quarantineCount();
+    await retryQuarantined(ctx, windowedResources(ctx), summary, Number.MAX_SAFE_INTEGER);
+    const gen = ctx.store.meta<number>(LIVE_GEN);
+    if (gen !== null) await drainPending(ctx, { gen, products: ctx.sink.live('products'), categories: ctx.sink.live('categories') }, summary);
+    const remaining = ctx.store.quarantineCount();
+    return { ...summary, released: before - remaining, remaining };
+  });
+}
