@@ -131,6 +131,8 @@ export const configSchema = z.object({
   // --- state -------------------------------------------------------------------------------------
   /** State store: raw rows, watermarks, hashes, runs, quarantine. */
   STATE_PATH: z.string().min(1).default('./data/feeder.db'),
+  /** Largest size of the state store file, bytes (unset: no cap). A full store fails the run cleanly. */
+  STATE_MAX_BYTES: int(65536).optional(),
   /** A run lock not renewed for this long is stale and may be taken over. */
   LOCK_TTL_SECONDS: int(2).default(120),
 

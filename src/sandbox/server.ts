@@ -22,6 +22,8 @@ export interface SandboxOptions extends Partial<CatalogOptions> {
   /** Page size of a server that ignores `limit`/`page_size` (Akinon's default is 10). */
   fixedPageSize?: number;
   maxPageSize?: number;
+  /** Base of the absolute `next`/`previous` links (default: this server, without /remote/{channel}/). */
+  linkBase?: string;
 }
 
 export const SANDBOX_TOKEN = 'sandbox-token';
@@ -167,7 +169,7 @@ export class Sandbox {
     const link = (n: number) => {
       const p = new URLSearchParams(params);
       p.set('page', String(n));
-      return `${this.url}/api/v1/data-warehouse/${resource}/?${p.toString()}`;
+      return `${this.opts.linkBase ?? this.url}/api/v1/data-warehouse/${resource}/?${p.toString()}`;
     };
     return {
       count,

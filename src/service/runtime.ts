@@ -54,7 +54,7 @@ export async function openRuntime(config: Config, log: Logger): Promise<Runtime>
     pageSizeParam: config.AKINON_PAGE_SIZE_PARAM,
     cursorPrecision: config.AKINON_CURSOR_PRECISION,
   });
-  const store = new StateStore(config.STATE_PATH);
+  const store = new StateStore(config.STATE_PATH, { maxBytes: config.STATE_MAX_BYTES });
   const sink = createSink(config);
   const ctx: RunContext = { config, store, source, sink, log };
   return {

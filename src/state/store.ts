@@ -49,13 +49,17 @@ export class StateStore {
   readonly db: Database.Database;
   private readonly stmts = new Map<string, Database.Statement>();
 
-  constructor(file: string) {
+  constructor(file: string, opts: { maxBytes?: number } = {}) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
     this.db.exec(schemaSql());
+    if (opts.maxBytes) {
+      const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+      this.db.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.maxBytes / pageSize))}`);
+    }
   }
 
   close(): void {

@@ -1,0 +1,78 @@
+/*
+ * `npm run faults` (FEEDER_FAULTS=full): the whole matrix, the table printed and written to
+ * test/faults/latest.json. Inside `npm test`: a reduced matrix. Either fails on any lost document or
+ * any row whose final index differs from a clean rebuild.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { startElasticsearch } from '../support/elasticsearch';
+import { MeilisearchDouble } from '../support/meilisearch-double';
+import { diskFullRow, esStoppedRow, killRow, meiliFailingRow, rejectedDocumentsRow, SOURCE_ROWS, twoFeedersRow, type Engines, type RowResult, type SinkName } from './matrix';
+
+const full = process.env.FEEDER_FAULTS === 'full';
+const engines: Engines = { es: null, meili: null, meiliUrl: null };
+const results: RowResult[] = [];
+
+beforeAll(async () => {
+  engines.es = await startElasticsearch();
+  engines.meili = new MeilisearchDouble({ apiKey: 'faults-meili-key' });
+  engines.meiliUrl = await engines.meili.start();
+}, 600_000);
+
+afterAll(async () => {
+  await engines.es?.stop();
+  await engines.meili?.stop();
+  const table = render(results);
+  process.stdout.write(`\n${table}\n`);
+  if (full) {
+    fs.writeFileSync(
+      path.join(__dirname, 'latest.json'),
+      `${JSON.stringify({ date: new Date().toISOString(), mode: 'full', rows: results }, null, 2)}\n`,
+    );
+  }
+});
+
+function render(rows: RowResult[]): string {
+  const head = ['fault', 'sink', 'runs', 'outcome', 'lost', 'duplicates', 'equals clean rebuild'];
+  const body = rows.map((r) => [r.fault, r.sink, String(r.runs), r.outcome, String(r.lost), String(r.duplicates), r.equal ? 'yes' : 'no']);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+async function row(run: () => Promise<RowResult>): Promise<void> {
+  const r = await run();
+  results.push(r);
+  expect({ fault: r.fault, sink: r.sink, lost: r.lost, duplicates: r.duplicates, equal: r.equal }).toEqual({
+    fault: r.fault,
+    sink: r.sink,
+    lost: 0,
+    duplicates: 0,
+    equal: true,
+  });
+}
+
+const sourceSinks: SinkName[] = full ? ['sqlite', 'elasticsearch', 'meilisearch'] : ['sqlite'];
+const reducedOthers: Record<string, SinkName[]> = { '5xx bursts': ['elasticsearch', 'meilisearch'] };
+
+describe('source faults', () => {
+  for (const [name, run] of Object.entries(SOURCE_ROWS)) {
+    const sinks = full ? sourceSinks : [...sourceSinks, ...(reducedOthers[name] ?? [])];
+    for (const sink of sinks) test(`${name} (${sink})`, () => row(() => run(sink, engines)), 300_000);
+  }
+});
+
+describe('process faults', () => {
+  const seeds = full ? 20 : 2;
+  for (const command of ['rebuild', 'sync'] as const) {
+    for (let seed = 1; seed <= seeds; seed++) test(`SIGKILL during ${command}, seed ${seed}`, () => row(() => killRow(command, seed, 'sqlite', engines)), 120_000);
+  }
+  test('disk full on the state store', () => row(() => diskFullRow(engines)), 120_000);
+  test('two feeders on one state file at once', () => row(() => twoFeedersRow(engines)), 120_000);
+});
+
+describe('sink faults', () => {
+  test('Elasticsearch stopped mid-bulk and restarted', () => row(() => esStoppedRow(engines)), 300_000);
+  test('Meilisearch double failing tasks', () => row(() => meiliFailingRow(engines)), 120_000);
+  test('documents rejected by Elasticsearch', () => row(() => rejectedDocumentsRow('elasticsearch', engines)), 120_000);
+});
