@@ -77,5 +77,21 @@ describe('feeder CLI', () => {
     expect(synced.stdout).toMatch(/quarantined 1/);
     const status = await runCli(['status'], env);
     expect(status.stdout).toMatch(/quarantined records: 1\n {2}product_prices 990001: price: expected a decimal/);
+
+    const listed = await runCli(['quarantine', 'list', '--json'], env);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ resource: 'product_prices', record_key: '990001', raw: expect.objectContaining({ price: 'abc' }) })]);
+
+    // Fixed at the source: `quarantine retry` fetches it now and indexes it.
+    sandbox.catalog.putRaw('catalogs/product-prices', { ...price, id: 990001, price: '55.50', modified_date: sandbox.catalog.clock.stamp() });
+    const retried = await runCli(['quarantine', 'retry'], env);
+    expect(retried.stdout).toMatch(/^quarantine retry: released 1, still quarantined 0; written 1/);
+    const doc = JSON.parse((await runCli(['export'], env)).stdout.split('\n').find((l) => l.startsWith(`{"id":"${String(price.product)}"`))!);
+    expect(doc.prices.map((p: { price: number }) => p.price)).toContain(55.5);
+
+    sandbox.catalog.putRaw('catalogs/product-prices', { ...price, id: 990002, price: null, modified_date: sandbox.catalog.clock.stamp() });
+    sandbox.catalog.clock.advance(2000);
+    await runCli(['sync'], env);
+    expect((await runCli(['quarantine', 'purge', '--resource', 'product_prices'], env)).stdout).toBe('quarantine purge: 1 records removed\n');
+    expect((await runCli(['quarantine', 'list'], env)).stdout).toBe('no quarantined records\n');
   });
 });
