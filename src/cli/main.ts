@@ -13,7 +13,7 @@ import { Sandbox } from '../sandbox/server';
 import { rebuild } from '../sync/rebuild';
 import { sync } from '../sync/sync';
 import { reconcile } from '../sync/reconcile';
-import { windowedResources } from '../sync/context';
+import { resourceDefs } from '../source/resources';
 import { createSink } from '../sink';
 import { StateStore } from '../state/store';
 import { hitsText, quarantineText, statusText, summaryLine } from './format';
@@ -21,6 +21,17 @@ import { retryQuarantineNow } from '../sync/quarantine';
 import { progressReporter } from './progress';
 
 /* Thin commands: parse arguments, wire the runtime, call the core, print, exit with a code. */
+
+/** Commands that only read or tidy the state store need neither the source nor the sink. */
+async function withStore<T>(fn: (store: StateStore, config: Config) => T | Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const store = new StateStore(config.STATE_PATH);
+  try {
+    return await fn(store, config);
+  } finally {
+    store.close();
+  }
+}
 
 async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -77,39 +88,31 @@ export function buildProgram(): Command {
     .command('status')
     .description('watermarks, last runs, document counts, quarantined records')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
-      const config = loadConfig();
-      const store = new StateStore(config.STATE_PATH);
-      const sink = createSink(config);
-      try {
-        const resources = windowedResources({ config } as never).map((d) => d.name);
-        const report = healthReport(store, resources, config.MAX_LAG_SECONDS);
-        const counts = { products: await sink.count(sink.live('products')), categories: await sink.count(sink.live('categories')) };
-        const quarantine = store.quarantined(50);
-        if (opts.json) console.log(JSON.stringify({ ...report, documents: counts, quarantine }, null, 2));
-        else console.log(statusText(report, counts, quarantine));
-      } finally {
-        await sink.close();
-        store.close();
-      }
-    });
+    .action((opts: { json?: boolean }) =>
+      withStore(async (store, config) => {
+        const sink = createSink(config);
+        try {
+          const report = healthReport(store, resourceDefs(config).map((d) => d.name), config.MAX_LAG_SECONDS);
+          const counts = { products: await sink.count(sink.live('products')), categories: await sink.count(sink.live('categories')) };
+          const quarantine = store.quarantined(50);
+          console.log(opts.json ? JSON.stringify({ ...report, documents: counts, quarantine }, null, 2) : statusText(report, counts, quarantine));
+        } finally {
+          await sink.close();
+        }
+      }),
+    );
 
   const quarantine = program.command('quarantine').description('records that failed validation or were refused by the sink');
   quarantine
     .command('list')
     .description('quarantined records with their reasons')
     .option('--json', 'print JSON (with the raw records)')
-    .action(async (opts: { json?: boolean }) => {
-      const config = loadConfig();
-      const store = new StateStore(config.STATE_PATH);
-      try {
+    .action((opts: { json?: boolean }) =>
+      withStore((store) => {
         const records = store.quarantined(100_000);
-        if (opts.json) console.log(JSON.stringify(records, null, 2));
-        else console.log(quarantineText(records));
-      } finally {
-        store.close();
-      }
-    });
+        console.log(opts.json ? JSON.stringify(records, null, 2) : quarantineText(records));
+      }),
+    );
   quarantine
     .command('retry')
     .description('fetch every quarantined record again now and index the ones that became valid')
@@ -123,15 +126,9 @@ export function buildProgram(): Command {
     .command('purge')
     .description('forget quarantined records (all, or of one resource)')
     .option('--resource <name>', 'only this resource, e.g. product_prices')
-    .action(async (opts: { resource?: string }) => {
-      const config = loadConfig();
-      const store = new StateStore(config.STATE_PATH);
-      try {
-        console.log(`quarantine purge: ${store.purgeQuarantine(opts.resource)} records removed`);
-      } finally {
-        store.close();
-      }
-    });
+    .action((opts: { resource?: string }) =>
+      withStore((store) => console.log(`quarantine purge: ${store.purgeQuarantine(opts.resource)} records removed`)),
+    );
 
   program
     .command('search')
