@@ -114,12 +114,18 @@ export class Source {
       const params: Record<string, string | number> = { ...filters, sort: 'id', [this.settings.pageSizeParam]: this.settings.pageSize };
       if (last > 0) params.id__gt = last;
       const page = await this.http.getPage(path, params);
-      // A server that ignored id__gt would loop forever; rows at or below the cursor are dropped.
+      // Keyset paging is only correct if the server filters by id__gt and sorts by id: check both,
+      // and fail loudly rather than skip rows silently.
       const fresh = page.results.filter((r) => (rawId(r) ?? Infinity) > last);
-      const pageMax = fresh.reduce<number>((max, r) => Math.max(max, rawId(r) ?? 0), last);
-      if (fresh.length > 0 && pageMax === last) {
-        throw new SourceFormatError(`GET ${path}: records without integer ids; cannot page by id`);
+      const ids = fresh.map(rawId);
+      if (ids.some((id) => id === undefined)) throw new SourceFormatError(`GET ${path}: records without integer ids; cannot page by id`);
+      for (let i = 1; i < ids.length; i++) {
+        if (ids[i]! <= ids[i - 1]!) throw new SourceFormatError(`GET ${path}: the server does not honour sort=id (ids out of order); cannot page by id`);
       }
+      if (fresh.length === 0 && page.results.length > 0 && page.hasNext) {
+        throw new SourceFormatError(`GET ${path}: the server does not honour id__gt (a page of rows already read); cannot page by id`);
+      }
+      const pageMax = fresh.length ? (ids[ids.length - 1] as number) : last;
       if (fresh.length === 0) return;
       yield { results: fresh, lastId: pageMax, count: page.count };
       if (!page.hasNext) return;

@@ -202,3 +202,23 @@ describe('the sandbox keeps the vendor contract', () => {
     expect((await get('products/products/?id__gt=abc')).status).toBe(400);
   });
 });
+
+describe('a source that breaks keyset paging fails loudly instead of skipping rows', () => {
+  test.each([
+    ['ignores sort=id', (s: Sandbox) => (s.onRequest = (_r, params) => params.set('sort', '-id'))],
+    ['ignores id__gt', (s: Sandbox) => (s.onRequest = (_r, params) => params.delete('id__gt'))],
+  ])('%s', async (_name, breakIt) => {
+    const sandbox = await startSandbox({ products: 60, seed: 4 });
+    try {
+      breakIt(sandbox);
+      const rt = await openFeeder(feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '10' }));
+      try {
+        await expect(rebuild(rt.ctx)).rejects.toThrow(/does not honour/);
+      } finally {
+        await rt.close();
+      }
+    } finally {
+      await sandbox.stop();
+    }
+  });
+});
