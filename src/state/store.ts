@@ -104,6 +104,23 @@ export class StateStore {
   }
 
   /**
+   * The crawl's path: the same "newer wins" upsert in one statement, without reading the previous
+   * row (a full crawl needs no affected set). Returns whether this version was applied.
+   */
+  upsertRowBlind(resource: ResourceName, row: StoredRow, seen: number): boolean {
+    const spec = TABLES[resource];
+    const modified = canonicalInstant(row.modified_date) ?? '';
+    const cols = spec.joins.map((j) => j.column);
+    const newer = `excluded.modified >= ${spec.table}.modified`;
+    const result = this.stmt(
+      `INSERT INTO ${spec.table} (id, modified, seen, data${cols.map((c) => `, ${c}`).join('')}) VALUES (?, ?, ?, ?${cols.map(() => ', ?').join('')})
+       ON CONFLICT (id) DO UPDATE SET seen = excluded.seen${['modified', 'data', ...cols].map((c) => `, ${c} = CASE WHEN ${newer} THEN excluded.${c} ELSE ${spec.table}.${c} END`).join('')}
+       RETURNING modified`,
+    ).get(row.id, modified, seen, JSON.stringify(row), ...spec.joins.map((j) => j.of(row))) as { modified: string };
+    return result.modified === modified;
+  }
+
+  /**
    * Removes a row for a tombstone dated `deletedAt`, unless the stored row is newer than the
    * tombstone (the id was re-created after the delete). Returns the removed row.
    */

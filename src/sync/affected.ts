@@ -29,7 +29,8 @@ export function applyRow(
   seen: number,
   affected?: Affected,
 ): boolean {
-  const { old, applied } = store.upsertRow(resource, row, seen);
+  // Without an affected set to compute (a full crawl), the previous version is not needed.
+  const { old, applied } = affected ? store.upsertRow(resource, row, seen) : { old: null, applied: store.upsertRowBlind(resource, row, seen) };
   if (!applied) return false;
   if (resource === 'products' && config.CATEGORY_LINK === 'attribute') {
     const attrs = (row.attributes ?? {}) as Record<string, unknown>;
