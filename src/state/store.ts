@@ -318,9 +318,6 @@ export class StateStore {
   dropGeneration(gen: number): void {
     this.stmt('DELETE FROM doc_hashes WHERE gen = ?').run(gen);
   }
-  hashCount(gen: number, kind: DocKind): number {
-    return (this.stmt('SELECT count(*) AS n FROM doc_hashes WHERE gen = ? AND kind = ?').get(gen, kind) as { n: number }).n;
-  }
 
   addPending(kind: DocKind, ids: Iterable<number>): void {
     const ins = this.stmt('INSERT OR IGNORE INTO pending (kind, id) VALUES (?, ?)');

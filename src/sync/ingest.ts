@@ -13,7 +13,7 @@ import { resolveContentTypes, tombstoneAction } from './tombstones';
  * crash at any point leaves either the page applied or not, and the next run redoes the rest.
  */
 
-/** Stores one page of rows; returns how many were applied. */
+/** Stores one page of rows (one transaction): rows, quarantined records and, when tracked, what they affect. */
 export function applyBatch(ctx: RunContext, def: ResourceDef, batch: Batch<StoredRow>, seen: number, summary: RunSummary, track: boolean): void {
   const affected = track ? new Affected() : undefined;
   ctx.store.tx(() => {

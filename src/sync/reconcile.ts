@@ -81,7 +81,8 @@ async function repair(
       ctx.store.setHash(gen, kind, String(f.doc.id), f.hash);
     }
     // What the index holds now matches; record it so the next sync compares against the truth.
-    for (const doc of docs) if (!fixes.some((f) => f.doc === doc)) ctx.store.setHash(gen, kind, String(doc.id), documentHash(doc));
+    const fixed = new Set(fixes.map((f) => f.doc));
+    for (const doc of docs) if (!fixed.has(doc)) ctx.store.setHash(gen, kind, String(doc.id), documentHash(doc));
   });
   s.rejected += rejected.size;
 }

@@ -1,4 +1,3 @@
-import { LockBusyError } from '../errors';
 import { DELETED_CURSOR, LIVE_GEN, windowCursor, windowedResources, type RunContext, type RunSummary } from './context';
 import { advanceWatermarks, applyTombstones, applyWindows, retryQuarantined, windowEnd } from './ingest';
 import { withRunLock } from './lock';
@@ -43,8 +42,4 @@ export async function sync(ctx: RunContext): Promise<RunSummary> {
       throw fail(ctx, run, err);
     }
   });
-}
-
-export function isLockBusy(err: unknown): err is LockBusyError {
-  return err instanceof LockBusyError;
 }
