@@ -19,6 +19,8 @@ import { StateStore } from '../state/store';
 import { hitsText, quarantineText, statusText, summaryLine } from './format';
 import { retryQuarantineNow } from '../sync/quarantine';
 import { progressReporter } from './progress';
+import { applyFilter } from './filters';
+import type { SearchQuery } from '../sink/types';
 
 /* Thin commands: parse arguments, wire the runtime, call the core, print, exit with a code. */
 
@@ -142,12 +144,14 @@ export function buildProgram(): Command {
     .addOption(new Option('--sort <order>', 'order of hits').choices(['relevance', 'price', '-price']).default('relevance'))
     .option('--limit <n>', 'hits to print', number('--limit'), 10)
     .option('--facet <attribute...>', 'count the values of these attributes among the matches')
+    .option('--filter <expr>', 'category_ids=ID, price>=N, price<=N, price=A..B, is_active=true|false (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--json', 'print JSON')
     .action(async (words: string[], opts: Record<string, unknown>) => {
       const config = loadConfig();
+      ((opts.filter as string[] | undefined) ?? []).reduce(applyFilter, {}); // usage errors before opening anything
       const sink = createSink(config);
       try {
-        const result = await sink.search({
+        const base: SearchQuery = {
           text: words.join(' '),
           categoryId: opts.category as number | undefined,
           minPrice: opts.minPrice as number | undefined,
@@ -156,7 +160,8 @@ export function buildProgram(): Command {
           sort: opts.sort as 'relevance' | 'price' | '-price',
           limit: opts.limit as number,
           facets: opts.facet as string[] | undefined,
-        });
+        };
+        const result = await sink.search(((opts.filter as string[] | undefined) ?? []).reduce(applyFilter, base));
         console.log(opts.json ? JSON.stringify(result) : hitsText(result));
       } finally {
         await sink.close();

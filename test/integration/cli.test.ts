@@ -61,6 +61,14 @@ describe('feeder CLI', () => {
     expect(found.code).toBe(0);
     expect(JSON.parse(found.stdout).hits[0]).toMatchObject({ id: String(product.id), name: product.name });
 
+    const filtered = JSON.parse((await runCli(['search', '--filter', 'price=100..900', '--filter', 'is_active=true', '--sort', 'price', '--limit', '500', '--json'], env)).stdout);
+    const flagged = JSON.parse((await runCli(['search', '--min-price', '100', '--max-price', '900', '--active', '--sort', 'price', '--limit', '500', '--json'], env)).stdout);
+    expect(filtered.total).toBeGreaterThan(0);
+    expect(filtered).toEqual(flagged);
+    const bad = await runCli(['search', '--filter', 'colour=red'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^feeder: --filter: cannot filter on "colour="/);
+
     const status = await runCli(['status', '--json'], env);
     const report = JSON.parse(status.stdout);
     expect(report.documents.products).toBe(150);
