@@ -31,10 +31,17 @@ export interface EsNode {
   restart?(): Promise<void>;
 }
 
-export async function startElasticsearch(): Promise<EsNode> {
-  if (process.env.ES_URL) return { url: process.env.ES_URL, stop: async () => undefined };
+/**
+ * `secured`: security on (HTTP without TLS), with this file-realm superuser — for the auth tests.
+ * Always a node of our own, even when ES_URL is set.
+ */
+export async function startElasticsearch(opts: { secured?: { username: string; password: string } } = {}): Promise<EsNode> {
+  if (process.env.ES_URL && !opts.secured) return { url: process.env.ES_URL, stop: async () => undefined };
   const home = ensureDistribution();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'feeder-es-'));
+  // Each node gets its own copy of the configuration (keystore, users).
+  const confDir = path.join(dataDir, 'config');
+  fs.cpSync(path.join(home, 'config'), confDir, { recursive: true });
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
     ensureUser();
@@ -55,12 +62,24 @@ export async function startElasticsearch(): Promise<EsNode> {
     `-Ecluster.name=feeder-test`,
     `-Eaction.destructive_requires_name=false`,
   ];
+  if (opts.secured) {
+    args.splice(1, 1, '-Expack.security.enabled=true', '-Expack.security.http.ssl.enabled=false', '-Expack.security.transport.ssl.enabled=false');
+  }
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     ES_JAVA_HOME: javaHome(),
     ES_JAVA_OPTS: process.env.ES_JAVA_OPTS ?? '-Xms512m -Xmx512m',
+    ES_PATH_CONF: confDir,
     HOME: dataDir,
   };
+  if (opts.secured) {
+    const tool = path.join(home, 'bin', 'elasticsearch-users');
+    const userArgs = ['useradd', opts.secured.username, '-p', opts.secured.password, '-r', 'superuser'];
+    const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+    if (asRoot) execFileSync('runuser', ['-u', RUN_AS, '--', 'env', ...envArgs, tool, ...userArgs], { stdio: 'ignore' });
+    else execFileSync(tool, userArgs, { env, stdio: 'ignore' });
+  }
+  const auth = opts.secured ? `Basic ${Buffer.from(`${opts.secured.username}:${opts.secured.password}`).toString('base64')}` : undefined;
   let child: ChildProcess | null = null;
   let output = '';
   const launch = async () => {
@@ -73,7 +92,7 @@ export async function startElasticsearch(): Promise<EsNode> {
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    await waitForHealth(url, child, () => output);
+    await waitForHealth(url, child, () => output, auth);
   };
   await launch();
   const stopChild = async (signal: NodeJS.Signals) => {
@@ -151,12 +170,15 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForHealth(url: string, child: ChildProcess, output: () => string, timeoutMs = 180_000): Promise<void> {
+async function waitForHealth(url: string, child: ChildProcess, output: () => string, auth?: string, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Elasticsearch exited with ${child.exitCode}:\n${output().slice(-4000)}`);
     try {
-      const res = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=2s`, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=2s`, {
+        signal: AbortSignal.timeout(5000),
+        headers: auth ? { authorization: auth } : {},
+      });
       if (res.ok) return;
     } catch {
       /* not listening yet */
