@@ -99,6 +99,35 @@ describe('meilisearch specifics', () => {
     }
   });
 
+  onlyDouble('the engine refusing connections mid-sync: the run fails, watermarks stay, the run after it comes back repairs', async () => {
+    const sandbox = await startSandbox({ products: 100, seed: 75 });
+    const rt = await openFeeder(feederEnv(sandbox, tempDir(), meiliEnv('mdown')));
+    const port = Number(new URL(url).port);
+    try {
+      await rebuild(rt.ctx);
+      for (let i = 0; i < 20; i++) sandbox.catalog.randomMutation();
+      letTimePass(sandbox);
+      const before = rt.ctx.store.cursors();
+      let stopping: Promise<void> | null = null;
+      sandbox.onRequest = (resource) => {
+        if (!stopping && resource === 'products/product-images') stopping = double!.stop();
+      };
+      const failure = await sync(rt.ctx).catch((e: unknown) => e);
+      await stopping;
+      sandbox.onRequest = null;
+      expect(failure).toBeInstanceOf(SinkError);
+      expect(rt.ctx.store.cursors()).toEqual(before);
+      await double!.start(port);
+      await sync(rt.ctx);
+      expect(await exportDocs(rt)).toEqual((await referenceDocs(sandbox)).products);
+    } finally {
+      sandbox.onRequest = null;
+      if (!(await fetch(`${url}/health`).then(() => true, () => false))) await double!.start(port);
+      await rt.close();
+      await sandbox.stop();
+    }
+  });
+
   test('a document the engine refuses is found by halving its batch and rejected alone; the rest lands', async () => {
     const sink = new MeilisearchSink({ url, apiKey, indexName: 'mreject', payloadLimitBytes: 1_000_000, concurrency: 2, taskTimeoutMs: 60_000 });
     const target = await sink.create('products', 1);

@@ -84,9 +84,10 @@ export class MeilisearchDouble {
 
   constructor(readonly opts: { apiKey: string; payloadLimitBytes?: number } = { apiKey: 'double-master-key' }) {}
 
-  async start(): Promise<string> {
+  /** Listens (again, on the same port after stop(): the engine's data survives, as a restart would keep it). */
+  async start(port = 0): Promise<string> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     return this.url;
   }
 
