@@ -4,7 +4,7 @@ import type { Batch, InvalidRecord, Window } from '../source/source';
 import type { DeletedItem } from '../source/schemas';
 import type { StoredRow } from '../state/store';
 import { Affected, applyRow, forgetRow } from './affected';
-import { DELETED_CURSOR, throwIfAborted, windowCursor, type RunContext, type RunSummary } from './context';
+import { DELETED_CURSOR, eachConcurrently, throwIfAborted, windowCursor, type RunContext, type RunSummary } from './context';
 import { resolveContentTypes, tombstoneAction } from './tombstones';
 
 /**
@@ -98,14 +98,17 @@ export async function refreshContentTypes(ctx: RunContext): Promise<void> {
 
 /** Reads every windowed resource within its window and stores the rows, pending their documents. */
 export async function applyWindows(ctx: RunContext, defs: readonly ResourceDef[], windows: (def: ResourceDef) => Window | null, summary: RunSummary): Promise<void> {
-  for (const def of defs) {
+  // Resources are read side by side. The order pages land in does not matter: each page marks
+  // what it affects given the rows stored so far, and documents are built from the final state.
+  await eachConcurrently(defs, async (def, stopped) => {
     const window = windows(def);
-    if (!window) continue;
+    if (!window) return;
     for await (const batch of ctx.source.read<StoredRow>(def, { window })) {
       throwIfAborted(ctx);
+      if (stopped()) return;
       applyBatch(ctx, def, batch, 0, summary, true);
     }
-  }
+  });
 }
 
 /** Advances every resource's watermark to `to`, and the tombstone cursor, in one transaction. */

@@ -4,6 +4,7 @@ import { forgetRow, Affected } from './affected';
 import {
   LIVE_GEN,
   RunAborted,
+  eachConcurrently,
   REBUILD_PLAN,
   throwIfAborted,
   windowedResources,
@@ -140,17 +141,26 @@ async function discard(ctx: RunContext, plan: RebuildPlan): Promise<void> {
 }
 
 async function crawl(ctx: RunContext, plan: RebuildPlan, summary: RunSummary): Promise<void> {
-  for (const def of windowedResources(ctx)) {
+  // Every resource is crawled side by side (the source client caps requests in flight); progress
+  // is the sum over resources.
+  const done = new Map<string, number>();
+  const totals = new Map<string, number>();
+  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  await eachConcurrently(windowedResources(ctx), async (def, stopped) => {
     const mark = plan.crawled[def.name];
-    if (mark === 'done') continue;
-    let done = 0;
+    if (mark === 'done') return;
     for await (const batch of ctx.source.read<StoredRow>(def, { afterId: mark ?? 0 })) {
       throwIfAborted(ctx);
-      plan.crawled[def.name] = batch.lastId;
-      applyBatch(ctx, def, batch, plan.gen, summary, false);
-      ctx.store.setMeta(REBUILD_PLAN, plan);
-      ctx.onProgress?.({ phase: 'crawl', resource: def.name, done: done + batch.rows.length, total: batch.remaining === undefined ? undefined : done + batch.remaining });
-      done += batch.rows.length;
+      if (stopped()) return;
+      const before = done.get(def.name) ?? 0;
+      ctx.store.tx(() => {
+        applyBatch(ctx, def, batch, plan.gen, summary, false);
+        plan.crawled[def.name] = batch.lastId;
+        ctx.store.setMeta(REBUILD_PLAN, plan);
+      });
+      done.set(def.name, before + batch.rows.length);
+      if (batch.remaining !== undefined) totals.set(def.name, before + batch.remaining);
+      ctx.onProgress?.({ phase: 'crawl', done: sum(done), total: sum(totals) || undefined });
     }
     // Rows this crawl did not meet are gone at the source (their tombstones predate the rebuild).
     const since = canonicalInstant(plan.since)!;
@@ -159,7 +169,7 @@ async function crawl(ctx: RunContext, plan: RebuildPlan, summary: RunSummary): P
       plan.crawled[def.name] = 'done';
       ctx.store.setMeta(REBUILD_PLAN, plan);
     });
-  }
+  });
 }
 
 async function buildAll(ctx: RunContext, plan: RebuildPlan, dest: Destination, summary: RunSummary): Promise<void> {
