@@ -4,10 +4,11 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Runtime } from './runtime';
 import { healthReport } from './health';
 import { FeederMetrics } from './metrics';
-import { rebuild } from '../sync/rebuild';
 import { sync } from '../sync/sync';
 import { LockBusyError } from '../errors';
-import { REBUILD_PLAN, windowedResources, type RunSummary } from '../sync/context';
+import type { RunSummary } from '../sync/context';
+import { resourceDefs } from '../source/resources';
+import { hasInterruptedRebuild, rebuild } from '../sync/rebuild';
 
 type Kind = 'sync' | 'rebuild';
 
@@ -76,7 +77,7 @@ export class Service {
     ctx.log.info({ url, syncCron: config.SYNC_CRON, rebuildCron: config.REBUILD_CRON ?? null, admin: Boolean(config.ADMIN_TOKEN) }, 'feeder serving');
     this.tasks.push(cron.schedule(config.SYNC_CRON, () => void this.trigger('sync', 'tick'), { name: 'sync' }));
     if (config.REBUILD_CRON) this.tasks.push(cron.schedule(config.REBUILD_CRON, () => void this.trigger('rebuild', 'tick'), { name: 'rebuild' }));
-    if (ctx.store.meta(REBUILD_PLAN)) {
+    if (hasInterruptedRebuild(ctx)) {
       ctx.log.info('an interrupted rebuild is pending: resuming it');
       this.trigger('rebuild', 'resume');
     } else if (!(await ctx.sink.exists('products'))) {
@@ -102,7 +103,7 @@ export class Service {
     const { ctx } = this.rt;
     return healthReport(
       ctx.store,
-      windowedResources(ctx).map((d) => d.name),
+      resourceDefs(ctx.config).map((d) => d.name),
       ctx.config.MAX_LAG_SECONDS,
     );
   }

@@ -227,6 +227,10 @@ export class StateStore {
     const ins = this.stmt('INSERT OR IGNORE INTO product_categories (source_id, product, category) VALUES (?, ?, ?)');
     for (const c of categories) ins.run(sourceId, product, c);
   }
+  /** Forgets every link (the link source changed: CATEGORY_LINK switched between attribute and endpoint). */
+  clearAllLinks(): void {
+    this.stmt('DELETE FROM product_categories').run();
+  }
   clearLinks(sourceId: number): void {
     this.stmt('DELETE FROM product_categories WHERE source_id = ?').run(sourceId);
   }

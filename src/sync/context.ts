@@ -4,7 +4,6 @@ import type { Sink } from '../sink/types';
 import type { Source } from '../source/source';
 import type { StateStore } from '../state/store';
 import type { BuildOptions } from '../build/types';
-import { resourceDefs, type ResourceDef } from '../source/resources';
 
 /** What every run needs, wired once by the CLI or the service. */
 export interface RunContext {
@@ -28,10 +27,6 @@ export interface ProgressEvent {
 
 export function buildOptions(config: Config): BuildOptions {
   return { priceType: config.PRICE_TYPE, currency: config.CURRENCY, pathStep: config.CATEGORY_PATH_STEP };
-}
-
-export function windowedResources(ctx: RunContext): ResourceDef[] {
-  return resourceDefs(ctx.config);
 }
 
 /** Figures of one run, printed as its summary line and kept in the run history. */

@@ -118,8 +118,8 @@ async function writeDocuments(
   const changed: { doc: SinkDocument; hash: string }[] = [];
   for (const doc of docs) {
     const hash = documentHash(doc);
-    if (known.get(String(doc.id)) === hash) summary.unchanged += kind === 'product' ? 1 : 0;
-    else changed.push({ doc, hash });
+    if (known.get(String(doc.id)) !== hash) changed.push({ doc, hash });
+    else if (kind === 'product') summary.unchanged++;
   }
   const rejections = changed.length ? await ctx.sink.write(target, changed.map((c) => c.doc)) : [];
   // Deleting an id the index does not hold is harmless; sending it repairs a delete lost to a crash.

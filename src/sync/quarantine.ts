@@ -1,4 +1,5 @@
-import { emptySummary, LIVE_GEN, windowedResources, type RunContext, type RunSummary } from './context';
+import { emptySummary, LIVE_GEN, type RunContext, type RunSummary } from './context';
+import { resourceDefs } from '../source/resources';
 import { retryQuarantined } from './ingest';
 import { withRunLock } from './lock';
 import { drainPending } from './materialize';
@@ -11,7 +12,7 @@ export async function retryQuarantineNow(ctx: RunContext): Promise<RunSummary & 
   return withRunLock(ctx, async () => {
     const summary = emptySummary('sync');
     const before = ctx.store.quarantineCount();
-    await retryQuarantined(ctx, windowedResources(ctx), summary, Number.MAX_SAFE_INTEGER);
+    await retryQuarantined(ctx, resourceDefs(ctx.config), summary, Number.MAX_SAFE_INTEGER);
     const gen = ctx.store.meta<number>(LIVE_GEN);
     if (gen !== null) await drainPending(ctx, { gen, products: ctx.sink.live('products'), categories: ctx.sink.live('categories') }, summary);
     const remaining = ctx.store.quarantineCount();

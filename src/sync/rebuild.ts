@@ -1,5 +1,6 @@
 import type { StoredRow } from '../state/store';
 import { canonicalInstant } from '../source/instant';
+import { resourceDefs } from '../source/resources';
 import { forgetRow, Affected } from './affected';
 import {
   LIVE_GEN,
@@ -7,7 +8,6 @@ import {
   eachConcurrently,
   REBUILD_PLAN,
   throwIfAborted,
-  windowedResources,
   type RunContext,
   type RunSummary,
 } from './context';
@@ -43,6 +43,11 @@ export async function rebuild(ctx: RunContext): Promise<RunSummary> {
   return withRunLock(ctx, () => rebuildLocked(ctx));
 }
 
+/** Whether a rebuild was stopped or killed and waits to be resumed. */
+export function hasInterruptedRebuild(ctx: RunContext): boolean {
+  return ctx.store.meta(REBUILD_PLAN) !== null;
+}
+
 export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
   const run = beginRun(ctx, 'rebuild');
   const summary = run.summary;
@@ -61,7 +66,7 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
     ctx.onProgress?.({ phase: 'catch-up', done: 0 });
     const deletedAfter = await applyTombstones(ctx, plan.deletedAfter, summary);
     const upTo = windowEnd(ctx);
-    const defs = windowedResources(ctx);
+    const defs = resourceDefs(ctx.config);
     await applyWindows(ctx, defs, () => ({ from: plan.since }), summary);
     await drainPending(ctx, dest, summary);
 
@@ -123,7 +128,7 @@ async function startOrResume(ctx: RunContext): Promise<RebuildPlan> {
   };
   ctx.store.tx(() => {
     const previousMode = ctx.store.meta<string>('link_mode');
-    if (previousMode !== null && previousMode !== ctx.config.CATEGORY_LINK) ctx.store.db.exec('DELETE FROM product_categories');
+    if (previousMode !== null && previousMode !== ctx.config.CATEGORY_LINK) ctx.store.clearAllLinks();
     ctx.store.setMeta('link_mode', ctx.config.CATEGORY_LINK);
     ctx.store.setMeta(REBUILD_PLAN, plan);
   });
@@ -146,7 +151,7 @@ async function crawl(ctx: RunContext, plan: RebuildPlan, summary: RunSummary): P
   const done = new Map<string, number>();
   const totals = new Map<string, number>();
   const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-  await eachConcurrently(windowedResources(ctx), async (def, stopped) => {
+  await eachConcurrently(resourceDefs(ctx.config), async (def, stopped) => {
     const mark = plan.crawled[def.name];
     if (mark === 'done') return;
     for await (const batch of ctx.source.read<StoredRow>(def, { afterId: mark ?? 0 })) {

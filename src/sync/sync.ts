@@ -1,4 +1,5 @@
-import { DELETED_CURSOR, LIVE_GEN, windowCursor, windowedResources, type RunContext, type RunSummary } from './context';
+import { DELETED_CURSOR, LIVE_GEN, windowCursor, type RunContext, type RunSummary } from './context';
+import { resourceDefs } from '../source/resources';
 import { advanceWatermarks, applyTombstones, applyWindows, retryQuarantined, windowEnd } from './ingest';
 import { withRunLock } from './lock';
 import { drainPending } from './materialize';
@@ -20,7 +21,7 @@ export async function sync(ctx: RunContext): Promise<RunSummary> {
     }
     const run = beginRun(ctx, 'sync');
     try {
-      const defs = windowedResources(ctx);
+      const defs = resourceDefs(ctx.config);
       const deletedAfter = await applyTombstones(ctx, Number(ctx.store.cursor(DELETED_CURSOR) ?? 0), run.summary);
       const upTo = windowEnd(ctx);
       await applyWindows(
