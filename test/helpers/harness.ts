@@ -65,3 +65,22 @@ export async function referenceDocs(sandbox: Sandbox, extra: Record<string, stri
 export function letTimePass(sandbox: Sandbox, ms = 2000): void {
   sandbox.catalog.clock.advance(ms);
 }
+
+/** A sandbox and a feeder reading it (with `extra` settings), both stopped afterwards. */
+export async function withFeeder(
+  opts: SandboxOptions,
+  extra: Record<string, string>,
+  fn: (sandbox: Sandbox, rt: Runtime) => Promise<void>,
+): Promise<void> {
+  const sandbox = await startSandbox(opts);
+  try {
+    const rt = await openFeeder(feederEnv(sandbox, tempDir(), extra));
+    try {
+      await fn(sandbox, rt);
+    } finally {
+      await rt.close();
+    }
+  } finally {
+    await sandbox.stop();
+  }
+}

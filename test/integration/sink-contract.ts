@@ -7,6 +7,7 @@ import { sync } from '../../src/sync/sync';
 import type { Sandbox } from '../../src/sandbox/server';
 import type { Runtime } from '../../src/service/runtime';
 import type { SinkDocument } from '../../src/sink/types';
+import { SinkError } from '../../src/errors';
 import { exportDocs, feederEnv, letTimePass, openFeeder, referenceDocs, startSandbox, tempDir } from '../helpers/harness';
 
 export interface SinkUnderTest {
@@ -137,4 +138,36 @@ export function sinkContract(name: string, engine: () => SinkUnderTest): void {
       expect(await exportDocs(rt, 'categories')).toEqual(ref.categories);
     });
   });
+}
+
+/**
+ * The engine goes away mid-sync (during the reads, before the writes): the run fails with a
+ * SinkError and the watermarks stay; once the engine is back, the next sync repairs the index.
+ */
+export async function expectOutageRepaired(
+  sandbox: Sandbox,
+  rt: Runtime,
+  engine: { down(): Promise<void>; up(): Promise<void> },
+  mutations: number,
+): Promise<void> {
+  await rebuild(rt.ctx);
+  for (let i = 0; i < mutations; i++) sandbox.catalog.randomMutation();
+  letTimePass(sandbox);
+  const before = rt.ctx.store.cursors();
+  let going: Promise<void> | null = null;
+  sandbox.onRequest = (resource) => {
+    if (!going && resource === 'products/product-images') going = engine.down();
+  };
+  try {
+    const failure = await sync(rt.ctx).catch((e: unknown) => e);
+    await going;
+    expect(failure).toBeInstanceOf(SinkError);
+  } finally {
+    sandbox.onRequest = null;
+  }
+  expect(rt.ctx.store.cursors()).toEqual(before);
+  expect(rt.ctx.store.recentRuns(1)[0].outcome).toBe('failed');
+  await engine.up();
+  await sync(rt.ctx);
+  expect(await exportDocs(rt)).toEqual((await referenceDocs(sandbox)).products);
 }

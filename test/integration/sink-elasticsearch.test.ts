@@ -1,10 +1,8 @@
 import { Client } from '@elastic/elasticsearch';
 import { rebuild } from '../../src/sync/rebuild';
-import { sync } from '../../src/sync/sync';
-import { SinkError } from '../../src/errors';
 import { startElasticsearch, type EsNode } from '../support/elasticsearch';
-import { sinkContract } from './sink-contract';
-import { exportDocs, feederEnv, letTimePass, openFeeder, referenceDocs, startSandbox, tempDir } from '../helpers/harness';
+import { expectOutageRepaired, sinkContract } from './sink-contract';
+import { exportDocs, withFeeder } from '../helpers/harness';
 
 // A real node: ES_URL when set (e.g. the docker-compose one), else the test distribution started here.
 let es: EsNode;
@@ -21,37 +19,33 @@ sinkContract('elasticsearch', () => ({ env: esEnv }));
 
 describe('elasticsearch specifics', () => {
   test('indexes are physical behind an alias; a rebuild swaps the alias and deletes the old index', async () => {
-    const sandbox = await startSandbox({ products: 60, seed: 61 });
-    const rt = await openFeeder(feederEnv(sandbox, tempDir(), esEnv('swapcheck')));
-    const client = new Client({ node: es.url });
-    try {
-      await rebuild(rt.ctx);
-      const first = Object.keys(await client.indices.getAlias({ name: 'swapcheck' }));
-      await rebuild(rt.ctx);
-      const second = Object.keys(await client.indices.getAlias({ name: 'swapcheck' }));
-      expect(first).toHaveLength(1);
-      expect(second).toHaveLength(1);
-      expect(second[0]).not.toBe(first[0]);
-      expect(await client.indices.exists({ index: first[0] })).toBe(false);
-      const settings = await client.indices.getSettings({ index: second[0] });
-      expect(settings[second[0]].settings?.index?.refresh_interval).toBeUndefined();
-      expect(Object.keys(await client.indices.getAlias({ name: 'swapcheck_categories' }))).toHaveLength(1);
-    } finally {
-      await client.close();
-      await rt.close();
-      await sandbox.stop();
-    }
+    await withFeeder({ products: 60, seed: 61 }, esEnv('swapcheck'), async (_sandbox, rt) => {
+      const client = new Client({ node: es.url });
+      try {
+        await rebuild(rt.ctx);
+        const first = Object.keys(await client.indices.getAlias({ name: 'swapcheck' }));
+        await rebuild(rt.ctx);
+        const second = Object.keys(await client.indices.getAlias({ name: 'swapcheck' }));
+        expect(first).toHaveLength(1);
+        expect(second).toHaveLength(1);
+        expect(second[0]).not.toBe(first[0]);
+        expect(await client.indices.exists({ index: first[0] })).toBe(false);
+        const settings = await client.indices.getSettings({ index: second[0] });
+        expect(settings[second[0]].settings?.index?.refresh_interval).toBeUndefined();
+        expect(Object.keys(await client.indices.getAlias({ name: 'swapcheck_categories' }))).toHaveLength(1);
+      } finally {
+        await client.close();
+      }
+    });
   });
 
   test('a document the cluster rejects is quarantined with its reason; the rest of the batch lands', async () => {
-    const sandbox = await startSandbox({ products: 80, seed: 62 });
-    const { catalog } = sandbox;
-    // Over the mapping's limit: 2,500 attributes make 5,000 label fields (limit 2,000).
-    const wide = { ...catalog.rows('products/products')[10] };
-    const attributes = Object.fromEntries(Array.from({ length: 2500 }, (_, i) => [`attr_${i}`, i]));
-    catalog.updateProduct(wide.id, { attributes });
-    const rt = await openFeeder(feederEnv(sandbox, tempDir(), esEnv('rejects')));
-    try {
+    await withFeeder({ products: 80, seed: 62 }, esEnv('rejects'), async (sandbox, rt) => {
+      const { catalog } = sandbox;
+      // Over the mapping's limit: 2,500 attributes make 5,000 label fields (limit 2,000).
+      const wide = { ...catalog.rows('products/products')[10] };
+      const attributes = Object.fromEntries(Array.from({ length: 2500 }, (_, i) => [`attr_${i}`, i]));
+      catalog.updateProduct(wide.id, { attributes });
       const summary = await rebuild(rt.ctx);
       // Rejected on the load and again by the catch-up (it was edited after the rebuild began).
       expect(summary.rejected).toBeGreaterThanOrEqual(1);
@@ -63,44 +57,13 @@ describe('elasticsearch specifics', () => {
       expect(q.reason).toMatch(/Limit of total fields \[2000\]/);
       expect((await exportDocs(rt)).map((d) => d.id)).not.toContain(String(wide.id));
       expect(await rt.ctx.sink.count(rt.ctx.sink.live('products'))).toBe(79);
-    } finally {
-      await rt.close();
-      await sandbox.stop();
-    }
+    });
   });
 
   test('Elasticsearch killed mid-sync: the run fails cleanly, the watermark stays, the next run after restart repairs', async () => {
     if (!es.kill || !es.restart) return; // an external ES_URL cluster cannot be killed from here
-    const sandbox = await startSandbox({ products: 200, seed: 63 });
-    const rt = await openFeeder(feederEnv(sandbox, tempDir(), { ...esEnv('killed'), ES_REQUEST_TIMEOUT_MS: '5000' }));
-    try {
-      await rebuild(rt.ctx);
-      for (let i = 0; i < 40; i++) sandbox.catalog.randomMutation();
-      letTimePass(sandbox);
-      const before = rt.ctx.store.cursors();
-      let killing: Promise<void> | null = null;
-      sandbox.onRequest = (resource) => {
-        if (!killing && resource === 'products/product-images') killing = es.kill!();
-      };
-      await expect(
-        (async () => {
-          try {
-            await sync(rt.ctx);
-          } finally {
-            await killing;
-          }
-        })(),
-      ).rejects.toBeInstanceOf(SinkError);
-      sandbox.onRequest = null;
-      expect(rt.ctx.store.cursors()).toEqual(before);
-      expect(rt.ctx.store.recentRuns(1)[0].outcome).toBe('failed');
-      await es.restart!();
-      await sync(rt.ctx);
-      const ref = await referenceDocs(sandbox);
-      expect(await exportDocs(rt)).toEqual(ref.products);
-    } finally {
-      await rt.close();
-      await sandbox.stop();
-    }
+    await withFeeder({ products: 200, seed: 63 }, { ...esEnv('killed'), ES_REQUEST_TIMEOUT_MS: '5000' }, (sandbox, rt) =>
+      expectOutageRepaired(sandbox, rt, { down: () => es.kill!(), up: () => es.restart!() }, 40),
+    );
   });
 });

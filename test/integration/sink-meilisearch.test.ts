@@ -10,8 +10,8 @@ import { sync } from '../../src/sync/sync';
 import { SinkError } from '../../src/errors';
 import { MeilisearchSink } from '../../src/sink/meilisearch';
 import { MeilisearchDouble } from '../support/meilisearch-double';
-import { sinkContract } from './sink-contract';
-import { exportDocs, feederEnv, letTimePass, openFeeder, referenceDocs, startSandbox, tempDir } from '../helpers/harness';
+import { expectOutageRepaired, sinkContract } from './sink-contract';
+import { exportDocs, letTimePass, referenceDocs, withFeeder } from '../helpers/harness';
 
 const real = process.env.MEILI_URL;
 const apiKey = process.env.MEILI_API_KEY ?? 'double-search-feeder-key';
@@ -36,10 +36,8 @@ sinkContract('meilisearch', () => ({ env: meiliEnv }));
 
 describe('meilisearch specifics', () => {
   test('rebuild: settings before documents, swap-indexes, old index deleted; no key in errors', async () => {
-    const sandbox = await startSandbox({ products: 50, seed: 71 });
-    const rt = await openFeeder(feederEnv(sandbox, tempDir(), meiliEnv('mswap')));
-    const client = new MeiliSearch({ host: url, apiKey });
-    try {
+    await withFeeder({ products: 50, seed: 71 }, meiliEnv('mswap'), async (_sandbox, rt) => {
+        const client = new MeiliSearch({ host: url, apiKey });
       await rebuild(rt.ctx);
       await rebuild(rt.ctx);
       const uids = (await client.getIndexes({ limit: 1000 })).results.map((i) => i.uid).filter((u) => u.startsWith('mswap'));
@@ -52,79 +50,54 @@ describe('meilisearch specifics', () => {
       const firstDocs = Math.min(...tasks.filter((t) => t.type === 'documentAdditionOrUpdate').map((t) => t.uid));
       const settingsBefore = tasks.filter((t) => t.type === 'settingsUpdate' && t.uid < firstDocs);
       expect(settingsBefore.length).toBeGreaterThan(0);
-    } finally {
-      await rt.close();
-      await sandbox.stop();
-    }
+    });
   });
 
   onlyDouble('a failed documents task stops the run with the engine message and code; watermarks stay; the next run repairs', async () => {
-    const sandbox = await startSandbox({ products: 120, seed: 72 });
-    const rt = await openFeeder(feederEnv(sandbox, tempDir(), meiliEnv('mfail')));
-    try {
-      await rebuild(rt.ctx);
-      for (let i = 0; i < 20; i++) sandbox.catalog.randomMutation();
-      letTimePass(sandbox);
-      const before = rt.ctx.store.cursors();
-      double!.faults.failTasks = { count: 1, types: ['documentAdditionOrUpdate'], code: 'internal', message: 'An internal error has occurred. `No space left on device`.' };
-      const failure = await sync(rt.ctx).catch((e: unknown) => e);
-      expect(failure).toBeInstanceOf(SinkError);
-      expect((failure as Error).message).toMatch(/No space left on device.*\[internal\]/);
-      expect(rt.ctx.store.cursors()).toEqual(before);
-      await sync(rt.ctx);
-      expect(await exportDocs(rt)).toEqual((await referenceDocs(sandbox)).products);
-    } finally {
-      double!.faults = {};
-      await rt.close();
-      await sandbox.stop();
-    }
+    await withFeeder({ products: 120, seed: 72 }, meiliEnv('mfail'), async (sandbox, rt) => {
+      try {
+        await rebuild(rt.ctx);
+        for (let i = 0; i < 20; i++) sandbox.catalog.randomMutation();
+        letTimePass(sandbox);
+        const before = rt.ctx.store.cursors();
+        double!.faults.failTasks = { count: 1, types: ['documentAdditionOrUpdate'], code: 'internal', message: 'An internal error has occurred. `No space left on device`.' };
+        const failure = await sync(rt.ctx).catch((e: unknown) => e);
+        expect(failure).toBeInstanceOf(SinkError);
+        expect((failure as Error).message).toMatch(/No space left on device.*\[internal\]/);
+        expect(rt.ctx.store.cursors()).toEqual(before);
+        await sync(rt.ctx);
+        expect(await exportDocs(rt)).toEqual((await referenceDocs(sandbox)).products);
+      } finally {
+        double!.faults = {};
+      }
+    });
   });
 
   onlyDouble('a failed settings task stops the rebuild; the live index is untouched', async () => {
-    const sandbox = await startSandbox({ products: 60, seed: 73 });
-    const rt = await openFeeder(feederEnv(sandbox, tempDir(), meiliEnv('msettings')));
-    try {
-      await rebuild(rt.ctx);
-      const before = await exportDocs(rt);
-      sandbox.catalog.setPrice(sandbox.catalog.rows('catalogs/product-prices')[0].id, 1.23);
-      double!.faults.failTasks = { count: 1, types: ['settingsUpdate'], code: 'invalid_settings_ranking_rules', message: '`rankingRules` field is invalid (fault injected).' };
-      await expect(rebuild(rt.ctx)).rejects.toThrow(/invalid_settings_ranking_rules/);
-      expect(await exportDocs(rt)).toEqual(before);
-      await rebuild(rt.ctx);
-      expect(await exportDocs(rt)).toEqual((await referenceDocs(sandbox)).products);
-    } finally {
-      double!.faults = {};
-      await rt.close();
-      await sandbox.stop();
-    }
+    await withFeeder({ products: 60, seed: 73 }, meiliEnv('msettings'), async (sandbox, rt) => {
+      try {
+        await rebuild(rt.ctx);
+        const before = await exportDocs(rt);
+        sandbox.catalog.setPrice(sandbox.catalog.rows('catalogs/product-prices')[0].id, 1.23);
+        double!.faults.failTasks = { count: 1, types: ['settingsUpdate'], code: 'invalid_settings_ranking_rules', message: '`rankingRules` field is invalid (fault injected).' };
+        await expect(rebuild(rt.ctx)).rejects.toThrow(/invalid_settings_ranking_rules/);
+        expect(await exportDocs(rt)).toEqual(before);
+        await rebuild(rt.ctx);
+        expect(await exportDocs(rt)).toEqual((await referenceDocs(sandbox)).products);
+      } finally {
+        double!.faults = {};
+      }
+    });
   });
 
   onlyDouble('the engine refusing connections mid-sync: the run fails, watermarks stay, the run after it comes back repairs', async () => {
-    const sandbox = await startSandbox({ products: 100, seed: 75 });
-    const rt = await openFeeder(feederEnv(sandbox, tempDir(), meiliEnv('mdown')));
     const port = Number(new URL(url).port);
     try {
-      await rebuild(rt.ctx);
-      for (let i = 0; i < 20; i++) sandbox.catalog.randomMutation();
-      letTimePass(sandbox);
-      const before = rt.ctx.store.cursors();
-      let stopping: Promise<void> | null = null;
-      sandbox.onRequest = (resource) => {
-        if (!stopping && resource === 'products/product-images') stopping = double!.stop();
-      };
-      const failure = await sync(rt.ctx).catch((e: unknown) => e);
-      await stopping;
-      sandbox.onRequest = null;
-      expect(failure).toBeInstanceOf(SinkError);
-      expect(rt.ctx.store.cursors()).toEqual(before);
-      await double!.start(port);
-      await sync(rt.ctx);
-      expect(await exportDocs(rt)).toEqual((await referenceDocs(sandbox)).products);
+      await withFeeder({ products: 100, seed: 75 }, meiliEnv('mdown'), (sandbox, rt) =>
+        expectOutageRepaired(sandbox, rt, { down: () => double!.stop(), up: async () => void (await double!.start(port)) }, 20),
+      );
     } finally {
-      sandbox.onRequest = null;
       if (!(await fetch(`${url}/health`).then(() => true, () => false))) await double!.start(port);
-      await rt.close();
-      await sandbox.stop();
     }
   });
 
@@ -155,16 +128,11 @@ describe('meilisearch specifics', () => {
   });
 
   onlyDouble('wrong API key: the run fails with the engine code, and the key appears nowhere', async () => {
-    const sandbox = await startSandbox({ products: 20, seed: 74 });
-    const rt = await openFeeder(feederEnv(sandbox, tempDir(), { ...meiliEnv('mkey'), MEILI_API_KEY: 'wrong-secret-key-123' }));
-    try {
+    await withFeeder({ products: 20, seed: 74 }, { ...meiliEnv('mkey'), MEILI_API_KEY: 'wrong-secret-key-123' }, async (_sandbox, rt) => {
       const failure = (await rebuild(rt.ctx).catch((e: unknown) => e)) as Error;
       expect(failure.message).toMatch(/invalid_api_key/);
       expect(failure.message).not.toContain('wrong-secret-key-123');
       expect(JSON.stringify(rt.ctx.store.recentRuns(5))).not.toContain('wrong-secret-key-123');
-    } finally {
-      await rt.close();
-      await sandbox.stop();
-    }
+    });
   });
 });

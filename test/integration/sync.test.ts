@@ -3,24 +3,9 @@ import { sync } from '../../src/sync/sync';
 import { reconcile } from '../../src/sync/reconcile';
 import { Rng } from '../../src/sandbox/random';
 import { LockBusyError } from '../../src/errors';
-import type { Sandbox, SandboxOptions } from '../../src/sandbox/server';
+import type { Sandbox } from '../../src/sandbox/server';
 import type { Runtime } from '../../src/service/runtime';
-import { exportDocs, feederEnv, letTimePass, openFeeder, referenceDocs, startSandbox, tempDir } from '../helpers/harness';
-
-/** A sandbox and a feeder reading it, both stopped afterwards. */
-async function scenario(opts: SandboxOptions, extra: Record<string, string>, fn: (sandbox: Sandbox, rt: Runtime) => Promise<void>): Promise<void> {
-  const sandbox = await startSandbox(opts);
-  try {
-    const rt = await openFeeder(feederEnv(sandbox, tempDir(), extra));
-    try {
-      await fn(sandbox, rt);
-    } finally {
-      await rt.close();
-    }
-  } finally {
-    await sandbox.stop();
-  }
-}
+import { exportDocs, letTimePass, referenceDocs, withFeeder } from '../helpers/harness';
 
 async function expectEqualsRebuild(sandbox: Sandbox, rt: Runtime, extra: Record<string, string> = {}) {
   const ref = await referenceDocs(sandbox, extra);
@@ -30,7 +15,7 @@ async function expectEqualsRebuild(sandbox: Sandbox, rt: Runtime, extra: Record<
 
 describe('incremental sync', () => {
   test.each([1, 2, 3, 4, 5, 6])('seed %i: after random edits and syncs, the index equals a fresh rebuild', async (seed) => {
-    await scenario({ products: 250, seed }, { AKINON_PAGE_SIZE: '20' }, async (sandbox, rt) => {
+    await withFeeder({ products: 250, seed }, { AKINON_PAGE_SIZE: '20' }, async (sandbox, rt) => {
       await rebuild(rt.ctx);
       const rng = new Rng(seed * 7919);
       for (let round = 0; round < 4; round++) {
@@ -44,7 +29,7 @@ describe('incremental sync', () => {
 
   test('the same holds with day-precision cursors and INDEX_FILTER=listable', async () => {
     const extra = { AKINON_CURSOR_PRECISION: 'date', INDEX_FILTER: 'listable' };
-    await scenario({ products: 200, seed: 77 }, extra, async (sandbox, rt) => {
+    await withFeeder({ products: 200, seed: 77 }, extra, async (sandbox, rt) => {
       await rebuild(rt.ctx);
       const rng = new Rng(4242);
       for (let round = 0; round < 3; round++) {
@@ -67,7 +52,7 @@ describe('incremental sync', () => {
   });
 
   test('rows modified while a sync pages, and rows modified exactly at the watermark, are not lost', async () => {
-    await scenario({ products: 300, seed: 8 }, { AKINON_PAGE_SIZE: '10' }, async (sandbox, rt) => {
+    await withFeeder({ products: 300, seed: 8 }, { AKINON_PAGE_SIZE: '10' }, async (sandbox, rt) => {
       await rebuild(rt.ctx);
       const { catalog } = sandbox;
       for (const p of catalog.rows('catalogs/product-prices').slice(0, 40)) catalog.setPrice(p.id, 1 + p.id);
@@ -99,7 +84,7 @@ describe('incremental sync', () => {
   });
 
   test('a second sync with no source changes writes nothing', async () => {
-    await scenario({ products: 150, seed: 12 }, {}, async (sandbox, rt) => {
+    await withFeeder({ products: 150, seed: 12 }, {}, async (sandbox, rt) => {
       await rebuild(rt.ctx);
       sandbox.catalog.setPrice(sandbox.catalog.rows('catalogs/product-prices')[3].id, 77.7);
       letTimePass(sandbox);
@@ -111,7 +96,7 @@ describe('incremental sync', () => {
   });
 
   test('deleting a category node rebuilds its products without it; deleting a variant updates its parent', async () => {
-    await scenario({ products: 300, seed: 13 }, {}, async (sandbox, rt) => {
+    await withFeeder({ products: 300, seed: 13 }, {}, async (sandbox, rt) => {
       await rebuild(rt.ctx);
       const { catalog } = sandbox;
       const docs = await exportDocs(rt);
@@ -136,7 +121,7 @@ describe('incremental sync', () => {
   });
 
   test('a product deleted and re-created with the same id between runs is indexed, not deleted', async () => {
-    await scenario({ products: 100, seed: 14 }, {}, async (sandbox, rt) => {
+    await withFeeder({ products: 100, seed: 14 }, {}, async (sandbox, rt) => {
       await rebuild(rt.ctx);
       const { catalog } = sandbox;
       const victim = { ...catalog.rows('products/products').find((p) => p.parent === null)! };
@@ -151,7 +136,7 @@ describe('incremental sync', () => {
   });
 
   test('prices edited while a rebuild is loading are in the index right after the swap', async () => {
-    await scenario({ products: 300, seed: 15 }, { AKINON_PAGE_SIZE: '25' }, async (sandbox, rt) => {
+    await withFeeder({ products: 300, seed: 15 }, { AKINON_PAGE_SIZE: '25' }, async (sandbox, rt) => {
       const { catalog } = sandbox;
       const price = catalog.rows('catalogs/product-prices').find((p) => p.price_type === 'default' && p.currency_type === 'try')!;
       let edited = false;
@@ -172,7 +157,7 @@ describe('incremental sync', () => {
   });
 
   test('reconcile repairs a document deleted by hand and removes a stray added by hand', async () => {
-    await scenario({ products: 120, seed: 16 }, {}, async (sandbox, rt) => {
+    await withFeeder({ products: 120, seed: 16 }, {}, async (sandbox, rt) => {
       await rebuild(rt.ctx);
       const live = rt.ctx.sink.live('products');
       const [first] = await exportDocs(rt);
@@ -187,7 +172,7 @@ describe('incremental sync', () => {
   });
 
   test('one run at a time per index; a lock left by a dead process is taken over', async () => {
-    await scenario({ products: 80, seed: 17 }, {}, async (sandbox, rt) => {
+    await withFeeder({ products: 80, seed: 17 }, {}, async (_sandbox, rt) => {
       await rebuild(rt.ctx);
       const lockName = 'run:sqlite:products';
       rt.ctx.store.acquireLock(lockName, 'someone-else', 60_000);
