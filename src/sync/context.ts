@@ -74,6 +74,14 @@ export function throwIfAborted(ctx: RunContext): void {
   if (ctx.signal?.aborted) throw new RunAborted();
 }
 
+/**
+ * Whether a run ended because of shutdown rather than a fault: it stopped at a checkpoint
+ * (RunAborted), or an in-flight request was aborted by the shutdown signal.
+ */
+export function stoppedByShutdown(ctx: RunContext, err: unknown): boolean {
+  return err instanceof RunAborted || ctx.signal?.aborted === true;
+}
+
 export class RunAborted extends Error {
   constructor() {
     super('run stopped by shutdown; progress is checkpointed');

@@ -4,7 +4,7 @@ import { resourceDefs } from '../source/resources';
 import { forgetRow, Affected } from './affected';
 import {
   LIVE_GEN,
-  RunAborted,
+  stoppedByShutdown,
   eachConcurrently,
   REBUILD_PLAN,
   throwIfAborted,
@@ -85,7 +85,7 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
   } catch (err) {
     // A failed rebuild removes its partial index; a stopped one (shutdown) keeps it to resume,
     // and so does a killed one, which never gets here.
-    if (!(err instanceof RunAborted) && !ctx.signal?.aborted) {
+    if (!stoppedByShutdown(ctx, err)) {
       const plan = ctx.store.meta<RebuildPlan>(REBUILD_PLAN);
       if (plan) await discard(ctx, plan).catch((e: unknown) => ctx.log.warn({ error: (e as Error).message }, 'could not remove the partial index'));
     }

@@ -1,4 +1,4 @@
-import { emptySummary, RunAborted, type RunContext, type RunSummary } from './context';
+import { emptySummary, stoppedByShutdown, type RunContext, type RunSummary } from './context';
 
 export interface ActiveRun {
   id: number;
@@ -31,7 +31,7 @@ export function fail(ctx: RunContext, run: ActiveRun, err: unknown): unknown {
   close(ctx, run);
   const message = err instanceof Error ? err.message : String(err);
   try {
-    const stopped = err instanceof RunAborted || ctx.signal?.aborted === true;
+    const stopped = stoppedByShutdown(ctx, err);
     ctx.store.finishRun(run.id, stopped ? 'stopped' : 'failed', run.summary, stopped ? 'stopped by shutdown; resumes on the next run' : message);
   } catch {
     /* the state store itself may be what failed */
