@@ -2,7 +2,7 @@ import type { Config } from '../config/schema';
 import { DwhHttp } from '../source/http';
 import { Source } from '../source/source';
 import { StateStore } from '../state/store';
-import { createSink } from '../sink';
+import { createSink, type Sink } from '../sink';
 import { Sandbox } from '../sandbox/server';
 import type { RunContext } from '../sync/context';
 import type { Logger } from './logger';
@@ -18,7 +18,7 @@ export interface Runtime {
  * Wires a run context from the configuration. Without AKINON_URL the built-in sandbox starts on a
  * loopback port and is the source (no account, no server needed), and the feeder says so.
  */
-export async function openRuntime(config: Config, log: Logger): Promise<Runtime> {
+export async function openRuntime(config: Config, log: Logger, opts: { sink?: Sink } = {}): Promise<Runtime> {
   let sandbox: Sandbox | null = null;
   let baseUrl: string;
   let token: string;
@@ -55,7 +55,8 @@ export async function openRuntime(config: Config, log: Logger): Promise<Runtime>
     cursorPrecision: config.AKINON_CURSOR_PRECISION,
   });
   const store = new StateStore(config.STATE_PATH, { maxBytes: config.STATE_MAX_BYTES });
-  const sink = createSink(config);
+  // `opts.sink`: a sink wired by the caller (the benchmarks' discarding sink) instead of SINK's.
+  const sink = opts.sink ?? createSink(config);
   const ctx: RunContext = { config, store, source, sink, log };
   return {
     ctx,

@@ -1,9 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** Engine settings and mappings live in mappings/*.json, versioned with the code. */
+/**
+ * Engine settings and mappings live in mappings/*.json at the package root, versioned with the
+ * code. The root is found upwards from this module, so any build layout (dist/, the tests'
+ * sources, the benchmarks' build) reads the same files.
+ */
 export function readMapping<T = Record<string, unknown>>(file: string): T {
-  return JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../mappings', file), 'utf8')) as T;
+  return JSON.parse(fs.readFileSync(path.join(mappingsDir(), file), 'utf8')) as T;
+}
+
+let found: string | null = null;
+function mappingsDir(): string {
+  if (found) return found;
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'mappings');
+    if (fs.existsSync(path.join(candidate, 'products.json'))) return (found = candidate);
+    if (path.dirname(dir) === dir) throw new Error(`mappings/ not found above ${__dirname}`);
+  }
 }
 
 /** Deep merge of plain objects (arrays and scalars of `overlay` replace those of `base`). */

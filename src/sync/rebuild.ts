@@ -1,6 +1,7 @@
 import type { StoredRow } from '../state/store';
 import { canonicalInstant } from '../source/instant';
-import { resourceDefs } from '../source/resources';
+import { resourceDefs, type ResourceDef } from '../source/resources';
+import type { Batch } from '../source/source';
 import { forgetRow, Affected } from './affected';
 import {
   LIVE_GEN,
@@ -145,12 +146,31 @@ async function discard(ctx: RunContext, plan: RebuildPlan): Promise<void> {
   });
 }
 
+/** Rows a crawl stages per state transaction: one commit per page would rewrite the same B-tree pages into the WAL thousands of times. */
+const CRAWL_COMMIT_ROWS = 5000;
+
 async function crawl(ctx: RunContext, plan: RebuildPlan, summary: RunSummary): Promise<void> {
   // Every resource is crawled side by side (the source client caps requests in flight); progress
-  // is the sum over resources.
+  // is the sum over resources. Pages are applied in groups: a group's rows and the checkpoint that
+  // covers them commit together, so a crash re-reads at most one group.
   const done = new Map<string, number>();
   const totals = new Map<string, number>();
   const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  let staged: { def: ResourceDef; batch: Batch<StoredRow> }[] = [];
+  let stagedRows = 0;
+  const commit = () => {
+    if (staged.length === 0) return;
+    const group = staged;
+    staged = [];
+    stagedRows = 0;
+    ctx.store.tx(() => {
+      for (const { def, batch } of group) {
+        applyBatch(ctx, def, batch, plan.gen, summary, false);
+        plan.crawled[def.name] = batch.lastId;
+      }
+      ctx.store.setMeta(REBUILD_PLAN, plan);
+    });
+  };
   await eachConcurrently(resourceDefs(ctx.config), async (def, stopped) => {
     const mark = plan.crawled[def.name];
     if (mark === 'done') return;
@@ -158,15 +178,14 @@ async function crawl(ctx: RunContext, plan: RebuildPlan, summary: RunSummary): P
       throwIfAborted(ctx);
       if (stopped()) return;
       const before = done.get(def.name) ?? 0;
-      ctx.store.tx(() => {
-        applyBatch(ctx, def, batch, plan.gen, summary, false);
-        plan.crawled[def.name] = batch.lastId;
-        ctx.store.setMeta(REBUILD_PLAN, plan);
-      });
+      staged.push({ def, batch });
+      stagedRows += batch.rows.length + batch.invalid.length;
+      if (stagedRows >= CRAWL_COMMIT_ROWS) commit();
       done.set(def.name, before + batch.rows.length);
       if (batch.remaining !== undefined) totals.set(def.name, before + batch.remaining);
       ctx.onProgress?.({ phase: 'crawl', done: sum(done), total: sum(totals) || undefined });
     }
+    commit();
     // Rows this crawl did not meet are gone at the source (their tombstones predate the rebuild).
     const since = canonicalInstant(plan.since)!;
     ctx.store.tx(() => {

@@ -1,0 +1,44 @@
+/*
+ * One feeder run in a process of its own (its peak RSS is the run's): `rebuild` or `sync`, into the
+ * sink SINK names or, with `discard`, into the benchmarks' discarding sink. Configured by the
+ * environment like the CLI; prints a FeederReport as its last line.
+ */
+import { loadConfig } from '../src/config/load';
+import { createLogger } from '../src/service/logger';
+import { openRuntime } from '../src/service/runtime';
+import { rebuild } from '../src/sync/rebuild';
+import { sync } from '../src/sync/sync';
+import { DiscardSink } from './discard-sink';
+import type { FeederReport } from './protocol';
+
+async function main(): Promise<void> {
+  const op = process.argv[2] as FeederReport['op'];
+  const discard = process.argv[3] === 'discard';
+  const config = loadConfig(process.env);
+  const rt = await openRuntime(config, createLogger(config.LOG_LEVEL), discard ? { sink: new DiscardSink() } : {});
+  try {
+    const started = performance.now();
+    const summary = op === 'rebuild' ? await rebuild(rt.ctx) : await sync(rt.ctx);
+    const ms = performance.now() - started;
+    const documents = await rt.ctx.sink.count(rt.ctx.sink.live('products'));
+    const report: FeederReport = {
+      op,
+      sink: rt.ctx.sink.engine,
+      ms,
+      documents,
+      written: summary.written,
+      requests: summary.requests,
+      rows: summary.rows,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      heapUsedMb: process.memoryUsage().heapUsed / 1024 / 1024,
+    };
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+  } finally {
+    await rt.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

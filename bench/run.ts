@@ -1,0 +1,361 @@
+/*
+ * `npm run bench`: every scenario of docs/PERFORMANCE.md, each beside its reference in the same run.
+ *
+ *   1. pipeline vs. the JSON limit   (rebuild of BENCH_PRODUCTS into a discarding sink)
+ *   2. Elasticsearch vs. the bulk helper (the same catalog, real Elasticsearch)
+ *   3. incremental cost               (100 edits, then one sync)
+ *   4. memory growth                  (peak RSS of rebuilds at 10k, 100k, 1M)
+ *   5. source politeness              (requests vs. the minimum for the page size)
+ *
+ * The source is the sandbox in its own process; every feeder run is a process of its own, so its
+ * peak RSS is the run's. Writes bench/results/latest.json, bench/results/chart.svg and the results
+ * table in docs/PERFORMANCE.md. Sizes can be shrunk for a smoke run (BENCH_PRODUCTS, BENCH_SMALL,
+ * BENCH_LARGE); such a run writes bench/results/smoke.json and leaves the docs alone.
+ * BENCH_PROFILE=1 also writes a CPU profile of scenario 1 and its summary (bench/results/profile.txt).
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startElasticsearch } from '../test/support/elasticsearch';
+import { renderChart, type SizePoint } from './chart';
+import { summarizeProfile } from './profile';
+import type { FeederReport, SandboxReply, SandboxRequest } from './protocol';
+import { formatTable, type Row } from './table';
+
+const ROOT = path.resolve(__dirname, '../..');
+const OUT = path.join(ROOT, 'bench', 'results');
+const HERE = __dirname;
+const PAGE_SIZE = 100;
+const EDITS = 100;
+
+const sizes = {
+  main: Number(process.env.BENCH_PRODUCTS ?? 100_000),
+  small: Number(process.env.BENCH_SMALL ?? 10_000),
+  large: Number(process.env.BENCH_LARGE ?? 1_000_000),
+};
+const official = sizes.main === 100_000 && sizes.small === 10_000 && sizes.large === 1_000_000;
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'feeder-bench-'));
+
+async function main(): Promise<void> {
+  fs.mkdirSync(OUT, { recursive: true });
+  log(`working in ${work}; sizes ${JSON.stringify(sizes)}`);
+  const es = await startElasticsearch();
+  let sandbox: SandboxProcess | null = null;
+  try {
+    sandbox = await SandboxProcess.start(sizes.main);
+    const rows = sandbox.rows;
+
+    log(`scenario 1: rebuild of ${sizes.main} products into the discarding sink`);
+    const pipeline = await feeder('rebuild', 'discard', sandbox, 'pipeline', { profile: process.env.BENCH_PROFILE === '1' });
+    const served = await sandbox.served();
+
+    log('scenario 2: rebuild into Elasticsearch');
+    const esEnv = { SINK: 'elasticsearch', ES_URL: es.url, INDEX_NAME: 'bench_products' };
+    const esRun = await feeder('rebuild', 'engine', sandbox, 'es', { env: esEnv });
+
+    log(`scenario 3: ${EDITS} edits, then one sync`);
+    const changed = await sandbox.edit(EDITS);
+    await sandbox.resetServed();
+    const syncRun = await feeder('sync', 'engine', sandbox, 'es', { env: esEnv });
+    const syncServed = await sandbox.served();
+
+    log('references: documents exported, bulk helper, bare JSON');
+    const docsFile = path.join(work, 'documents.ndjson');
+    await node(path.join(HERE, 'es-tools.js'), ['export', docsFile], sandboxEnv(sandbox, 'es', esEnv));
+    const bulkRef = JSON.parse(await node(path.join(HERE, 'es-tools.js'), ['bulk', docsFile], sandboxEnv(sandbox, 'es', esEnv))) as { ms: number; documents: number };
+    const jsonRef = JSON.parse(await node(path.join(HERE, 'json-limit.js'), [docsFile], sandboxEnv(sandbox, 'json'))) as {
+      ms: number;
+      documents: number;
+      pages: number;
+      pageBytes: number;
+      docBytes: number;
+    };
+    await sandbox.stop();
+    sandbox = null;
+
+    log(`scenario 4: rebuilds of ${sizes.small} and ${sizes.large} products into the discarding sink`);
+    const small = await sizedRun(sizes.small);
+    const large = await sizedRun(sizes.large);
+
+    // Scenario 5: every crawled resource read once, a page per PAGE_SIZE rows, plus the one
+    // request that reads the newest tombstone id and the source clock.
+    const crawled = ['pretty-urls', 'catalogs/category-nodes', 'products/products', 'catalogs/product-prices', 'products/product-images'];
+    const minRequests = crawled.reduce((n, p) => n + Math.max(1, Math.ceil(rows[p] / PAGE_SIZE)), 0) + 1;
+    // A sync's minimum: the tombstone page and one window page per resource.
+    const syncMinRequests = crawled.length + 1;
+
+    const rate = (docs: number, ms: number) => docs / (ms / 1000);
+    const results = {
+      pipeline_docs_per_s: round(rate(pipeline.documents, pipeline.ms)),
+      json_docs_per_s: round(rate(jsonRef.documents, jsonRef.ms)),
+      pipeline_vs_json_ratio: round(rate(pipeline.documents, pipeline.ms) / rate(jsonRef.documents, jsonRef.ms), 3),
+      es_docs_per_s: round(rate(esRun.documents, esRun.ms)),
+      bulk_docs_per_s: round(rate(bulkRef.documents, bulkRef.ms)),
+      es_vs_bulk_ratio: round(rate(esRun.documents, esRun.ms) / rate(bulkRef.documents, bulkRef.ms), 3),
+      rebuild_es_ms: round(esRun.ms),
+      sync_ms: round(syncRun.ms),
+      sync_fraction_of_rebuild: round(syncRun.ms / esRun.ms, 4),
+      sync_docs_written: syncRun.written,
+      sync_docs_changed: changed.length,
+      sync_requests: syncServed.total,
+      sync_requests_min: syncMinRequests,
+      rss_mb_10k: round(small.peakRssMb),
+      rss_mb_100k: round(pipeline.peakRssMb),
+      rss_mb_1m: round(large.peakRssMb),
+      rss_1m_vs_100k: round(large.peakRssMb / pipeline.peakRssMb, 2),
+      requests: served.total,
+      requests_min: minRequests,
+      requests_vs_min: round(served.total / minRequests, 4),
+      requests_per_1000_products: round((served.total / sizes.main) * 1000, 2),
+      source_rows: rows,
+      source_bytes: jsonRef.pageBytes,
+      document_bytes: jsonRef.docBytes,
+      page_size: PAGE_SIZE,
+      sizes: [
+        { products: sizes.small, docs_per_s: round(rate(small.documents, small.ms)), rss_mb: round(small.peakRssMb) },
+        { products: sizes.main, docs_per_s: round(rate(pipeline.documents, pipeline.ms)), rss_mb: round(pipeline.peakRssMb) },
+        { products: sizes.large, docs_per_s: round(rate(large.documents, large.ms)), rss_mb: round(large.peakRssMb) },
+      ],
+      machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memory_gb: round(os.totalmem() / 2 ** 30, 1), node: process.version },
+      date: new Date().toISOString(),
+    };
+    const table = formatTable(rowsOf(results));
+    process.stdout.write(`\n${table}\n`);
+    const file = path.join(OUT, official ? 'latest.json' : 'smoke.json');
+    fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    log(`wrote ${path.relative(ROOT, file)}`);
+    if (official) {
+      const points: SizePoint[] = results.sizes.map((s) => ({ products: s.products, docsPerS: s.docs_per_s, rssMb: s.rss_mb }));
+      fs.writeFileSync(path.join(OUT, 'chart.svg'), renderChart(points));
+      updateDocs(table, results.date, results.machine);
+      log('wrote bench/results/chart.svg and the table in docs/PERFORMANCE.md');
+    }
+  } finally {
+    await sandbox?.stop();
+    await es.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+
+  async function sizedRun(products: number): Promise<FeederReport> {
+    const sb = await SandboxProcess.start(products);
+    try {
+      return await feeder('rebuild', 'discard', sb, `size-${products}`);
+    } finally {
+      await sb.stop();
+    }
+  }
+}
+
+function rowsOf(r: {
+  pipeline_docs_per_s: number;
+  json_docs_per_s: number;
+  pipeline_vs_json_ratio: number;
+  es_docs_per_s: number;
+  bulk_docs_per_s: number;
+  es_vs_bulk_ratio: number;
+  sync_fraction_of_rebuild: number;
+  sync_ms: number;
+  rebuild_es_ms: number;
+  sync_docs_written: number;
+  sync_docs_changed: number;
+  sync_requests: number;
+  sync_requests_min: number;
+  rss_mb_10k: number;
+  rss_mb_100k: number;
+  rss_mb_1m: number;
+  rss_1m_vs_100k: number;
+  requests: number;
+  requests_min: number;
+  requests_vs_min: number;
+  requests_per_1000_products: number;
+}): Row[] {
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  return [
+    {
+      scenario: '1 pipeline vs JSON',
+      measured: `${r.pipeline_docs_per_s} docs/s`,
+      reference: `${r.json_docs_per_s} docs/s`,
+      result: `ratio ${r.pipeline_vs_json_ratio}`,
+      target: '>= 0.35',
+      met: r.pipeline_vs_json_ratio >= 0.35,
+    },
+    {
+      scenario: '2 Elasticsearch vs bulk helper',
+      measured: `${r.es_docs_per_s} docs/s`,
+      reference: `${r.bulk_docs_per_s} docs/s`,
+      result: `ratio ${r.es_vs_bulk_ratio}`,
+      target: '>= 0.85',
+      met: r.es_vs_bulk_ratio >= 0.85,
+    },
+    {
+      scenario: '3 sync of 100 edits',
+      measured: `${r.sync_ms} ms, ${r.sync_docs_written} written, ${r.sync_requests} requests`,
+      reference: `rebuild ${r.rebuild_es_ms} ms, ${r.sync_docs_changed} changed, min ${r.sync_requests_min}`,
+      result: pct(r.sync_fraction_of_rebuild),
+      target: '<= 2%, written = changed',
+      met: r.sync_fraction_of_rebuild <= 0.02 && r.sync_docs_written === r.sync_docs_changed,
+    },
+    {
+      scenario: '4 peak RSS 10k / 100k / 1M',
+      measured: `${r.rss_mb_10k} / ${r.rss_mb_100k} / ${r.rss_mb_1m} MB`,
+      reference: '100k',
+      result: `1M = ${r.rss_1m_vs_100k}x 100k`,
+      target: '1M < 600 MB and < 2x',
+      met: r.rss_mb_1m < 600 && r.rss_1m_vs_100k < 2,
+    },
+    {
+      scenario: '5 source requests',
+      measured: `${r.requests} (${r.requests_per_1000_products} per 1000 products)`,
+      reference: `min ${r.requests_min}`,
+      result: `${r.requests_vs_min}x`,
+      target: '<= 1.05x',
+      met: r.requests_vs_min <= 1.05,
+    },
+  ];
+}
+
+function updateDocs(table: string, date: string, machine: { cores: number; cpu: string; memory_gb: number; node: string }): void {
+  const file = path.join(ROOT, 'docs', 'PERFORMANCE.md');
+  const text = fs.readFileSync(file, 'utf8');
+  const start = '<!-- bench:results -->';
+  const end = '<!-- /bench:results -->';
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`docs/PERFORMANCE.md lacks the ${start} … ${end} markers`);
+  const block = [
+    start,
+    `Latest run: ${date.slice(0, 10)}, ${machine.cores} cores (${machine.cpu}), ${machine.memory_gb} GB, Node ${machine.node}.`,
+    '',
+    table,
+    '',
+    '![Throughput and peak RSS against catalog size](../bench/results/chart.svg)',
+    end,
+  ].join('\n');
+  fs.writeFileSync(file, text.slice(0, i) + block + text.slice(j + end.length));
+}
+
+// --- processes ------------------------------------------------------------------------------------
+
+class SandboxProcess {
+  private waiting: ((msg: SandboxReply) => void)[] = [];
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+    readonly channelId: string,
+    readonly token: string,
+    readonly rows: Record<string, number>,
+  ) {
+    child.on('message', (msg: SandboxReply) => this.waiting.shift()?.(msg));
+  }
+
+  static async start(products: number): Promise<SandboxProcess> {
+    const child = fork(path.join(HERE, 'sandbox-process.js'), [String(products), '42'], {
+      execArgv: ['--max-old-space-size=16384'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const ready = await new Promise<Extract<SandboxReply, { type: 'ready' }>>((resolve, reject) => {
+      child.once('message', (msg: SandboxReply) => (msg.type === 'ready' ? resolve(msg) : reject(new Error(`sandbox said ${msg.type}`))));
+      child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
+    });
+    return new SandboxProcess(child, ready.url, ready.channelId, ready.token, ready.rows);
+  }
+
+  private ask(req: SandboxRequest): Promise<SandboxReply> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.child.send(req);
+    });
+  }
+  async served(): Promise<{ total: number; served: Record<string, number> }> {
+    const r = await this.ask({ type: 'served' });
+    if (r.type !== 'served') throw new Error('unexpected reply');
+    return r;
+  }
+  async resetServed(): Promise<void> {
+    await this.ask({ type: 'reset-served' });
+  }
+  async edit(count: number): Promise<number[]> {
+    const r = await this.ask({ type: 'edit', count });
+    if (r.type !== 'edited') throw new Error('unexpected reply');
+    return r.products;
+  }
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.send({ type: 'stop' } satisfies SandboxRequest);
+    await exited;
+  }
+}
+
+/** Environment of a feeder (or reference) reading `sandbox`, with its state in the run's directory `name`. */
+function sandboxEnv(sandbox: SandboxProcess, name: string, extra: Record<string, string> = {}): Record<string, string> {
+  const dir = path.join(work, name);
+  fs.mkdirSync(dir, { recursive: true });
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    AKINON_URL: sandbox.url,
+    AKINON_CHANNEL_ID: sandbox.channelId,
+    AKINON_TOKEN: sandbox.token,
+    AKINON_RATE_LIMIT: '0',
+    AKINON_CONCURRENCY: '4',
+    AKINON_PAGE_SIZE: String(PAGE_SIZE),
+    SYNC_LAG_SECONDS: '2',
+    STATE_PATH: path.join(dir, 'state.db'),
+    SQLITE_PATH: path.join(dir, 'index.db'),
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+async function feeder(
+  op: 'rebuild' | 'sync',
+  sink: 'discard' | 'engine',
+  sandbox: SandboxProcess,
+  name: string,
+  opts: { env?: Record<string, string>; profile?: boolean } = {},
+): Promise<FeederReport> {
+  const execArgv = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${OUT}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const line = await node(path.join(HERE, 'feeder-process.js'), [op, sink], sandboxEnv(sandbox, name, opts.env), execArgv);
+  const report = JSON.parse(line) as FeederReport;
+  log(`  ${op} ${report.sink}: ${report.documents} documents, ${report.written} written in ${Math.round(report.ms)} ms, peak RSS ${Math.round(report.peakRssMb)} MB`);
+  if (opts.profile) {
+    const summary = summarizeProfile(path.join(OUT, `${name}.cpuprofile`));
+    fs.writeFileSync(path.join(OUT, 'profile.txt'), summary);
+    log('  wrote bench/results/profile.txt');
+  }
+  return report;
+}
+
+/** Runs a Node script to completion; returns its last stdout line. Fails loudly with its stderr. */
+function node(script: string, args: string[], env: Record<string, string>, execArgv: string[] = []): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...execArgv, script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => {
+      err = (err + b.toString()).slice(-8000);
+    });
+    child.on('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && last) resolve(last);
+      else reject(new Error(`${path.basename(script)} ${args.join(' ')} exited with ${code}:\n${err}`));
+    });
+  });
+}
+
+function round(x: number, digits = 0): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function log(msg: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
+
