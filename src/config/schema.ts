@@ -8,14 +8,21 @@ import cron from 'node-cron';
  * environment wins over the file.
  */
 
+/** Only a value that is not a number at all gets "expected a number"; range checks say their own. */
+const notANumber = { error: (issue: { code: string }) => (issue.code === 'invalid_type' ? 'expected a number' : undefined) };
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number({ invalid_type_error: 'expected a number' }).int('expected a whole number').min(min).max(max);
-const num = (min: number) => z.coerce.number({ invalid_type_error: 'expected a number' }).min(min);
+  z.coerce
+    .number(notANumber)
+    .int('expected a whole number')
+    .min(min, `expected at least ${min}`)
+    .max(max, `expected at most ${max}`);
+const num = (min: number) => z.coerce.number(notANumber).min(min, `expected at least ${min}`);
 const httpUrl = z
   .string()
   .url('expected an http(s) URL such as https://example.akinoncloud.com')
   .refine((u) => /^https?:\/\//i.test(u), 'expected an http(s) URL such as https://example.akinoncloud.com');
 const cronExpr = z.string().refine((s) => cron.validate(s), 'expected a cron expression such as "* * * * *"');
+const OVERRIDABLE_MODELS = ['product', 'productprice', 'productimage', 'categorynode', 'prettyurl'];
 const contentTypeOverrides = z
   .string()
   .transform((s, ctx) => {
@@ -27,12 +34,14 @@ const contentTypeOverrides = z
     }
   })
   .pipe(
-    z.record(
-      z.enum(['product', 'productprice', 'productimage', 'categorynode', 'prettyurl'], {
-        errorMap: () => ({ message: 'keys must be product, productprice, productimage, categorynode or prettyurl' }),
-      }),
-      z.union([z.string(), z.number().int()]),
-    ),
+    z
+      .record(z.string(), z.union([z.string(), z.number().int()], { error: 'values must be a model name or a content type id' }), {
+        error: 'expected a JSON object such as {"productprice":"price"}',
+      })
+      .refine(
+        (o) => Object.keys(o).every((k) => OVERRIDABLE_MODELS.includes(k)),
+        `keys must be ${OVERRIDABLE_MODELS.slice(0, -1).join(', ')} or ${OVERRIDABLE_MODELS.at(-1)}`,
+      ),
   );
 
 export const configSchema = z.object({
@@ -104,7 +113,7 @@ export const configSchema = z.object({
   ES_CA_FILE: z.string().min(1).optional(),
   /** Verify the cluster's TLS certificate (turn off only for a throwaway cluster). */
   ES_TLS_VERIFY: z
-    .enum(['true', 'false'], { errorMap: () => ({ message: 'expected true or false' }) })
+    .enum(['true', 'false'], { error: 'expected true or false' })
     .default('true')
     .transform((v) => v === 'true'),
   /** Replicas of the live index (restored after a rebuild loads with 0). */

@@ -16,7 +16,7 @@ export interface ResourceDef {
   name: ResourceName;
   /** Path under `data-warehouse/`. */
   path: string;
-  schema: z.ZodType<{ id: number; modified_date: string }, z.ZodTypeDef, unknown>;
+  schema: z.ZodType<{ id: number; modified_date: string }, unknown>;
 }
 
 /**

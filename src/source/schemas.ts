@@ -17,7 +17,7 @@ const decimal = z
   .transform(Number)
   .refine(Number.isFinite, 'expected a finite decimal');
 const optionalText = z.string().nullable().optional().transform((v) => v ?? null);
-const dict = z.record(z.unknown());
+const dict = z.record(z.string(), z.unknown());
 const optionalDict = dict.nullable().optional().transform((v) => v ?? {});
 
 export const productSchema = z.object({
@@ -27,7 +27,7 @@ export const productSchema = z.object({
   modified_date: timestamp,
   attributes: optionalDict,
   attributes_kwargs: optionalDict,
-  localized_attributes: z.record(dict.nullable()).nullable().optional().transform((v) => v ?? {}),
+  localized_attributes: z.record(z.string(), dict.nullable()).nullable().optional().transform((v) => v ?? {}),
   name: optionalText,
   base_code: optionalText,
   sku: optionalText,

@@ -53,7 +53,7 @@ export class Source {
   ): AsyncGenerator<Batch<T>> {
     const windowParams = this.windowParams(opts.window);
     for await (const page of this.paginate(def.path, opts.afterId ?? 0, windowParams)) {
-      const batch = validate<T>(def.name, page.results, def.schema as z.ZodType<T, z.ZodTypeDef, unknown>, page.lastId);
+      const batch = validate<T>(def.name, page.results, def.schema as z.ZodType<T, unknown>, page.lastId);
       batch.remaining = page.count;
       if (opts.window) batch.rows = batch.rows.filter((r) => inWindow(r.modified_date, opts.window!));
       yield batch;
@@ -86,7 +86,7 @@ export class Source {
     const page = await this.http.getPage(def.path, { id });
     const raw = page.results.find((r) => rawId(r) === id);
     if (raw === undefined) return null;
-    const batch = validate<T>(def.name, [raw], def.schema as unknown as z.ZodType<T, z.ZodTypeDef, unknown>, id);
+    const batch = validate<T>(def.name, [raw], def.schema as unknown as z.ZodType<T, unknown>, id);
     return batch.rows.length ? { row: batch.rows[0] } : { invalid: batch.invalid[0] };
   }
 
@@ -139,7 +139,7 @@ function rawId(r: unknown): number | undefined {
   return typeof id === 'number' && Number.isInteger(id) ? id : undefined;
 }
 
-function validate<T>(resource: string, raws: unknown[], schema: z.ZodType<T, z.ZodTypeDef, unknown>, lastId: number): Batch<T> {
+function validate<T>(resource: string, raws: unknown[], schema: z.ZodType<T, unknown>, lastId: number): Batch<T> {
   const rows: T[] = [];
   const invalid: InvalidRecord[] = [];
   for (const raw of raws) {

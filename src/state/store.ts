@@ -7,7 +7,7 @@ import type { ResourceName } from '../source/resources';
 import type { CategoryNode, ContentType, PrettyUrl, Product, ProductImage, ProductPrice } from '../source/schemas';
 import type { InvalidRecord } from '../source/source';
 import { LockBusyError } from '../errors';
-import { schemaSql, TABLES } from './tables';
+import { schemaSql, TABLES, type TableSpec } from './tables';
 
 export type DocKind = 'product' | 'category';
 
@@ -111,16 +111,29 @@ export class StateStore {
    * row (a full crawl needs no affected set). Returns whether this version was applied.
    */
   upsertRowBlind(resource: ResourceName, row: StoredRow, seen: number): boolean {
-    const spec = TABLES[resource];
+    const { statement, joins } = this.blindUpsert(resource);
     const modified = canonicalInstant(row.modified_date) ?? '';
-    const cols = spec.joins.map((j) => j.column);
-    const newer = `excluded.modified >= ${spec.table}.modified`;
-    const result = this.stmt(
-      `INSERT INTO ${spec.table} (id, modified, seen, data${cols.map((c) => `, ${c}`).join('')}) VALUES (?, ?, ?, ?${cols.map(() => ', ?').join('')})
-       ON CONFLICT (id) DO UPDATE SET seen = excluded.seen${['modified', 'data', ...cols].map((c) => `, ${c} = CASE WHEN ${newer} THEN excluded.${c} ELSE ${spec.table}.${c} END`).join('')}
-       RETURNING modified`,
-    ).get(row.id, modified, seen, JSON.stringify(row), ...spec.joins.map((j) => j.of(row))) as { modified: string };
-    return result.modified === modified;
+    const args: unknown[] = [row.id, modified, seen, JSON.stringify(row)];
+    for (const j of joins) args.push(j.of(row));
+    return (statement.get(args) as { modified: string }).modified === modified;
+  }
+
+  private readonly blindUpserts = new Map<ResourceName, { statement: Database.Statement; joins: TableSpec['joins'] }>();
+  private blindUpsert(resource: ResourceName) {
+    let prepared = this.blindUpserts.get(resource);
+    if (!prepared) {
+      const spec = TABLES[resource];
+      const cols = spec.joins.map((j) => j.column);
+      const newer = `excluded.modified >= ${spec.table}.modified`;
+      const statement = this.db.prepare(
+        `INSERT INTO ${spec.table} (id, modified, seen, data${cols.map((c) => `, ${c}`).join('')}) VALUES (?, ?, ?, ?${cols.map(() => ', ?').join('')})
+         ON CONFLICT (id) DO UPDATE SET seen = excluded.seen${['modified', 'data', ...cols].map((c) => `, ${c} = CASE WHEN ${newer} THEN excluded.${c} ELSE ${spec.table}.${c} END`).join('')}
+         RETURNING modified`,
+      );
+      prepared = { statement, joins: spec.joins };
+      this.blindUpserts.set(resource, prepared);
+    }
+    return prepared;
   }
 
   /**

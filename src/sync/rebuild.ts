@@ -196,20 +196,48 @@ async function crawl(ctx: RunContext, plan: RebuildPlan, summary: RunSummary): P
   });
 }
 
+/**
+ * Batches a rebuild builds while earlier ones are being written: the next batch is joined and
+ * built while the sink (an engine over the network) takes the previous one.
+ */
+const BUILD_AHEAD = 2;
+
 async function buildAll(ctx: RunContext, plan: RebuildPlan, dest: Destination, summary: RunSummary): Promise<void> {
   const tree = loadCategoryTree(ctx.store);
   const total = ctx.store.countRows('products');
   let done = 0;
-  for (;;) {
-    throwIfAborted(ctx);
-    const ids = ctx.store.productIdsAfter(plan.builtAfter, ctx.config.BATCH_SIZE);
-    if (ids.length === 0) break;
-    await writeProducts(ctx, dest, ids, tree, summary, () => {
-      plan.builtAfter = ids[ids.length - 1];
-      ctx.store.setMeta(REBUILD_PLAN, plan);
-    });
-    done += ids.length;
-    ctx.onProgress?.({ phase: 'build', done, total });
+  // Batches may finish out of order; the checkpoint only moves past a batch once every batch
+  // before it is written too, so a resume never skips one.
+  const lastIds: number[] = [];
+  const finished = new Set<number>();
+  let contiguous = 0;
+  const inFlight: Promise<void>[] = [];
+  let queuedAfter = plan.builtAfter;
+  try {
+    for (let seq = 0; ; seq++) {
+      throwIfAborted(ctx);
+      const ids = ctx.store.productIdsAfter(queuedAfter, ctx.config.BATCH_SIZE);
+      if (ids.length === 0) break;
+      queuedAfter = ids[ids.length - 1];
+      lastIds[seq] = queuedAfter;
+      const batch = writeProducts(ctx, dest, ids, tree, summary, () => {
+        finished.add(seq);
+        while (finished.has(contiguous)) plan.builtAfter = lastIds[contiguous++];
+        ctx.store.setMeta(REBUILD_PLAN, plan);
+        done += ids.length;
+        ctx.onProgress?.({ phase: 'build', done, total });
+      });
+      // Handled here so a batch failing while an earlier one is awaited is not an unhandled
+      // rejection; its error is still thrown where it is awaited.
+      batch.catch(() => undefined);
+      inFlight.push(batch);
+      if (inFlight.length >= BUILD_AHEAD) await inFlight.shift();
+    }
+  } finally {
+    // Nothing keeps writing once the build has failed: every batch in flight settles first.
+    const settled = await Promise.allSettled(inFlight);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
   if (!plan.categoriesBuilt) {
     const ids = [...tree.byId.keys()].sort((a, b) => a - b);

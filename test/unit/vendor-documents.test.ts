@@ -17,7 +17,7 @@ type Raw = Record<string, unknown> & { id: number };
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 const results = (key: keyof typeof examples) => clone(examples[key].results) as unknown as Raw[];
 
-const schemas: Record<string, z.ZodTypeAny> = {
+const schemas: Record<string, z.ZodType> = {
   products: productSchema,
   product_prices: productPriceSchema,
   product_images: productImageSchema,
