@@ -111,26 +111,30 @@ export class StateStore {
    * row (a full crawl needs no affected set). Returns whether this version was applied.
    */
   upsertRowBlind(resource: ResourceName, row: StoredRow, seen: number): boolean {
-    const { statement, joins } = this.blindUpsert(resource);
+    const { upsert, markSeen, joins } = this.blindUpsert(resource);
     const modified = canonicalInstant(row.modified_date) ?? '';
     const args: unknown[] = [row.id, modified, seen, JSON.stringify(row)];
     for (const j of joins) args.push(j.of(row));
-    return (statement.get(args) as { modified: string }).modified === modified;
+    if (upsert.run(args).changes > 0) return true;
+    // The store holds a newer version (rare): keep it, but it was seen by this crawl.
+    markSeen.run(seen, row.id);
+    return false;
   }
 
-  private readonly blindUpserts = new Map<ResourceName, { statement: Database.Statement; joins: TableSpec['joins'] }>();
+  private readonly blindUpserts = new Map<ResourceName, { upsert: Database.Statement; markSeen: Database.Statement; joins: TableSpec['joins'] }>();
   private blindUpsert(resource: ResourceName) {
     let prepared = this.blindUpserts.get(resource);
     if (!prepared) {
       const spec = TABLES[resource];
       const cols = spec.joins.map((j) => j.column);
-      const newer = `excluded.modified >= ${spec.table}.modified`;
-      const statement = this.db.prepare(
+      // Inserts, or replaces a version no newer; an older version changes nothing (0 changes).
+      const upsert = this.db.prepare(
         `INSERT INTO ${spec.table} (id, modified, seen, data${cols.map((c) => `, ${c}`).join('')}) VALUES (?, ?, ?, ?${cols.map(() => ', ?').join('')})
-         ON CONFLICT (id) DO UPDATE SET seen = excluded.seen${['modified', 'data', ...cols].map((c) => `, ${c} = CASE WHEN ${newer} THEN excluded.${c} ELSE ${spec.table}.${c} END`).join('')}
-         RETURNING modified`,
+         ON CONFLICT (id) DO UPDATE SET ${['seen', 'modified', 'data', ...cols].map((c) => `${c} = excluded.${c}`).join(', ')}
+         WHERE excluded.modified >= ${spec.table}.modified`,
       );
-      prepared = { statement, joins: spec.joins };
+      const markSeen = this.db.prepare(`UPDATE ${spec.table} SET seen = ? WHERE id = ?`);
+      prepared = { upsert, markSeen, joins: spec.joins };
       this.blindUpserts.set(resource, prepared);
     }
     return prepared;
