@@ -155,8 +155,9 @@ export class DwhHttp {
 function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new SourceError('retry wait stopped by shutdown'));
+    // Not unref'd: a retry wait may be the only thing a run is doing, and the process must not
+    // end under it (it would exit 0 with the run half done). Shutdown aborts the wait instead.
     const timer = setTimeout(done, ms);
-    timer.unref?.();
     function done() {
       signal?.removeEventListener('abort', onAbort);
       resolve();

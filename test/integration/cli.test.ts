@@ -31,6 +31,24 @@ describe('feeder CLI', () => {
     expect(r.stderr.trim()).toMatch(new RegExp(`^feeder: ${name}: `));
   });
 
+  test('a run whose only pending work is a retry wait finishes instead of exiting under it', async () => {
+    // The first request (the tombstone probe, alone in flight) answers 503 once; the process
+    // must wait out the retry and finish the rebuild, not end with exit 0 and nothing done.
+    let requests = 0;
+    sandbox.faults = { rate: 1, kinds: ['503'], retryAfterSeconds: 0 };
+    sandbox.onRequest = () => {
+      if (++requests > 1) sandbox.faults = null;
+    };
+    try {
+      const r = await runCli(['rebuild'], feederEnv(sandbox, tempDir(), { AKINON_RETRY_BASE_MS: '300', AKINON_RETRY_MAX_MS: '300' }));
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^rebuild: 150 documents live; written 150/);
+    } finally {
+      sandbox.faults = null;
+      sandbox.onRequest = null;
+    }
+  });
+
   test('an unknown command is a usage error (exit 2)', async () => {
     expect((await runCli(['frobnicate'], env)).code).toBe(2);
   });
