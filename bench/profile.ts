@@ -17,6 +17,10 @@ export function summarizeProfile(file: string, top = 25): string {
   const byFunction = new Map<string, number>();
   const byFile = new Map<string, number>();
   let total = 0;
+  // The run in tenths, each with its three largest self-time entries: where the phases lie.
+  const slices: Map<string, number>[] = Array.from({ length: 10 }, () => new Map());
+  const span = profile.timeDeltas.reduce((a, b) => a + b, 0);
+  let clock = 0;
   profile.samples.forEach((id, i) => {
     const frame = frames.get(id)!;
     const where = frame.url ? shortPath(frame.url) : '';
@@ -26,6 +30,9 @@ export function summarizeProfile(file: string, top = 25): string {
     const group = where || frame.functionName || '(native)';
     byFile.set(group, (byFile.get(group) ?? 0) + dt);
     total += dt;
+    clock += dt;
+    const slice = slices[Math.min(9, Math.floor((clock / span) * 10))];
+    slice.set(fn, (slice.get(fn) ?? 0) + dt);
   });
   const list = (m: Map<string, number>) =>
     [...m]
@@ -33,7 +40,18 @@ export function summarizeProfile(file: string, top = 25): string {
       .slice(0, top)
       .map(([k, v]) => `${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`)
       .join('\n');
-  return `CPU profile ${path.basename(file)}: ${(total / 1e6).toFixed(1)} s sampled\n\nSelf time by function\n${list(byFunction)}\n\nSelf time by file\n${list(byFile)}\n`;
+  const timeline = slices
+    .map((m, i) => {
+      const sum = [...m.values()].reduce((a, b) => a + b, 0) || 1;
+      const top3 = [...m]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([k, v]) => `${k} ${Math.round((v / sum) * 100)}%`)
+        .join(' | ');
+      return `${String(i * 10).padStart(3)}-${i * 10 + 10}%  ${top3}`;
+    })
+    .join('\n');
+  return `CPU profile ${path.basename(file)}: ${(total / 1e6).toFixed(1)} s sampled\n\nSelf time by function\n${list(byFunction)}\n\nSelf time by file\n${list(byFile)}\n\nTimeline (tenths of the run, top three by self time)\n${timeline}\n`;
 }
 
 function shortPath(url: string): string {
