@@ -63,6 +63,6 @@ function niceMax(v: number): number {
 function fmt(v: number): string {
   if (v >= 1e6) return `${+(v / 1e6).toFixed(1)}M`;
   if (v >= 1e4) return `${+(v / 1e3).toFixed(0)}k`;
-  if (v >= 1e3) return `${+(v / 1e3).toFixed(1)}k`;
+  if (v >= 1e3) return `${+(v / 1e3).toFixed(2)}k`;
   return String(Math.round(v));
 }
