@@ -75,6 +75,17 @@ export function throwIfAborted(ctx: RunContext): void {
 }
 
 /**
+ * Between two batches of a build loop: yields to the event loop, then stops if shutdown was asked.
+ * Over a synchronous sink (SQLite) a build loop would otherwise never yield: `/healthz` and
+ * `/metrics` would go unanswered, SIGTERM unhandled and idle keep-alive sockets unclosed until
+ * the whole phase ended.
+ */
+export async function batchBoundary(ctx: RunContext): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  throwIfAborted(ctx);
+}
+
+/**
  * Whether a run ended because of shutdown rather than a fault: it stopped at a checkpoint
  * (RunAborted), or an in-flight request was aborted by the shutdown signal.
  */

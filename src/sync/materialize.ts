@@ -6,7 +6,7 @@ import type { CategoryTree, ProductInput } from '../build/types';
 import type { Product } from '../source/schemas';
 import type { DocKind, StateStore } from '../state/store';
 import type { SinkDocument, Target } from '../sink/types';
-import { buildOptions, throwIfAborted, type RunContext, type RunSummary } from './context';
+import { batchBoundary, buildOptions, type RunContext, type RunSummary } from './context';
 
 /** Where documents go: a sink target and the generation whose hashes describe it. */
 export interface Destination {
@@ -156,7 +156,7 @@ export async function drainPending(ctx: RunContext, dest: Destination, summary: 
   for (const kind of ['product', 'category'] as const) {
     let after = 0;
     for (;;) {
-      throwIfAborted(ctx);
+      await batchBoundary(ctx);
       const ids = ctx.store.pendingBatch(kind, after, ctx.config.BATCH_SIZE);
       if (ids.length === 0) break;
       after = ids[ids.length - 1];

@@ -9,6 +9,7 @@ import {
   eachConcurrently,
   REBUILD_PLAN,
   throwIfAborted,
+  batchBoundary,
   type RunContext,
   type RunSummary,
 } from './context';
@@ -216,7 +217,7 @@ async function buildAll(ctx: RunContext, plan: RebuildPlan, dest: Destination, s
   let queuedAfter = plan.builtAfter;
   try {
     for (let seq = 0; ; seq++) {
-      throwIfAborted(ctx);
+      await batchBoundary(ctx);
       const ids = ctx.store.productIdsAfter(queuedAfter, ctx.config.BATCH_SIZE);
       if (ids.length === 0) break;
       queuedAfter = ids[ids.length - 1];

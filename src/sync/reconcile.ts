@@ -3,7 +3,7 @@ import { buildProductDocument } from '../build/product';
 import { buildCategoryDocument } from '../build/category';
 import type { SinkDocument, Target } from '../sink/types';
 import type { DocKind } from '../state/store';
-import { buildOptions, LIVE_GEN, throwIfAborted, type RunContext, type RunSummary } from './context';
+import { batchBoundary, buildOptions, LIVE_GEN, type RunContext, type RunSummary } from './context';
 import { withRunLock } from './lock';
 import { loadCategoryTree, loadProductInputs, qualifies } from './materialize';
 import { beginRun, fail, succeed } from './runs';
@@ -27,7 +27,7 @@ export async function reconcile(ctx: RunContext): Promise<RunSummary> {
       const expected = new Set<string>();
       let after = 0;
       for (;;) {
-        throwIfAborted(ctx);
+        await batchBoundary(ctx);
         const ids = ctx.store.productIdsAfter(after, ctx.config.BATCH_SIZE);
         if (ids.length === 0) break;
         after = ids[ids.length - 1];

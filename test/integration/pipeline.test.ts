@@ -74,6 +74,27 @@ describe('rebuild from the sandbox into the embedded index', () => {
     expect(await exportDocs(rt)).toEqual(before);
   });
 
+  test('the build phase yields to the event loop between batches (health checks, signals, idle sockets)', async () => {
+    // The embedded sink writes synchronously: without a yield per batch, no timer, socket or signal
+    // handler would run until the whole build phase ended.
+    const own = await openFeeder(feederEnv(sandbox, tempDir(), { BATCH_SIZE: '50' }));
+    let ticks = 0;
+    const seenAtBatches: number[] = [];
+    const timer = setInterval(() => ticks++, 0);
+    own.ctx.onProgress = (e) => {
+      if (e.phase === 'build') seenAtBatches.push(ticks);
+    };
+    try {
+      await rebuild(own.ctx);
+    } finally {
+      clearInterval(timer);
+      await own.close();
+    }
+    expect(seenAtBatches.length).toBeGreaterThanOrEqual(12);
+    // Timers ran while the build went on, not only before or after it.
+    expect(new Set(seenAtBatches).size).toBeGreaterThan(seenAtBatches.length / 2);
+  });
+
   test('the index equals a rebuild by an independent feeder', async () => {
     expect((await referenceDocs(sandbox)).products).toEqual(await exportDocs(rt));
   });
