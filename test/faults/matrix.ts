@@ -13,7 +13,7 @@ import type { SinkDocument } from '../../src/sink/types';
 import type { EsNode } from '../support/elasticsearch';
 import type { MeilisearchDouble } from '../support/meilisearch-double';
 import { runCli } from '../helpers/cli';
-import { exportDocs, feederEnv, letTimePass, openFeeder, referenceDocs, startSandbox, tempDir } from '../helpers/harness';
+import { exportDocs, feederEnv, letTimePass, referenceDocs, tempDir, withRuntime, withSandbox } from '../helpers/harness';
 
 export type SinkName = 'sqlite' | 'elasticsearch' | 'meilisearch';
 
@@ -85,34 +85,31 @@ export interface ScenarioOptions {
  * succeeds, as a scheduler would); then the fault is lifted, one more sync, and the comparison.
  */
 export async function scenario(o: ScenarioOptions): Promise<RowResult> {
-  const sandbox = await startSandbox({ products: 150, seed: 500 + counter, ...o.sandbox });
-  const rt = await openFeeder(feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '20', AKINON_MAX_RETRIES: '6', ...sinkEnv(o.sink, o.engines), ...o.env }));
-  try {
-    const disarm = o.arm(sandbox, rt);
-    let runs = 0;
-    let failures = 0;
-    const count = (r: { runs: number; failures: number }) => {
-      runs += r.runs;
-      failures += r.failures;
-    };
-    count(await untilSuccess(() => rebuild(rt.ctx), 8));
-    const rng = new Rng(counter * 31);
-    for (let round = 0; round < 2; round++) {
-      for (let i = 0; i < (o.mutations ?? 15); i++) sandbox.catalog.randomMutation(rng);
+  return withSandbox({ products: 150, seed: 500 + counter, ...o.sandbox }, (sandbox) =>
+    withRuntime(feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '20', AKINON_MAX_RETRIES: '6', ...sinkEnv(o.sink, o.engines), ...o.env }), async (rt) => {
+      const disarm = o.arm(sandbox, rt);
+      let runs = 0;
+      let failures = 0;
+      const count = (r: { runs: number; failures: number }) => {
+        runs += r.runs;
+        failures += r.failures;
+      };
+      count(await untilSuccess(() => rebuild(rt.ctx), 8));
+      const rng = new Rng(counter * 31);
+      for (let round = 0; round < 2; round++) {
+        for (let i = 0; i < (o.mutations ?? 15); i++) sandbox.catalog.randomMutation(rng);
+        letTimePass(sandbox);
+        count(await untilSuccess(() => sync(rt.ctx), 8));
+      }
+      await disarm?.();
+      sandbox.faults = null;
+      sandbox.onRequest = null;
       letTimePass(sandbox);
-      count(await untilSuccess(() => sync(rt.ctx), 8));
-    }
-    await disarm?.();
-    sandbox.faults = null;
-    sandbox.onRequest = null;
-    letTimePass(sandbox);
-    await sync(rt.ctx);
-    runs++;
-    return { fault: o.fault, sink: o.sink, runs, outcome: failures ? `converged (${failures} failed runs retried)` : 'converged', ...(await compare(sandbox, rt)) };
-  } finally {
-    await rt.close();
-    await sandbox.stop();
-  }
+      await sync(rt.ctx);
+      runs++;
+      return { fault: o.fault, sink: o.sink, runs, outcome: failures ? `converged (${failures} failed runs retried)` : 'converged', ...(await compare(sandbox, rt)) };
+    }),
+  );
 }
 
 // --- rows --------------------------------------------------------------------------------------------
@@ -200,13 +197,10 @@ export const SOURCE_ROWS: Record<string, (sink: SinkName, engines: Engines) => P
 
 /** A CLI run killed with SIGKILL at a random point, then a restart in-process; compared after. */
 export async function killRow(command: 'rebuild' | 'sync', seed: number, sink: SinkName, engines: Engines): Promise<RowResult> {
-  const sandbox = await startSandbox({ products: 200, seed: 900 + seed });
-  const rng = new Rng(seed);
-  const env = feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '10', BATCH_SIZE: '10', ...sinkEnv(sink, engines) });
-  try {
-    const rt0 = await openFeeder(env);
-    await rebuild(rt0.ctx);
-    await rt0.close();
+  return withSandbox({ products: 200, seed: 900 + seed }, async (sandbox) => {
+    const rng = new Rng(seed);
+    const env = feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '10', BATCH_SIZE: '10', ...sinkEnv(sink, engines) });
+    await withRuntime(env, (rt) => rebuild(rt.ctx));
     for (let i = 0; i < 80; i++) sandbox.catalog.randomMutation(rng);
     letTimePass(sandbox);
     let served = 0;
@@ -220,71 +214,50 @@ export async function killRow(command: 'rebuild' | 'sync', seed: number, sink: S
       },
     });
     sandbox.onRequest = null;
-    const rt = await openFeeder(env);
-    try {
+    return withRuntime(env, async (rt) => {
       if (command === 'rebuild') await rebuild(rt.ctx);
       else await sync(rt.ctx);
       return { fault: `SIGKILL during ${command} (seed ${seed})`, sink, runs: 2, outcome: r.signal === 'SIGKILL' ? 'killed, restarted' : 'finished before the kill', ...(await compare(sandbox, rt)) };
-    } finally {
-      await rt.close();
-    }
-  } finally {
-    await sandbox.stop();
-  }
+    });
+  });
 }
 
 export async function diskFullRow(engines: Engines): Promise<RowResult> {
-  const sandbox = await startSandbox({ products: 300, seed: 77 });
-  const dir = tempDir();
-  const base = feederEnv(sandbox, dir, { AKINON_PAGE_SIZE: '50', ...sinkEnv('sqlite', engines) });
-  try {
+  return withSandbox({ products: 300, seed: 77 }, async (sandbox) => {
+    const base = feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '50', ...sinkEnv('sqlite', engines) });
     // A state store capped below what the catalog needs: the rebuild must fail cleanly.
-    const full = await openFeeder({ ...base, STATE_MAX_BYTES: String(400 * 1024) });
-    let failed = false;
-    try {
-      await rebuild(full.ctx);
-    } catch (err) {
-      failed = /full/i.test((err as Error).message);
-    } finally {
-      await full.close();
-    }
+    const failed = await withRuntime({ ...base, STATE_MAX_BYTES: String(400 * 1024) }, (full) =>
+      rebuild(full.ctx).then(
+        () => false,
+        (err: unknown) => /full/i.test((err as Error).message),
+      ),
+    );
     // Space freed: the next runs converge.
-    const rt = await openFeeder(base);
-    try {
+    return withRuntime(base, async (rt) => {
       await rebuild(rt.ctx);
       for (let i = 0; i < 20; i++) sandbox.catalog.randomMutation();
       letTimePass(sandbox);
       await sync(rt.ctx);
       return { fault: 'disk full on the state store', sink: 'sqlite', runs: 3, outcome: failed ? 'failed cleanly (SQLITE_FULL), then converged' : 'did not fail (cap too large)', ...(await compare(sandbox, rt)) };
-    } finally {
-      await rt.close();
-    }
-  } finally {
-    await sandbox.stop();
-  }
+    });
+  });
 }
 
 export async function twoFeedersRow(engines: Engines): Promise<RowResult> {
-  const sandbox = await startSandbox({ products: 200, seed: 78 });
-  const env = feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '10', ...sinkEnv('sqlite', engines) });
-  try {
+  return withSandbox({ products: 200, seed: 78 }, async (sandbox) => {
+    const env = feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '10', ...sinkEnv('sqlite', engines) });
     const both = await Promise.all([runCli(['rebuild'], env), runCli(['rebuild'], env)]);
     for (let i = 0; i < 30; i++) sandbox.catalog.randomMutation();
     letTimePass(sandbox);
     const again = await Promise.all([runCli(['sync'], env), runCli(['sync'], env)]);
     const codes = [...both, ...again].map((r) => r.code);
-    const rt = await openFeeder(env);
-    try {
+    return withRuntime(env, async (rt) => {
       await sync(rt.ctx);
       const busy = codes.filter((c) => c === 1).length;
       const bad = codes.filter((c) => c !== 0 && c !== 1).length;
       return { fault: 'two feeders on one state file at once', sink: 'sqlite', runs: 5, outcome: bad ? `unexpected exit codes ${codes.join(',')}` : `${busy} of 4 runs found the lock held (exit 1)`, ...(await compare(sandbox, rt)) };
-    } finally {
-      await rt.close();
-    }
-  } finally {
-    await sandbox.stop();
-  }
+    });
+  });
 }
 
 // --- sink faults ------------------------------------------------------------------------------------------

@@ -66,21 +66,31 @@ export function letTimePass(sandbox: Sandbox, ms = 2000): void {
   sandbox.catalog.clock.advance(ms);
 }
 
+/** Starts a sandbox, runs `fn` with it, stops it. */
+export async function withSandbox<T>(opts: SandboxOptions, fn: (sandbox: Sandbox) => Promise<T>): Promise<T> {
+  const sandbox = await startSandbox(opts);
+  try {
+    return await fn(sandbox);
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+/** Opens a feeder on `env`, runs `fn` with it, closes it. */
+export async function withRuntime<T>(env: Record<string, string>, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const rt = await openFeeder(env);
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
 /** A sandbox and a feeder reading it (with `extra` settings), both stopped afterwards. */
 export async function withFeeder(
   opts: SandboxOptions,
   extra: Record<string, string>,
   fn: (sandbox: Sandbox, rt: Runtime) => Promise<void>,
 ): Promise<void> {
-  const sandbox = await startSandbox(opts);
-  try {
-    const rt = await openFeeder(feederEnv(sandbox, tempDir(), extra));
-    try {
-      await fn(sandbox, rt);
-    } finally {
-      await rt.close();
-    }
-  } finally {
-    await sandbox.stop();
-  }
+  await withSandbox(opts, (sandbox) => withRuntime(feederEnv(sandbox, tempDir(), extra), (rt) => fn(sandbox, rt)));
 }
