@@ -15,6 +15,11 @@ export interface Destination {
   categories: Target;
 }
 
+/** The public indexes, described by the live generation's hashes: where syncs write. */
+export function liveDestination(ctx: RunContext, gen: number): Destination {
+  return { gen, products: ctx.sink.live('products'), categories: ctx.sink.live('categories') };
+}
+
 /** Everything joined to each product of `ids` (missing products are absent from the map). */
 export function loadProductInputs(store: StateStore, ids: readonly number[]): Map<number, ProductInput> {
   const products = store.products(ids);
@@ -71,7 +76,6 @@ export async function writeProducts(
   ids: readonly number[],
   tree: CategoryTree,
   summary: RunSummary,
-  after?: () => void,
 ): Promise<void> {
   const inputs = loadProductInputs(ctx.store, ids);
   const opts = buildOptions(ctx.config);
@@ -82,7 +86,7 @@ export async function writeProducts(
     if (input && qualifies(ctx, input.product)) docs.push(buildProductDocument(input, tree, opts) as unknown as SinkDocument);
     else gone.push(String(id));
   }
-  await writeDocuments(ctx, dest, 'product', docs, gone, ids, summary, after);
+  await writeDocuments(ctx, dest, 'product', docs, gone, ids, summary);
 }
 
 export async function writeCategories(
@@ -91,7 +95,6 @@ export async function writeCategories(
   ids: readonly number[],
   tree: CategoryTree,
   summary: RunSummary,
-  after?: () => void,
 ): Promise<void> {
   const docs: SinkDocument[] = [];
   const gone: string[] = [];
@@ -100,7 +103,7 @@ export async function writeCategories(
     if (node) docs.push(buildCategoryDocument(node, tree, ctx.config.CATEGORY_PATH_STEP) as unknown as SinkDocument);
     else gone.push(String(id));
   }
-  await writeDocuments(ctx, dest, 'category', docs, gone, ids, summary, after);
+  await writeDocuments(ctx, dest, 'category', docs, gone, ids, summary);
 }
 
 async function writeDocuments(
@@ -111,7 +114,6 @@ async function writeDocuments(
   gone: string[],
   ids: readonly number[],
   summary: RunSummary,
-  after?: () => void,
 ): Promise<void> {
   const target = kind === 'product' ? dest.products : dest.categories;
   const known = ctx.store.hashes(dest.gen, kind, [...docs.map((d) => String(d.id)), ...gone]);
@@ -145,7 +147,6 @@ async function writeDocuments(
       ctx.store.deleteHash(dest.gen, kind, id);
     }
     ctx.store.clearPending(kind, ids);
-    after?.();
   });
   if (rejections.length) ctx.log.warn({ kind, rejected: rejections.length, first: rejections[0] }, 'documents rejected by the sink');
 }

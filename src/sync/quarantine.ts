@@ -2,7 +2,7 @@ import { emptySummary, LIVE_GEN, type RunContext, type RunSummary } from './cont
 import { resourceDefs } from '../source/resources';
 import { retryQuarantined } from './ingest';
 import { withRunLock } from './lock';
-import { drainPending } from './materialize';
+import { drainPending, liveDestination } from './materialize';
 
 /**
  * `feeder quarantine retry`: fetches every quarantined source record again now (instead of at the
@@ -14,7 +14,7 @@ export async function retryQuarantineNow(ctx: RunContext): Promise<RunSummary & 
     const before = ctx.store.quarantineCount();
     await retryQuarantined(ctx, resourceDefs(ctx.config), summary, Number.MAX_SAFE_INTEGER);
     const gen = ctx.store.meta<number>(LIVE_GEN);
-    if (gen !== null) await drainPending(ctx, { gen, products: ctx.sink.live('products'), categories: ctx.sink.live('categories') }, summary);
+    if (gen !== null) await drainPending(ctx, liveDestination(ctx, gen), summary);
     const remaining = ctx.store.quarantineCount();
     return { ...summary, released: before - remaining, remaining };
   });

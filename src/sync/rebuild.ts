@@ -208,38 +208,35 @@ async function buildAll(ctx: RunContext, plan: RebuildPlan, dest: Destination, s
   const tree = loadCategoryTree(ctx.store);
   const total = ctx.store.countRows('products');
   let done = 0;
-  // Batches may finish out of order; the checkpoint only moves past a batch once every batch
-  // before it is written too, so a resume never skips one.
-  const lastIds: number[] = [];
-  const finished = new Set<number>();
-  let contiguous = 0;
-  const inFlight: Promise<void>[] = [];
-  let queuedAfter = plan.builtAfter;
+  const inFlight: { write: Promise<void>; lastId: number; size: number }[] = [];
+  // Batches are settled oldest first, so the checkpoint never passes a batch not yet written. A
+  // crash between a batch's hashes and its checkpoint redoes the batch, which then writes nothing.
+  const settleOldest = async () => {
+    const { write, lastId, size } = inFlight.shift()!;
+    await write;
+    plan.builtAfter = lastId;
+    ctx.store.setMeta(REBUILD_PLAN, plan);
+    done += size;
+    ctx.onProgress?.({ phase: 'build', done, total });
+  };
   try {
-    for (let seq = 0; ; seq++) {
+    for (let queuedAfter = plan.builtAfter; ; ) {
       await batchBoundary(ctx);
       const ids = ctx.store.productIdsAfter(queuedAfter, ctx.config.BATCH_SIZE);
       if (ids.length === 0) break;
       queuedAfter = ids[ids.length - 1];
-      lastIds[seq] = queuedAfter;
-      const batch = writeProducts(ctx, dest, ids, tree, summary, () => {
-        finished.add(seq);
-        while (finished.has(contiguous)) plan.builtAfter = lastIds[contiguous++];
-        ctx.store.setMeta(REBUILD_PLAN, plan);
-        done += ids.length;
-        ctx.onProgress?.({ phase: 'build', done, total });
-      });
+      const write = writeProducts(ctx, dest, ids, tree, summary);
       // Handled here so a batch failing while an earlier one is awaited is not an unhandled
       // rejection; its error is still thrown where it is awaited.
-      batch.catch(() => undefined);
-      inFlight.push(batch);
-      if (inFlight.length >= BUILD_AHEAD) await inFlight.shift();
+      write.catch(() => undefined);
+      inFlight.push({ write, lastId: queuedAfter, size: ids.length });
+      if (inFlight.length >= BUILD_AHEAD) await settleOldest();
     }
-  } finally {
+    while (inFlight.length) await settleOldest();
+  } catch (err) {
     // Nothing keeps writing once the build has failed: every batch in flight settles first.
-    const settled = await Promise.allSettled(inFlight);
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    await Promise.allSettled(inFlight.map((b) => b.write));
+    throw err;
   }
   if (!plan.categoriesBuilt) {
     const ids = [...tree.byId.keys()].sort((a, b) => a - b);

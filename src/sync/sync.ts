@@ -2,7 +2,7 @@ import { DELETED_CURSOR, LIVE_GEN, windowCursor, type RunContext, type RunSummar
 import { resourceDefs } from '../source/resources';
 import { advanceWatermarks, applyTombstones, applyWindows, retryQuarantined, windowEnd } from './ingest';
 import { withRunLock } from './lock';
-import { drainPending } from './materialize';
+import { drainPending, liveDestination } from './materialize';
 import { rebuildLocked } from './rebuild';
 import { beginRun, fail, succeed } from './runs';
 
@@ -34,8 +34,7 @@ export async function sync(ctx: RunContext): Promise<RunSummary> {
         run.summary,
       );
       await retryQuarantined(ctx, defs, run.summary);
-      const dest = { gen, products: ctx.sink.live('products'), categories: ctx.sink.live('categories') };
-      await drainPending(ctx, dest, run.summary);
+      await drainPending(ctx, liveDestination(ctx, gen), run.summary);
       // Only once the sink holds the changes: a failed write leaves the window to be read again.
       advanceWatermarks(ctx, defs, upTo, deletedAfter);
       return succeed(ctx, run);
