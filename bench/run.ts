@@ -61,9 +61,9 @@ async function main(): Promise<void> {
     const esEnv = (index: string) => ({ SINK: 'elasticsearch', ES_URL: es.url, INDEX_NAME: index });
     await feeder('rebuild', 'engine', sandbox, 'es-warmup', { env: esEnv('bench_warmup') });
     const docsFile = path.join(work, 'documents.ndjson');
-    await node(path.join(HERE, 'es-tools.js'), ['export', docsFile], sandboxEnv(sandbox, 'es-warmup', esEnv('bench_warmup')));
+    await node(path.join(HERE, '..', 'src', 'cli', 'main.js'), ['export', '--out', docsFile], sandboxEnv(sandbox, 'es-warmup', esEnv('bench_warmup')), [], { lastLine: false });
     log('scenario 2: the bulk helper loads the same documents, then the measured rebuild');
-    const bulkRef = JSON.parse(await node(path.join(HERE, 'es-tools.js'), ['bulk', docsFile], sandboxEnv(sandbox, 'bulk', esEnv('bench_bulk')))) as {
+    const bulkRef = JSON.parse(await node(path.join(HERE, 'bulk-limit.js'), [docsFile], sandboxEnv(sandbox, 'bulk', esEnv('bench_bulk')))) as {
       ms: number;
       documents: number;
     };
@@ -357,8 +357,11 @@ async function feeder(
   return report;
 }
 
-/** Runs a Node script to completion; returns its last stdout line. Fails loudly with its stderr. */
-function node(script: string, args: string[], env: Record<string, string>, execArgv: string[] = []): Promise<string> {
+/**
+ * Runs a Node script to completion; returns its last stdout line (a report, unless `lastLine` is
+ * false). Fails loudly with its stderr.
+ */
+function node(script: string, args: string[], env: Record<string, string>, execArgv: string[] = [], opts = { lastLine: true }): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...execArgv, script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -369,7 +372,7 @@ function node(script: string, args: string[], env: Record<string, string>, execA
     });
     child.on('exit', (code) => {
       const last = out.trim().split('\n').pop() ?? '';
-      if (code === 0 && last) resolve(last);
+      if (code === 0 && (last || !opts.lastLine)) resolve(last);
       else reject(new Error(`${path.basename(script)} ${args.join(' ')} exited with ${code}:\n${err}`));
     });
   });

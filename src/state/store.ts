@@ -7,7 +7,7 @@ import type { ResourceName } from '../source/resources';
 import type { CategoryNode, ContentType, PrettyUrl, Product, ProductImage, ProductPrice } from '../source/schemas';
 import type { InvalidRecord } from '../source/source';
 import { LockBusyError } from '../errors';
-import { schemaSql, TABLES, type TableSpec } from './tables';
+import { schemaSql, TABLES } from './tables';
 
 export type DocKind = 'product' | 'category';
 
@@ -39,6 +39,19 @@ export interface QuarantineRecord {
 
 const nowIso = () => new Date().toISOString();
 
+/** Per resource: insert, or replace a version no newer; an older version changes nothing (0 changes). */
+const BLIND_UPSERT = Object.fromEntries(
+  Object.entries(TABLES).map(([resource, spec]) => {
+    const cols = spec.joins.map((j) => j.column);
+    return [
+      resource,
+      `INSERT INTO ${spec.table} (id, modified, seen, data${cols.map((c) => `, ${c}`).join('')}) VALUES (?, ?, ?, ?${cols.map(() => ', ?').join('')})
+       ON CONFLICT (id) DO UPDATE SET ${['seen', 'modified', 'data', ...cols].map((c) => `${c} = excluded.${c}`).join(', ')}
+       WHERE excluded.modified >= ${spec.table}.modified`,
+    ];
+  }),
+) as Record<ResourceName, string>;
+
 /**
  * The embedded state store (SPEC section 5): raw rows per resource, cursors (watermarks), the
  * content hash of every document written per index generation, the pending set of documents to
@@ -55,8 +68,8 @@ export class StateStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
-    // A rebuild stages every source row: a page cache of 64 MB (default 2 MB) keeps the B-tree
-    // interior pages of the row tables and their join indexes in memory between commits.
+    // 64 MB of page cache (default 2 MB) for the build's join reads over a large store; no wall-time
+    // change was measurable on its own (docs/PERFORMANCE.md), and it bounds the store's memory.
     this.db.pragma('cache_size = -65536');
     this.db.exec(schemaSql());
     if (opts.maxBytes) {
@@ -111,33 +124,14 @@ export class StateStore {
    * row (a full crawl needs no affected set). Returns whether this version was applied.
    */
   upsertRowBlind(resource: ResourceName, row: StoredRow, seen: number): boolean {
-    const { upsert, markSeen, joins } = this.blindUpsert(resource);
+    const spec = TABLES[resource];
     const modified = canonicalInstant(row.modified_date) ?? '';
     const args: unknown[] = [row.id, modified, seen, JSON.stringify(row)];
-    for (const j of joins) args.push(j.of(row));
-    if (upsert.run(args).changes > 0) return true;
+    for (const j of spec.joins) args.push(j.of(row));
+    if (this.stmt(BLIND_UPSERT[resource]).run(args).changes > 0) return true;
     // The store holds a newer version (rare): keep it, but it was seen by this crawl.
-    markSeen.run(seen, row.id);
+    this.stmt(`UPDATE ${spec.table} SET seen = ? WHERE id = ?`).run(seen, row.id);
     return false;
-  }
-
-  private readonly blindUpserts = new Map<ResourceName, { upsert: Database.Statement; markSeen: Database.Statement; joins: TableSpec['joins'] }>();
-  private blindUpsert(resource: ResourceName) {
-    let prepared = this.blindUpserts.get(resource);
-    if (!prepared) {
-      const spec = TABLES[resource];
-      const cols = spec.joins.map((j) => j.column);
-      // Inserts, or replaces a version no newer; an older version changes nothing (0 changes).
-      const upsert = this.db.prepare(
-        `INSERT INTO ${spec.table} (id, modified, seen, data${cols.map((c) => `, ${c}`).join('')}) VALUES (?, ?, ?, ?${cols.map(() => ', ?').join('')})
-         ON CONFLICT (id) DO UPDATE SET ${['seen', 'modified', 'data', ...cols].map((c) => `${c} = excluded.${c}`).join(', ')}
-         WHERE excluded.modified >= ${spec.table}.modified`,
-      );
-      const markSeen = this.db.prepare(`UPDATE ${spec.table} SET seen = ? WHERE id = ?`);
-      prepared = { upsert, markSeen, joins: spec.joins };
-      this.blindUpserts.set(resource, prepared);
-    }
-    return prepared;
   }
 
   /**

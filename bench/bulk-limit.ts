@@ -1,9 +1,8 @@
 /*
- * Scenario 2's reference and helpers, against the benchmark's Elasticsearch:
- *   export <file>  writes the live product documents as NDJSON (the identical, pre-built documents)
- *   bulk <file>    loads them with the client's bulk helper into a new index created by the
- *                  feeder's own sink (the same settings and mappings: replicas 0, refresh off),
- *                  with the same flush size and concurrency, then refreshes; prints {ms, documents}.
+ * Scenario 2's reference: loads the documents of an NDJSON file (written by `feeder export`) with
+ * the client's bulk helper into a new index created by the feeder's own sink (the same settings and
+ * mappings: replicas 0, refresh off), with the same flush size and concurrency, then refreshes.
+ * Prints {ms, documents}.
  */
 import fs from 'node:fs';
 import readline from 'node:readline';
@@ -11,21 +10,6 @@ import { Client } from '@elastic/elasticsearch';
 import { loadConfig } from '../src/config/load';
 import { createSink } from '../src/sink';
 import type { SinkDocument } from '../src/sink/types';
-
-async function exportDocs(file: string): Promise<void> {
-  const sink = createSink(loadConfig(process.env));
-  const out = fs.createWriteStream(file);
-  let n = 0;
-  for await (const page of sink.scan(sink.live('products'), 2000)) {
-    for (const doc of page) {
-      if (!out.write(`${JSON.stringify(doc)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
-      n++;
-    }
-  }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  await sink.close();
-  process.stdout.write(`${JSON.stringify({ documents: n })}\n`);
-}
 
 async function bulk(file: string): Promise<void> {
   const config = loadConfig(process.env);
@@ -54,8 +38,7 @@ async function bulk(file: string): Promise<void> {
   }
 }
 
-const [cmd, file] = process.argv.slice(2);
-(cmd === 'export' ? exportDocs(file) : bulk(file)).catch((err: unknown) => {
+bulk(process.argv[2]).catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });
