@@ -13,7 +13,6 @@ import { Sandbox } from '../sandbox/server';
 import { rebuild } from '../sync/rebuild';
 import { sync } from '../sync/sync';
 import { reconcile } from '../sync/reconcile';
-import { resourceDefs } from '../source/resources';
 import { createSink } from '../sink';
 import { StateStore } from '../state/store';
 import { hitsText, quarantineText, statusText, summaryLine } from './format';
@@ -94,7 +93,7 @@ export function buildProgram(): Command {
       withStore(async (store, config) => {
         const sink = createSink(config);
         try {
-          const report = healthReport(store, resourceDefs(config).map((d) => d.name), config.MAX_LAG_SECONDS);
+          const report = healthReport(store, config);
           const counts = { products: await sink.count(sink.live('products')), categories: await sink.count(sink.live('categories')) };
           const quarantine = store.quarantined(50);
           console.log(opts.json ? JSON.stringify({ ...report, documents: counts, quarantine }, null, 2) : statusText(report, counts, quarantine));

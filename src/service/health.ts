@@ -1,4 +1,6 @@
+import type { Config } from '../config/schema';
 import { instantMs } from '../source/instant';
+import { resourceDefs } from '../source/resources';
 import type { StateStore } from '../state/store';
 import { windowCursor, type RunSummary } from '../sync/context';
 
@@ -16,7 +18,10 @@ export interface HealthReport {
  * The facts `/healthz` and `feeder status` share. Healthy while the oldest watermark (the source
  * time up to which every change is applied) is younger than MAX_LAG_SECONDS.
  */
-export function healthReport(store: StateStore, resources: readonly string[], maxLagSeconds: number, now = Date.now()): HealthReport {
+export function healthReport(store: StateStore, config: Config, now = Date.now()): HealthReport {
+  // Every resource this configuration reads must have a watermark; the oldest is the lag.
+  const resources = resourceDefs(config).map((d) => d.name);
+  const maxLagSeconds = config.MAX_LAG_SECONDS;
   const cursors = store.cursors();
   const watermarks: Record<string, string> = {};
   for (const [k, v] of Object.entries(cursors)) watermarks[k.replace(/^window:/, '')] = v;

@@ -7,7 +7,6 @@ import { FeederMetrics } from './metrics';
 import { sync } from '../sync/sync';
 import { LockBusyError } from '../errors';
 import type { RunSummary } from '../sync/context';
-import { resourceDefs } from '../source/resources';
 import { hasInterruptedRebuild, rebuild } from '../sync/rebuild';
 
 type Kind = 'sync' | 'rebuild';
@@ -101,11 +100,7 @@ export class Service {
 
   private report() {
     const { ctx } = this.rt;
-    return healthReport(
-      ctx.store,
-      resourceDefs(ctx.config).map((d) => d.name),
-      ctx.config.MAX_LAG_SECONDS,
-    );
+    return healthReport(ctx.store, ctx.config);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
