@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { Client, errors as esErrors, type ClientOptions } from '@elastic/elasticsearch';
 import { SinkError } from '../errors';
 import { mergeDeep, readMapping } from './mappings';
-import type { IndexKind, Rejection, SearchQuery, SearchResult, Sink, SinkDocument, Target } from './types';
+import { hitOf, type IndexKind, type Rejection, type SearchQuery, type SearchResult, type Sink, type SinkDocument, type Target } from './types';
 
 export interface ElasticsearchOptions {
   url: string;
@@ -212,10 +212,7 @@ export class ElasticsearchSink implements Sink {
     }
     return {
       total,
-      hits: res.hits.hits.map((h) => {
-        const d = h._source ?? ({} as SinkDocument);
-        return { id: String(d.id), name: (d.name as string) ?? null, price: (d.price as number) ?? null, currency: (d.currency as string) ?? null, url: (d.url as string) ?? null };
-      }),
+      hits: res.hits.hits.map((h) => hitOf(h._source ?? { id: h._id })),
       ...(q.facets ? { facets } : {}),
     };
   }

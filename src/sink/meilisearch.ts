@@ -2,7 +2,7 @@ import { MeiliSearch, MeiliSearchApiError, type Task } from 'meilisearch';
 import PQueue from 'p-queue';
 import { SinkError } from '../errors';
 import { readMapping } from './mappings';
-import type { IndexKind, Rejection, SearchQuery, SearchResult, Sink, SinkDocument, Target } from './types';
+import { hitOf, type IndexKind, type Rejection, type SearchQuery, type SearchResult, type Sink, type SinkDocument, type Target } from './types';
 
 export interface MeilisearchOptions {
   url: string;
@@ -207,7 +207,7 @@ export class MeilisearchSink implements Sink {
     const total = (res as { totalHits?: number }).totalHits ?? res.estimatedTotalHits ?? res.hits.length;
     const result: SearchResult = {
       total,
-      hits: res.hits.map((d) => ({ id: String(d.id), name: (d.name as string) ?? null, price: (d.price as number) ?? null, currency: (d.currency as string) ?? null, url: (d.url as string) ?? null })),
+      hits: res.hits.map((d) => hitOf(d)),
     };
     if (q.facets) {
       result.facets = {};

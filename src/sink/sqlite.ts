@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { IndexKind, Rejection, SearchHit, SearchQuery, SearchResult, Sink, SinkDocument, Target } from './types';
+import { hitOf, type IndexKind, type Rejection, type SearchHit, type SearchQuery, type SearchResult, type Sink, type SinkDocument, type Target } from './types';
 import { ftsQuery, searchableText } from './text';
 import { readMapping } from './mappings';
 
@@ -178,16 +178,7 @@ export class SqliteSink implements Sink {
     return this.db.transaction(() => {
       const total = (this.db.prepare(`SELECT count(*) AS n FROM ${from} ${whereSql}`).get(...params) as { n: number }).n;
       const rows = this.db.prepare(`SELECT t.doc FROM ${from} ${whereSql} ORDER BY ${order} LIMIT ?`).all(...params, limit) as { doc: string }[];
-      const hits: SearchHit[] = rows.map((r) => {
-        const d = JSON.parse(r.doc) as Record<string, unknown>;
-        return {
-          id: String(d.id),
-          name: (d.name as string | null) ?? null,
-          price: (d.price as number | null) ?? null,
-          currency: (d.currency as string | null) ?? null,
-          url: (d.url as string | null) ?? null,
-        };
-      });
+      const hits: SearchHit[] = rows.map((r) => hitOf(JSON.parse(r.doc) as Record<string, unknown>));
       const facets: Record<string, { value: string; count: number }[]> = {};
       for (const key of q.facets ?? []) {
         // Values as Elasticsearch's flattened type counts them: text of the scalar, true/false for booleans.

@@ -40,6 +40,12 @@ export interface SearchHit {
   url: string | null;
 }
 
+/** The hit every sink returns for a matching document (the contract's display fields). */
+export function hitOf(doc: SinkDocument | Record<string, unknown>): SearchHit {
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return { id: String(doc.id), name: text(doc.name), price: typeof doc.price === 'number' ? doc.price : null, currency: text(doc.currency), url: text(doc.url) };
+}
+
 export interface SearchResult {
   total: number;
   hits: SearchHit[];
