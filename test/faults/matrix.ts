@@ -114,84 +114,80 @@ export async function scenario(o: ScenarioOptions): Promise<RowResult> {
 
 // --- rows --------------------------------------------------------------------------------------------
 
-const sourceFault = (fault: string, faults: Sandbox['faults'], env: Record<string, string> = {}) => (sink: SinkName, engines: Engines) =>
-  scenario({ fault, sink, engines, env, arm: (s) => void (s.faults = faults) });
+/** A source fault row: the scenario's options without the sink under test. */
+type SourceRow = Omit<ScenarioOptions, 'sink' | 'engines'>;
 
-export const SOURCE_ROWS: Record<string, (sink: SinkName, engines: Engines) => Promise<RowResult>> = {
-  '429 storm with Retry-After': sourceFault('429 storm with Retry-After', { rate: 0.35, kinds: ['429'], retryAfterSeconds: 1 }, { AKINON_RETRY_MAX_MS: '40' }),
-  '5xx bursts': sourceFault('5xx bursts', { rate: 0.3, kinds: ['500', '503'] }),
-  'connection resets': sourceFault('connection resets', { rate: 0.25, kinds: ['reset'] }),
-  'responses stalling past the timeout': sourceFault('responses stalling past the timeout', { rate: 0.2, kinds: ['slow'], slowMs: 800 }, { AKINON_TIMEOUT_MS: '200' }),
-  'truncated and malformed JSON': sourceFault('truncated and malformed JSON', { rate: 0.25, kinds: ['truncated', 'malformed'] }),
-  'count changing mid-crawl': (sink, engines) =>
-    scenario({
-      fault: 'count changing mid-crawl',
-      sink,
-      engines,
-      arm: (s) => {
-        let n = 0;
-        s.onRequest = (resource) => {
-          // Rows appear and vanish while pages are read.
-          if (resource === 'products/products' && n++ % 2 === 0) {
-            s.catalog.addProduct();
-            const victim = s.catalog.rows('products/products')[n % s.catalog.rows('products/products').length];
-            if (victim) s.catalog.deleteProduct(victim.id);
-          }
-        };
-      },
-    }),
-  '`next` URLs pointing elsewhere': (sink, engines) =>
-    scenario({ fault: '`next` URLs pointing elsewhere', sink, engines, sandbox: { linkBase: 'http://elsewhere.invalid:1' }, arm: () => undefined }),
-  'source clock +5 min': (sink, engines) => scenario({ fault: 'source clock +5 min', sink, engines, arm: (s) => s.catalog.clock.advance(5 * 60_000) }),
-  'source clock -5 min': (sink, engines) => scenario({ fault: 'source clock -5 min', sink, engines, arm: (s) => s.catalog.clock.advance(-5 * 60_000) }),
-  'deleted and re-created with the same id': (sink, engines) =>
-    scenario({
-      fault: 'deleted and re-created with the same id',
-      sink,
-      engines,
-      arm: (s) => {
-        let done = false;
-        s.onRequest = (resource) => {
-          if (done || resource !== 'deleted-items') return;
-          done = true;
-          for (const p of s.catalog.rows('products/products').filter((x) => x.parent === null).slice(0, 5)) {
-            const copy = { ...p };
-            s.catalog.deleteProduct(p.id);
-            s.catalog.clock.advance(1000);
-            s.catalog.putRaw('products/products', { ...copy, name: `${String(copy.name)} (yeniden)`, modified_date: s.catalog.clock.stamp() });
-          }
-        };
-      },
-    }),
-  'bad input: wrong types, nulls, empty, 1 MB, unicode edge cases': (sink, engines) =>
-    scenario({
-      fault: 'bad input: wrong types, nulls, empty, 1 MB, unicode edge cases',
-      sink,
-      engines,
-      arm: (s) => {
-        const c = s.catalog;
-        const product = c.rows('products/products')[3];
-        const price = c.rows('catalogs/product-prices')[3];
-        const image = c.rows('products/product-images')[3];
-        const node = c.rows('catalogs/category-nodes')[3];
-        const url = c.rows('pretty-urls')[3];
-        let id = 800_000;
-        const bad = <T extends Record<string, unknown>>(path: Parameters<typeof c.putRaw>[0], base: T, change: Record<string, unknown>) =>
-          c.putRaw(path, { ...base, ...change, id: id++, modified_date: c.clock.stamp() } as never);
-        for (const v of [null, '', 'abc', {}, [], true]) bad('catalogs/product-prices', price, { price: v });
-        for (const v of [null, '', 'x', -1]) bad('catalogs/product-prices', price, { product: v });
-        for (const v of [null, 'yes', 1]) bad('products/products', product, { is_active: v });
-        bad('products/products', product, { modified_date: 'yesterday' });
-        bad('products/product-images', image, { product: 'seven' });
-        bad('catalogs/category-nodes', node, { path: null });
-        bad('pretty-urls', url, { new_path: '' });
-        // Valid but hostile: indexed as given.
-        bad('products/products', product, { name: 'İstanbul ışık 😀 \u202Eters\u202C a\u0000b', pretty_url: null, parent: null });
-        bad('products/products', product, { name: 'x'.repeat(1_000_000), pretty_url: null, parent: null });
-        bad('products/products', product, { name: 'مرحبا بالعالم', sku: '', base_code: null, pretty_url: null, parent: null });
-      },
-    }),
-};
+const injecting = (faults: Sandbox['faults']) => (s: Sandbox) => void (s.faults = faults);
+
+const SOURCE_FAULTS: SourceRow[] = [
+  { fault: '429 storm with Retry-After', arm: injecting({ rate: 0.35, kinds: ['429'], retryAfterSeconds: 1 }), env: { AKINON_RETRY_MAX_MS: '40' } },
+  { fault: '5xx bursts', arm: injecting({ rate: 0.3, kinds: ['500', '503'] }) },
+  { fault: 'connection resets', arm: injecting({ rate: 0.25, kinds: ['reset'] }) },
+  { fault: 'responses stalling past the timeout', arm: injecting({ rate: 0.2, kinds: ['slow'], slowMs: 800 }), env: { AKINON_TIMEOUT_MS: '200' } },
+  { fault: 'truncated and malformed JSON', arm: injecting({ rate: 0.25, kinds: ['truncated', 'malformed'] }) },
+  {
+    fault: 'count changing mid-crawl',
+    arm: (s) => {
+      let n = 0;
+      s.onRequest = (resource) => {
+        // Rows appear and vanish while pages are read.
+        if (resource === 'products/products' && n++ % 2 === 0) {
+          s.catalog.addProduct();
+          const victim = s.catalog.rows('products/products')[n % s.catalog.rows('products/products').length];
+          if (victim) s.catalog.deleteProduct(victim.id);
+        }
+      };
+    },
+  },
+  { fault: '`next` URLs pointing elsewhere', sandbox: { linkBase: 'http://elsewhere.invalid:1' }, arm: () => undefined },
+  { fault: 'source clock +5 min', arm: (s) => s.catalog.clock.advance(5 * 60_000) },
+  { fault: 'source clock -5 min', arm: (s) => s.catalog.clock.advance(-5 * 60_000) },
+  {
+    fault: 'deleted and re-created with the same id',
+    arm: (s) => {
+      let done = false;
+      s.onRequest = (resource) => {
+        if (done || resource !== 'deleted-items') return;
+        done = true;
+        for (const p of s.catalog.rows('products/products').filter((x) => x.parent === null).slice(0, 5)) {
+          const copy = { ...p };
+          s.catalog.deleteProduct(p.id);
+          s.catalog.clock.advance(1000);
+          s.catalog.putRaw('products/products', { ...copy, name: `${String(copy.name)} (yeniden)`, modified_date: s.catalog.clock.stamp() });
+        }
+      };
+    },
+  },
+  {
+    fault: 'bad input: wrong types, nulls, empty, 1 MB, unicode edge cases',
+    arm: (s) => {
+      const c = s.catalog;
+      const product = c.rows('products/products')[3];
+      const price = c.rows('catalogs/product-prices')[3];
+      const image = c.rows('products/product-images')[3];
+      const node = c.rows('catalogs/category-nodes')[3];
+      const url = c.rows('pretty-urls')[3];
+      let id = 800_000;
+      const bad = <T extends Record<string, unknown>>(path: Parameters<typeof c.putRaw>[0], base: T, change: Record<string, unknown>) =>
+        c.putRaw(path, { ...base, ...change, id: id++, modified_date: c.clock.stamp() } as never);
+      for (const v of [null, '', 'abc', {}, [], true]) bad('catalogs/product-prices', price, { price: v });
+      for (const v of [null, '', 'x', -1]) bad('catalogs/product-prices', price, { product: v });
+      for (const v of [null, 'yes', 1]) bad('products/products', product, { is_active: v });
+      bad('products/products', product, { modified_date: 'yesterday' });
+      bad('products/product-images', image, { product: 'seven' });
+      bad('catalogs/category-nodes', node, { path: null });
+      bad('pretty-urls', url, { new_path: '' });
+      // Valid but hostile: indexed as given.
+      bad('products/products', product, { name: 'İstanbul ışık 😀 \u202Eters\u202C a\u0000b', pretty_url: null, parent: null });
+      bad('products/products', product, { name: 'x'.repeat(1_000_000), pretty_url: null, parent: null });
+      bad('products/products', product, { name: 'مرحبا بالعالم', sku: '', base_code: null, pretty_url: null, parent: null });
+    },
+  },
+];
+
+export const SOURCE_ROWS: Record<string, (sink: SinkName, engines: Engines) => Promise<RowResult>> = Object.fromEntries(
+  SOURCE_FAULTS.map((row) => [row.fault, (sink: SinkName, engines: Engines) => scenario({ ...row, sink, engines })]),
+);
 
 // --- process faults ------------------------------------------------------------------------------------
 
