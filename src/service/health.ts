@@ -2,7 +2,7 @@ import type { Config } from '../config/schema';
 import { instantMs } from '../source/instant';
 import { resourceDefs } from '../source/resources';
 import type { StateStore } from '../state/store';
-import { windowCursor, type RunSummary } from '../sync/context';
+import { LIVE_GEN, windowCursor, type RunSummary } from '../sync/context';
 
 export interface HealthReport {
   ok: boolean;
@@ -46,7 +46,7 @@ export function healthReport(store: StateStore, config: Config, now = Date.now()
       : null,
     lagSeconds,
     watermarks,
-    pending: store.pendingCount(),
+    pending: store.pendingCount(store.meta<number>(LIVE_GEN)),
     quarantined: store.quarantineCount(),
   };
 }

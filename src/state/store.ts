@@ -72,6 +72,7 @@ export class StateStore {
     // change was measurable on its own (docs/PERFORMANCE.md), and it bounds the store's memory.
     this.db.pragma('cache_size = -65536');
     this.db.exec(schemaSql());
+    this.migrate();
     if (opts.maxBytes) {
       const pageSize = this.db.pragma('page_size', { simple: true }) as number;
       this.db.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.maxBytes / pageSize))}`);
@@ -80,6 +81,25 @@ export class StateStore {
 
   close(): void {
     this.db.close();
+  }
+
+  /**
+   * Stores written before pending documents were kept per generation: their pending set belonged
+   * to the live index (and to an interrupted rebuild's, if one was under way).
+   */
+  private migrate(): void {
+    const cols = (this.db.prepare('PRAGMA table_info(pending)').all() as { name: string }[]).map((c) => c.name);
+    if (cols.includes('gen')) return;
+    this.tx(() => {
+      const gens = [this.meta<number>('live_gen'), this.meta<{ gen: number }>('rebuild')?.gen].filter((g): g is number => typeof g === 'number');
+      this.db.exec('ALTER TABLE pending RENAME TO pending_v1');
+      this.db.exec(schemaSql());
+      for (const gen of gens) {
+        this.db.prepare('INSERT OR IGNORE INTO generations (gen) VALUES (?)').run(gen);
+        this.db.prepare('INSERT OR IGNORE INTO pending (gen, kind, id) SELECT ?, kind, id FROM pending_v1').run(gen);
+      }
+      this.db.exec('DROP TABLE pending_v1');
+    });
   }
 
   tx<T>(fn: () => T): T {
@@ -135,6 +155,26 @@ export class StateStore {
   }
 
   /**
+   * The crawl's path while a live index exists: the same "newer wins" upsert, returning what the
+   * live documents must hear of. A row stored unchanged returns `changed: false` (it only gets
+   * marked as seen); a new or different one returns its previous version (null when new).
+   */
+  upsertRowTracked(resource: ResourceName, row: StoredRow, seen: number): { changed: boolean; old: StoredRow | null } {
+    const spec = TABLES[resource];
+    const data = JSON.stringify(row);
+    const prev = this.stmt(`SELECT modified, data FROM ${spec.table} WHERE id = ?`).get(row.id) as { modified: string; data: string } | undefined;
+    const modified = canonicalInstant(row.modified_date) ?? '';
+    if (prev && (prev.data === data || prev.modified > modified)) {
+      this.stmt(`UPDATE ${spec.table} SET seen = ? WHERE id = ?`).run(seen, row.id);
+      return { changed: false, old: null };
+    }
+    const args: unknown[] = [row.id, modified, seen, data];
+    for (const j of spec.joins) args.push(j.of(row));
+    this.stmt(BLIND_UPSERT[resource]).run(args);
+    return { changed: true, old: prev ? (JSON.parse(prev.data) as StoredRow) : null };
+  }
+
+  /**
    * Removes a row for a tombstone dated `deletedAt`, unless the stored row is newer than the
    * tombstone (the id was re-created after the delete). Returns the removed row.
    */
@@ -160,6 +200,11 @@ export class StateStore {
     );
     this.stmt(`DELETE FROM ${table} WHERE seen != ? AND modified < ?`).run(seen, before);
     return rows;
+  }
+
+  /** How many rows `sweepUnseen` would remove now. */
+  countUnseen(resource: ResourceName, seen: number, before: string): number {
+    return (this.stmt(`SELECT count(*) AS n FROM ${TABLES[resource].table} WHERE seen != ? AND modified < ?`).get(seen, before) as { n: number }).n;
   }
 
   getRow<T = StoredRow>(resource: ResourceName, id: number): T | null {
@@ -330,27 +375,49 @@ export class StateStore {
   deleteHash(gen: number, kind: DocKind, id: string): void {
     this.stmt('DELETE FROM doc_hashes WHERE gen = ? AND kind = ? AND id = ?').run(gen, kind, id);
   }
-  dropHashes(exceptGen: number): void {
-    this.stmt('DELETE FROM doc_hashes WHERE gen != ?').run(exceptGen);
+
+  // --- index generations ---------------------------------------------------------------------------
+  // A generation is one physical index the feeder maintains: the live one, and the one a rebuild is
+  // filling. Every state change makes its documents pending in each open generation, so neither
+  // misses a change the other's run applied to the shared rows.
+
+  openGeneration(gen: number): void {
+    this.stmt('INSERT OR IGNORE INTO generations (gen) VALUES (?)').run(gen);
   }
-  dropGeneration(gen: number): void {
+  /** Forgets a generation: its pending documents and its hashes. */
+  closeGeneration(gen: number): void {
+    this.stmt('DELETE FROM generations WHERE gen = ?').run(gen);
+    this.stmt('DELETE FROM pending WHERE gen = ?').run(gen);
     this.stmt('DELETE FROM doc_hashes WHERE gen = ?').run(gen);
   }
+  /** `gen` became the live index: every other generation is forgotten. */
+  promoteGeneration(gen: number): void {
+    this.openGeneration(gen);
+    this.stmt('DELETE FROM generations WHERE gen != ?').run(gen);
+    this.stmt('DELETE FROM pending WHERE gen != ?').run(gen);
+    this.stmt('DELETE FROM doc_hashes WHERE gen != ?').run(gen);
+  }
+  openGenerations(): number[] {
+    return (this.stmt('SELECT gen FROM generations ORDER BY gen').all() as { gen: number }[]).map((r) => r.gen);
+  }
 
+  /** Makes documents pending in every open generation. */
   addPending(kind: DocKind, ids: Iterable<number>): void {
-    const ins = this.stmt('INSERT OR IGNORE INTO pending (kind, id) VALUES (?, ?)');
+    const ins = this.stmt('INSERT OR IGNORE INTO pending (gen, kind, id) SELECT gen, ?, ? FROM generations');
     for (const id of ids) ins.run(kind, id);
   }
-  pendingBatch(kind: DocKind, afterId: number, limit: number): number[] {
-    return (this.stmt('SELECT id FROM pending WHERE kind = ? AND id > ? ORDER BY id LIMIT ?').all(kind, afterId, limit) as { id: number }[]).map(
-      (r) => r.id,
-    );
+  pendingBatch(gen: number, kind: DocKind, afterId: number, limit: number): number[] {
+    return (
+      this.stmt('SELECT id FROM pending WHERE gen = ? AND kind = ? AND id > ? ORDER BY id LIMIT ?').all(gen, kind, afterId, limit) as { id: number }[]
+    ).map((r) => r.id);
   }
-  clearPending(kind: DocKind, ids: readonly number[]): void {
-    this.stmt('DELETE FROM pending WHERE kind = ? AND id IN (SELECT value FROM json_each(?))').run(kind, JSON.stringify(ids));
+  clearPending(gen: number, kind: DocKind, ids: readonly number[]): void {
+    this.stmt('DELETE FROM pending WHERE gen = ? AND kind = ? AND id IN (SELECT value FROM json_each(?))').run(gen, kind, JSON.stringify(ids));
   }
-  pendingCount(): number {
-    return (this.stmt('SELECT count(*) AS n FROM pending').get() as { n: number }).n;
+  /** Documents pending in `gen` (the live index's, for health). */
+  pendingCount(gen: number | null): number {
+    if (gen === null) return 0;
+    return (this.stmt('SELECT count(*) AS n FROM pending WHERE gen = ?').get(gen) as { n: number }).n;
   }
 
   // --- runs ------------------------------------------------------------------------------------------------

@@ -17,20 +17,24 @@ export class Affected {
 }
 
 /**
+ * How a stored row reports what it changes. `window`: a sync's read (or a catch-up's), which marks
+ * the documents of both the previous and the new version, changed or not. `crawl`: a rebuild's
+ * read while a live index exists, which marks them only when the row is new or differs. Without
+ * tracking (the very first crawl, with no index to keep up to date), nothing is marked.
+ */
+export type Tracking = { mode: 'window' | 'crawl'; affected: Affected };
+
+/**
  * Stores one row (and, for products in attribute mode, its category links) and records which
  * documents it changes, from both the previous and the new version of the row: a price moved to
  * another product changes both products.
  */
-export function applyRow(
-  store: StateStore,
-  config: Config,
-  resource: ResourceName,
-  row: StoredRow,
-  seen: number,
-  affected?: Affected,
-): boolean {
-  // Without an affected set to compute (a full crawl), the previous version is not needed.
-  const { old, applied } = affected ? store.upsertRow(resource, row, seen) : { old: null, applied: store.upsertRowBlind(resource, row, seen) };
+export function applyRow(store: StateStore, config: Config, resource: ResourceName, row: StoredRow, seen: number, track?: Tracking): boolean {
+  let old: StoredRow | null = null;
+  let applied: boolean;
+  if (!track) applied = store.upsertRowBlind(resource, row, seen);
+  else if (track.mode === 'crawl') ({ changed: applied, old } = store.upsertRowTracked(resource, row, seen));
+  else ({ old, applied } = store.upsertRow(resource, row, seen));
   if (!applied) return false;
   if (resource === 'products' && config.CATEGORY_LINK === 'attribute') {
     const attrs = (row.attributes ?? {}) as Record<string, unknown>;
@@ -38,7 +42,7 @@ export function applyRow(
   } else if (resource === 'category_links') {
     store.setLinks(row.id, row.product as number, [row.category as number]);
   }
-  if (affected) propagate(store, resource, old, affected, row);
+  if (track) propagate(store, resource, old, track.affected, row);
   return true;
 }
 

@@ -3,8 +3,8 @@ import type { ResourceDef, ResourceName } from '../source/resources';
 import type { Batch, InvalidRecord, Window } from '../source/source';
 import type { DeletedItem } from '../source/schemas';
 import type { StoredRow } from '../state/store';
-import { Affected, applyRow, forgetRow } from './affected';
-import { DELETED_CURSOR, eachConcurrently, throwIfAborted, windowCursor, type RunContext, type RunSummary } from './context';
+import { Affected, applyRow, forgetRow, type Tracking } from './affected';
+import { DELETED_CURSOR, LIVE_GEN, eachConcurrently, throwIfAborted, windowCursor, type RunContext, type RunSummary } from './context';
 import { resolveContentTypes, tombstoneAction } from './tombstones';
 
 /**
@@ -13,21 +13,30 @@ import { resolveContentTypes, tombstoneAction } from './tombstones';
  * crash at any point leaves either the page applied or not, and the next run redoes the rest.
  */
 
-/** Stores one page of rows (one transaction): rows, quarantined records and, when tracked, what they affect. */
-export function applyBatch(ctx: RunContext, def: ResourceDef, batch: Batch<StoredRow>, seen: number, summary: RunSummary, track: boolean): void {
-  const affected = track ? new Affected() : undefined;
+/**
+ * Stores one page of rows (one transaction): rows, quarantined records and the documents they
+ * affect, made pending in every open generation. A crawl tracks only while a live index exists
+ * (the rebuild's own index is built from the crawled rows anyway); the very first crawl, with no
+ * index to keep up to date, stores rows blind.
+ */
+export function applyBatch(ctx: RunContext, def: ResourceDef, batch: Batch<StoredRow>, seen: number, summary: RunSummary, mode: Tracking['mode']): void {
+  const affected = new Affected();
+  const track: Tracking | undefined = mode === 'window' || ctx.store.meta(LIVE_GEN) !== null ? { mode, affected } : undefined;
   ctx.store.tx(() => {
     keepInvalid(ctx, batch.invalid, summary);
     const releasing = ctx.store.quarantineCount() > 0;
     for (const row of batch.rows) {
-      if (applyRow(ctx.store, ctx.config, def.name, row, seen, affected)) summary.rows++;
+      if (applyRow(ctx.store, ctx.config, def.name, row, seen, track)) summary.rows++;
       if (releasing) ctx.store.release(def.name, String(row.id));
     }
-    if (affected) {
-      ctx.store.addPending('product', affected.products);
-      ctx.store.addPending('category', affected.categories);
-    }
+    markPending(ctx, affected);
   });
+}
+
+/** Makes the affected documents pending in every open generation. */
+export function markPending(ctx: RunContext, affected: Affected): void {
+  ctx.store.addPending('product', affected.products);
+  ctx.store.addPending('category', affected.categories);
 }
 
 export function keepInvalid(ctx: RunContext, invalid: InvalidRecord[], summary: RunSummary): void {
@@ -62,8 +71,7 @@ export async function applyTombstones(ctx: RunContext, afterId: number, summary:
       keepInvalid(ctx, batch.invalid, summary);
       const affected = new Affected();
       for (const item of batch.rows) applyTombstone(ctx, item, resolved, known, affected, summary);
-      ctx.store.addPending('product', affected.products);
-      ctx.store.addPending('category', affected.categories);
+      markPending(ctx, affected);
     });
     last = batch.lastId;
   }
@@ -106,7 +114,7 @@ export async function applyWindows(ctx: RunContext, defs: readonly ResourceDef[]
     for await (const batch of ctx.source.read<StoredRow>(def, { window })) {
       throwIfAborted(ctx);
       if (stopped()) return;
-      applyBatch(ctx, def, batch, 0, summary, true);
+      applyBatch(ctx, def, batch, 0, summary, 'window');
     }
   });
 }
@@ -140,10 +148,9 @@ export async function retryQuarantined(ctx: RunContext, defs: readonly ResourceD
       else if (result.invalid) ctx.store.quarantine(result.invalid);
       else if (result.row) {
         const affected = new Affected();
-        applyRow(ctx.store, ctx.config, def.name, result.row, 0, affected);
+        applyRow(ctx.store, ctx.config, def.name, result.row, 0, { mode: 'window', affected });
         ctx.store.release(q.resource, q.record_key);
-        ctx.store.addPending('product', affected.products);
-        ctx.store.addPending('category', affected.categories);
+        markPending(ctx, affected);
         summary.rows++;
       }
     });

@@ -68,7 +68,7 @@ export function qualifies(ctx: RunContext, product: Product): boolean {
 /**
  * Builds the product documents of `ids`, writes those whose content hash differs from the one
  * recorded for `dest`, deletes those that no longer exist or qualify, then records the new hashes
- * and clears the ids from `pending` in one transaction — only after the sink accepted the writes.
+ * and clears the ids from `dest`'s pending set in one transaction — only after the sink accepted the writes.
  */
 export async function writeProducts(
   ctx: RunContext,
@@ -146,19 +146,19 @@ async function writeDocuments(
       if (known.has(id) && kind === 'product') summary.deleted++;
       ctx.store.deleteHash(dest.gen, kind, id);
     }
-    ctx.store.clearPending(kind, ids);
+    ctx.store.clearPending(dest.gen, kind, ids);
   });
   if (rejections.length) ctx.log.warn({ kind, rejected: rejections.length, first: rejections[0] }, 'documents rejected by the sink');
 }
 
-/** Writes every pending document into `dest`, a batch at a time. */
+/** Writes every document pending in `dest`'s generation into it, a batch at a time. */
 export async function drainPending(ctx: RunContext, dest: Destination, summary: RunSummary): Promise<void> {
   const tree = loadCategoryTree(ctx.store);
   for (const kind of ['product', 'category'] as const) {
     let after = 0;
     for (;;) {
       await batchBoundary(ctx);
-      const ids = ctx.store.pendingBatch(kind, after, ctx.config.BATCH_SIZE);
+      const ids = ctx.store.pendingBatch(dest.gen, kind, after, ctx.config.BATCH_SIZE);
       if (ids.length === 0) break;
       after = ids[ids.length - 1];
       if (kind === 'product') await writeProducts(ctx, dest, ids, tree, summary);

@@ -13,7 +13,7 @@ import {
   type RunContext,
   type RunSummary,
 } from './context';
-import { advanceWatermarks, applyBatch, applyTombstones, applyWindows, refreshContentTypes, windowEnd } from './ingest';
+import { advanceWatermarks, applyBatch, applyTombstones, applyWindows, markPending, refreshContentTypes, windowEnd } from './ingest';
 import { drainPending, loadCategoryTree, writeCategories, writeProducts, type Destination } from './materialize';
 import { withRunLock } from './lock';
 import { beginRun, fail, succeed } from './runs';
@@ -78,7 +78,7 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
     await ctx.sink.swap(dest.categories);
     ctx.store.tx(() => {
       ctx.store.setMeta(LIVE_GEN, plan.gen);
-      ctx.store.dropHashes(plan.gen);
+      ctx.store.promoteGeneration(plan.gen);
       ctx.store.setMeta(REBUILD_PLAN, null);
       advanceWatermarks(ctx, defs, upTo, deletedAfter);
     });
@@ -133,6 +133,8 @@ async function startOrResume(ctx: RunContext): Promise<RebuildPlan> {
     if (previousMode !== null && previousMode !== ctx.config.CATEGORY_LINK) ctx.store.clearAllLinks();
     ctx.store.setMeta('link_mode', ctx.config.CATEGORY_LINK);
     ctx.store.setMeta(REBUILD_PLAN, plan);
+    // From now on every state change is pending in the new index too, whoever applies it.
+    ctx.store.openGeneration(gen);
   });
   return plan;
 }
@@ -142,7 +144,7 @@ async function discard(ctx: RunContext, plan: RebuildPlan): Promise<void> {
   await ctx.sink.drop({ kind: 'products', name: plan.products });
   await ctx.sink.drop({ kind: 'categories', name: plan.categories });
   ctx.store.tx(() => {
-    ctx.store.dropGeneration(plan.gen);
+    ctx.store.closeGeneration(plan.gen);
     ctx.store.setMeta(REBUILD_PLAN, null);
   });
 }
@@ -166,7 +168,7 @@ async function crawl(ctx: RunContext, plan: RebuildPlan, summary: RunSummary): P
     stagedRows = 0;
     ctx.store.tx(() => {
       for (const { def, batch } of group) {
-        applyBatch(ctx, def, batch, plan.gen, summary, false);
+        applyBatch(ctx, def, batch, plan.gen, summary, 'crawl');
         plan.crawled[def.name] = batch.lastId;
       }
       ctx.store.setMeta(REBUILD_PLAN, plan);
@@ -188,9 +190,13 @@ async function crawl(ctx: RunContext, plan: RebuildPlan, summary: RunSummary): P
     }
     commit();
     // Rows this crawl did not meet are gone at the source (their tombstones predate the rebuild).
+    // What embedded them is pending in every open generation: the live index hears of it even if
+    // this rebuild never finishes.
     const since = canonicalInstant(plan.since)!;
     ctx.store.tx(() => {
-      for (const old of ctx.store.sweepUnseen(def.name, plan.gen, since)) forgetRow(ctx.store, ctx.config, def.name, old, new Affected());
+      const affected = new Affected();
+      for (const old of ctx.store.sweepUnseen(def.name, plan.gen, since)) forgetRow(ctx.store, ctx.config, def.name, old, affected);
+      markPending(ctx, affected);
       plan.crawled[def.name] = 'done';
       ctx.store.setMeta(REBUILD_PLAN, plan);
     });
