@@ -63,10 +63,12 @@ export function buildProgram(): Command {
   program
     .command('rebuild')
     .description('full rebuild into a new index, swapped in atomically')
-    .action(() =>
+    .option('--allow-shrink', 'swap in a result smaller than REBUILD_MAX_SHRINK allows (the catalog really shrank)')
+    .action((opts: { allowShrink?: boolean }) =>
       withRuntime(async (rt) => {
         const progress = progressReporter();
         rt.ctx.onProgress = progress.onProgress;
+        rt.ctx.allowShrink = opts.allowShrink === true;
         try {
           console.log(summaryLine(await rebuild(rt.ctx)));
         } finally {

@@ -92,6 +92,12 @@ export const configSchema = z.object({
   CATEGORY_LINK_CATEGORY_FIELD: z.string().min(1).default('category'),
   /** Width of one step of a category node's materialized `path`. */
   CATEGORY_PATH_STEP: int(1, 64).default(4),
+  /**
+   * Largest share (0..1) by which a rebuild may shrink what it replaces: the rows a resource's crawl
+   * meets against the server's count and against the rows stored, and the new index against the live
+   * one. Past it the rebuild is refused and the live index stays (`feeder rebuild --allow-shrink`).
+   */
+  REBUILD_MAX_SHRINK: z.coerce.number(notANumber).min(0, 'expected at least 0').max(1, 'expected at most 1').default(0.5),
   /** `all` indexes every product; `listable` only those with is_active && is_listable. */
   INDEX_FILTER: z.enum(['all', 'listable']).default('all'),
 

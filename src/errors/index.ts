@@ -3,3 +3,4 @@ export { ConfigError, UsageError } from './config-error';
 export { SourceError, SourceFormatError } from './source-error';
 export { SinkError } from './sink-error';
 export { LockBusyError } from './lock-error';
+export { ShrinkRefusedError } from './shrink-error';

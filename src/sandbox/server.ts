@@ -42,6 +42,11 @@ export class Sandbox {
   faults: FaultOptions | null;
   /** Called for every authorized request before it is answered (tests mutate the catalog mid-crawl). */
   onRequest: ((resource: ResourcePath, params: URLSearchParams) => void) | null = null;
+  /**
+   * Rewrites a page before it is sent (tests: a source answering 200 with an empty page, or with a
+   * record whose id sends a keyset cursor past the catalog).
+   */
+  transformPage: ((resource: ResourcePath, params: URLSearchParams, page: SandboxPage) => SandboxPage) | null = null;
   /** Requests served, by resource path (tests read it to count source calls). */
   readonly served = new Map<string, number>();
   private server: http.Server | null = null;
@@ -121,7 +126,8 @@ export class Sandbox {
 
     let body: string;
     try {
-      body = JSON.stringify(this.page(resource, url));
+      const page = this.page(resource, url);
+      body = JSON.stringify(this.transformPage ? this.transformPage(resource, url.searchParams, page) : page);
     } catch (err) {
       if (err instanceof BadQuery) return send(400, { detail: err.message });
       if (err instanceof InvalidPage) return send(404, { detail: 'Invalid page.' });
@@ -157,7 +163,7 @@ export class Sandbox {
     return f.kinds[Math.floor(Math.random() * f.kinds.length)];
   }
 
-  private page(resource: ResourcePath, url: URL) {
+  private page(resource: ResourcePath, url: URL): SandboxPage {
     const params = url.searchParams;
     const requested = Number(params.get('limit') ?? params.get('page_size') ?? 10);
     const size = this.opts.fixedPageSize ?? Math.max(1, Math.min(this.opts.maxPageSize ?? 1000, Number.isFinite(requested) ? requested : 10));
@@ -181,3 +187,11 @@ export class Sandbox {
 }
 
 class InvalidPage extends Error {}
+
+/** One page as the Data Warehouse API answers it. */
+export interface SandboxPage {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: Record<string, unknown>[];
+}

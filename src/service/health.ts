@@ -2,7 +2,7 @@ import type { Config } from '../config/schema';
 import { instantMs } from '../source/instant';
 import { resourceDefs } from '../source/resources';
 import type { StateStore } from '../state/store';
-import { LIVE_GEN, windowCursor, type RunSummary } from '../sync/context';
+import { LIVE_GEN, REBUILD_REFUSED, windowCursor, type RunSummary } from '../sync/context';
 
 export interface HealthReport {
   ok: boolean;
@@ -12,6 +12,8 @@ export interface HealthReport {
   watermarks: Record<string, string>;
   pending: number;
   quarantined: number;
+  /** The last rebuild refused for shrinking the index; cleared by a rebuild that swaps. */
+  refusedRebuild: { at: string; reason: string } | null;
 }
 
 /**
@@ -31,8 +33,10 @@ export function healthReport(store: StateStore, config: Config, now = Date.now()
   const last = store.lastFinishedRun();
   // A failed run alone is not yet unhealthy: the index is as fresh as its watermarks. Once nothing
   // has been applied for MAX_LAG_SECONDS (source unreachable, sink down), it is.
+  const refusedRebuild = store.meta<{ at: string; reason: string }>(REBUILD_REFUSED);
   let reason: string | null = null;
-  if (!last) reason = 'no run has finished yet';
+  if (refusedRebuild) reason = `${refusedRebuild.reason} (at ${refusedRebuild.at})`;
+  else if (!last) reason = 'no run has finished yet';
   else if (lagSeconds === null) reason = last.outcome === 'failed' ? `last ${last.kind} failed: ${last.error ?? 'unknown error'}` : 'no watermark yet';
   else if (lagSeconds > maxLagSeconds) {
     const why = last.outcome === 'failed' ? `; last ${last.kind} failed: ${last.error ?? 'unknown error'}` : '';
@@ -48,5 +52,6 @@ export function healthReport(store: StateStore, config: Config, now = Date.now()
     watermarks,
     pending: store.pendingCount(store.meta<number>(LIVE_GEN)),
     quarantined: store.quarantineCount(),
+    refusedRebuild,
   };
 }

@@ -33,7 +33,7 @@ export class Service {
   }
 
   /** Starts a run unless one is in flight (then the tick is skipped and logged). */
-  trigger(kind: Kind, why: string): { started: boolean; done: Promise<RunSummary | null> } {
+  trigger(kind: Kind, why: string, opts: { allowShrink?: boolean } = {}): { started: boolean; done: Promise<RunSummary | null> } {
     const { ctx } = this.rt;
     if (this.busy || this.abort.signal.aborted) {
       ctx.log.info({ kind, why, running: this.running }, `${kind} ${why} skipped: a run is in flight`);
@@ -41,6 +41,7 @@ export class Service {
     }
     const started = Date.now();
     this.running = kind;
+    ctx.allowShrink = opts.allowShrink === true;
     const done = (kind === 'sync' ? sync(ctx) : rebuild(ctx)).then(
       (summary) => {
         this.metrics.recordRun(summary.kind, 'succeeded', summary, (Date.now() - started) / 1000);
@@ -57,6 +58,7 @@ export class Service {
       },
     );
     this.busy = done.finally(() => {
+      ctx.allowShrink = false;
       this.busy = null;
       this.running = null;
     });
@@ -128,7 +130,8 @@ export class Service {
         if (!token) return json(404, { error: 'admin endpoints are disabled (ADMIN_TOKEN is not set)' });
         if (!bearerMatches(req.headers.authorization, token)) return json(401, { error: 'missing or wrong bearer token' });
         const kind = path.slice(1) as Kind;
-        const { started } = this.trigger(kind, 'request');
+        const allowShrink = kind === 'rebuild' && new URL(req.url ?? '/', 'http://x').searchParams.get('allow_shrink') === 'true';
+        const { started } = this.trigger(kind, 'request', { allowShrink });
         return json(started ? 202 : 409, started ? { started: kind } : { error: `a ${this.running ?? 'run'} is in flight` });
       }
       json(404, { error: 'not found' });

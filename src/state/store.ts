@@ -236,6 +236,11 @@ export class StateStore {
     );
   }
 
+  /** Rows the crawl `seen` met (stored or already newer). */
+  countSeen(resource: ResourceName, seen: number): number {
+    return (this.stmt(`SELECT count(*) AS n FROM ${TABLES[resource].table} WHERE seen = ?`).get(seen) as { n: number }).n;
+  }
+
   countRows(resource: ResourceName): number {
     return (this.stmt(`SELECT count(*) AS n FROM ${TABLES[resource].table}`).get() as { n: number }).n;
   }
@@ -460,7 +465,8 @@ export class StateStore {
       this.stmt('SELECT * FROM quarantine ORDER BY resource, last_seen DESC LIMIT ?').all(limit) as (Omit<QuarantineRecord, 'raw'> & { raw: string })[]
     ).map((r) => ({ ...r, raw: JSON.parse(r.raw) as unknown }));
   }
-  quarantineCount(): number {
+  quarantineCount(resource?: string): number {
+    if (resource !== undefined) return (this.stmt('SELECT count(*) AS n FROM quarantine WHERE resource = ?').get(resource) as { n: number }).n;
     return (this.stmt('SELECT count(*) AS n FROM quarantine').get() as { n: number }).n;
   }
   purgeQuarantine(resource?: string): number {

@@ -16,6 +16,8 @@ export interface RunContext {
   onProgress?: (event: ProgressEvent) => void;
   /** Set by `serve` on shutdown: runs stop at the next batch boundary, checkpointed. */
   signal?: AbortSignal;
+  /** `feeder rebuild --allow-shrink`: swap in a result smaller than REBUILD_MAX_SHRINK allows. */
+  allowShrink?: boolean;
 }
 
 export interface ProgressEvent {
@@ -67,6 +69,8 @@ export function emptySummary(kind: RunSummary['kind']): RunSummary {
 
 export const LIVE_GEN = 'live_gen';
 export const REBUILD_PLAN = 'rebuild';
+/** The last refused rebuild ({at, reason}); cleared by a rebuild that swaps. */
+export const REBUILD_REFUSED = 'rebuild_refused';
 export const windowCursor = (resource: string) => `window:${resource}`;
 export const DELETED_CURSOR = 'deleted_items';
 

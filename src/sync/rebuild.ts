@@ -8,6 +8,7 @@ import {
   stoppedByShutdown,
   eachConcurrently,
   REBUILD_PLAN,
+  REBUILD_REFUSED,
   throwIfAborted,
   batchBoundary,
   type RunContext,
@@ -16,6 +17,7 @@ import {
 import { advanceWatermarks, applyBatch, applyTombstones, applyWindows, markPending, refreshContentTypes, windowEnd } from './ingest';
 import { drainPending, loadCategoryTree, writeCategories, writeProducts, type Destination } from './materialize';
 import { withRunLock } from './lock';
+import { ShrinkRefusedError } from '../errors';
 import { beginRun, fail, succeed } from './runs';
 
 /** A rebuild's checkpoint, kept in the state store so an interrupted rebuild resumes. */
@@ -29,6 +31,8 @@ interface RebuildPlan {
   categories: string;
   /** Per resource: last id crawled, or 'done'. */
   crawled: Record<string, number | 'done'>;
+  /** Per resource: rows the server counts (at the first page of the latest crawl pass, plus those met before it). */
+  expected?: Record<string, number>;
   /** Last product id written into the new index. */
   builtAfter: number;
   categoriesBuilt: boolean;
@@ -73,6 +77,11 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
     await drainPending(ctx, dest, summary);
 
     throwIfAborted(ctx);
+    if (await ctx.sink.exists('products')) {
+      const live = await ctx.sink.count(ctx.sink.live('products'));
+      const next = await ctx.sink.count(dest.products);
+      guardShrink(ctx, `the new index holds ${next} product documents, the live one ${live}`, live, next);
+    }
     ctx.onProgress?.({ phase: 'swap', done: 0 });
     await ctx.sink.swap(dest.products);
     await ctx.sink.swap(dest.categories);
@@ -80,6 +89,7 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
       ctx.store.setMeta(LIVE_GEN, plan.gen);
       ctx.store.promoteGeneration(plan.gen);
       ctx.store.setMeta(REBUILD_PLAN, null);
+      ctx.store.setMeta(REBUILD_REFUSED, null);
       advanceWatermarks(ctx, defs, upTo, deletedAfter);
     });
     summary.documents = await ctx.sink.count(ctx.sink.live('products'));
@@ -87,12 +97,25 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
   } catch (err) {
     // A failed rebuild removes its partial index; a stopped one (shutdown) keeps it to resume,
     // and so does a killed one, which never gets here.
+    if (err instanceof ShrinkRefusedError) {
+      ctx.store.setMeta(REBUILD_REFUSED, { at: new Date().toISOString(), reason: err.message });
+    }
     if (!stoppedByShutdown(ctx, err)) {
       const plan = ctx.store.meta<RebuildPlan>(REBUILD_PLAN);
       if (plan) await discard(ctx, plan).catch((e: unknown) => ctx.log.warn({ error: (e as Error).message }, 'could not remove the partial index'));
     }
     throw fail(ctx, run, err);
   }
+}
+
+/**
+ * Refuses a result implausibly smaller than what it replaces (SPEC section 5): an empty page
+ * answered with 200, a keyset cursor sent past the catalog by one absurd id, the wrong catalog.
+ */
+function guardShrink(ctx: RunContext, what: string, from: number, to: number): void {
+  const max = ctx.config.REBUILD_MAX_SHRINK;
+  if (ctx.allowShrink || from === 0 || to >= from * (1 - max)) return;
+  throw new ShrinkRefusedError(what, from, to, max);
 }
 
 async function startOrResume(ctx: RunContext): Promise<RebuildPlan> {
@@ -177,9 +200,15 @@ async function crawl(ctx: RunContext, plan: RebuildPlan, summary: RunSummary): P
   await eachConcurrently(resourceDefs(ctx.config), async (def, stopped) => {
     const mark = plan.crawled[def.name];
     if (mark === 'done') return;
+    let first = true;
     for await (const batch of ctx.source.read<StoredRow>(def, { afterId: mark ?? 0 })) {
       throwIfAborted(ctx);
       if (stopped()) return;
+      if (first && batch.remaining !== undefined) {
+        // The server's own count: rows after the resume point, plus those an earlier pass met.
+        (plan.expected ??= {})[def.name] = ctx.store.countSeen(def.name, plan.gen) + batch.remaining;
+      }
+      first = false;
       const before = done.get(def.name) ?? 0;
       staged.push({ def, batch });
       stagedRows += batch.rows.length + batch.invalid.length;
@@ -193,6 +222,12 @@ async function crawl(ctx: RunContext, plan: RebuildPlan, summary: RunSummary): P
     // What embedded them is pending in every open generation: the live index hears of it even if
     // this rebuild never finishes.
     const since = canonicalInstant(plan.since)!;
+    const met = ctx.store.countSeen(def.name, plan.gen) + ctx.store.quarantineCount(def.name);
+    const expected = plan.expected?.[def.name];
+    if (expected !== undefined) guardShrink(ctx, `${def.name}: the crawl met ${met} of the ${expected} rows the server counts`, expected, met);
+    const held = ctx.store.countRows(def.name);
+    const gone = ctx.store.countUnseen(def.name, plan.gen, since);
+    guardShrink(ctx, `${def.name}: the crawl would remove ${gone} of the ${held} rows stored`, held, held - gone);
     ctx.store.tx(() => {
       const affected = new Affected();
       for (const old of ctx.store.sweepUnseen(def.name, plan.gen, since)) forgetRow(ctx.store, ctx.config, def.name, old, affected);

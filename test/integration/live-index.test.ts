@@ -77,3 +77,70 @@ describe('a rebuild killed after its crawl, then a sync', () => {
     });
   }, 240_000);
 });
+
+describe('a rebuild that would shrink the index is refused', () => {
+  const EMPTY = { count: 0, next: null, previous: null, results: [] };
+
+  /** A full index, then a rebuild while `transform` rewrites the source's pages; the live index must stay. */
+  async function refusedRebuild(sink: SinkName, transform: NonNullable<import('../../src/sandbox/server').Sandbox['transformPage']>) {
+    return withSandbox({ products: 80, seed: 13 }, async (sandbox) => {
+      const env = feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '20', ...sinkEnv(sink, engines) });
+      await withRuntime(env, (rt) => rebuild(rt.ctx));
+      const before = await withRuntime(env, (rt) => exportDocs(rt));
+      let rewritten = 0;
+      sandbox.transformPage = (resource, params, page) => {
+        const out = transform(resource, params, page);
+        if (out !== page) rewritten++;
+        return out;
+      };
+      const refused = await runCli(['rebuild'], env);
+      sandbox.transformPage = null;
+      // The fault happened: the source's pages were rewritten.
+      expect(rewritten).toBeGreaterThan(0);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/rebuild refused: .*REBUILD_MAX_SHRINK=0\.5.*\[FEEDER_ERR_SHRINK_REFUSED\]/);
+      // The live index is untouched, and status says why it is not healthy.
+      const status = await runCli(['status', '--json'], env);
+      const report = JSON.parse(status.stdout) as { ok: boolean; reason: string; refusedRebuild: { reason: string } | null };
+      expect(report.ok).toBe(false);
+      expect(report.refusedRebuild?.reason).toMatch(/rebuild refused/);
+      expect(report.reason).toMatch(/rebuild refused/);
+      await withRuntime(env, async (rt) => expect(await exportDocs(rt)).toEqual(before));
+      // The next sync (source healthy again) keeps the index equal to a clean rebuild.
+      await withRuntime(env, async (rt) => {
+        await (await import('../../src/sync/sync')).sync(rt.ctx);
+        expect(await compare(sandbox, rt)).toEqual({ lost: 0, duplicates: 0, equal: true });
+      });
+      return { env, sandbox, before };
+    });
+  }
+
+  test.each(SINKS)('a source answering 200 with empty product pages (%s)', async (sink) => {
+    await refusedRebuild(sink, (resource, _params, page) => (resource === 'products/products' ? EMPTY : page));
+  }, 120_000);
+
+  test('one absurd id (2^53) on the first page sends the cursor past the catalog (sqlite)', async () => {
+    await refusedRebuild('sqlite', (resource, params, page) => {
+      if (resource !== 'products/products' || params.has('id__gt') || page.results.length === 0) return page;
+      const last = page.results[page.results.length - 1];
+      return { ...page, results: [...page.results, { ...last, id: 2 ** 53 }] };
+    });
+  }, 120_000);
+
+  test('--allow-shrink swaps the smaller index in and clears the refusal', async () => {
+    await withSandbox({ products: 60, seed: 14 }, async (sandbox) => {
+      const env = feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '20' });
+      await withRuntime(env, (rt) => rebuild(rt.ctx));
+      const c = sandbox.catalog;
+      for (const p of c.rows('products/products').slice(0, 45).map((r) => r.id)) c.deleteProduct(p);
+      letTimePass(sandbox);
+      const refused = await runCli(['rebuild'], env);
+      expect(refused.stderr).toMatch(/FEEDER_ERR_SHRINK_REFUSED/);
+      const allowed = await runCli(['rebuild', '--allow-shrink'], env);
+      expect(allowed.code).toBe(0);
+      const status = JSON.parse((await runCli(['status', '--json'], env)).stdout) as { refusedRebuild: unknown; documents: { products: number } };
+      expect(status.refusedRebuild).toBeNull();
+      expect(status.documents.products).toBe(c.rows('products/products').length);
+    });
+  }, 120_000);
+});
