@@ -156,6 +156,8 @@ export const configSchema = z.object({
   SYNC_CRON: cronExpr.default('* * * * *'),
   /** Optional schedule of a full `rebuild` in `feeder serve`. */
   REBUILD_CRON: cronExpr.optional(),
+  /** Optional schedule of `reconcile` in `feeder serve`; what it repairs is counted and logged as a warning. */
+  RECONCILE_CRON: cronExpr.optional(),
   /** HTTP port of `feeder serve` (/healthz). */
   PORT: int(0, 65535).default(8080),
   /** Bind address of `feeder serve`. */

@@ -366,6 +366,13 @@ export class Catalog {
     this.insert(path, record, record.id);
   }
 
+  /** Removes a record as-is, without a tombstone (tests: a row not yet committed). */
+  removeRaw(path: ResourcePath, id: number): RawRecord | undefined {
+    const rows = this.tables.get(path)!;
+    const i = lowerBound(rows, id);
+    return rows[i]?.id === id ? rows.splice(i, 1)[0] : undefined;
+  }
+
   /** One random edit of the kinds a live catalog sees; returns what it did. */
   randomMutation(rng: Rng = this.rng): string {
     const pick = <T>(rows: readonly T[]) => (rows.length ? rng.pick(rows) : undefined);

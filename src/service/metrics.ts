@@ -28,6 +28,13 @@ export class FeederMetrics {
   readonly lag = new Gauge({ name: 'feeder_lag_seconds', help: 'Age of the oldest watermark: how far behind the source the index may be', registers: [this.registry] });
   readonly pending = new Gauge({ name: 'feeder_pending_documents', help: 'Documents waiting to be rewritten', registers: [this.registry] });
 
+  private readonly repairs = new Counter({
+    name: 'feeder_reconcile_repairs_total',
+    help: 'Documents reconcile found wrong in the live index and repaired, by what was wrong (missing, stale, stray); above zero is a bug signal',
+    labelNames: ['problem'],
+    registers: [this.registry],
+  });
+
   watchSource(http: DwhHttp): void {
     http.onRequest((e) => {
       this.requests.inc({ status: e.status });
@@ -40,5 +47,8 @@ export class FeederMetrics {
     this.duration.observe({ kind }, seconds);
     if (!summary) return;
     for (const result of ['written', 'unchanged', 'deleted', 'rejected'] as const) this.documents.inc({ kind, result }, summary[result]);
+    if (kind === 'reconcile') {
+      for (const [problem, key] of [['missing', 'missing'], ['stale', 'stale'], ['stray', 'strays']] as const) this.repairs.inc({ problem }, Number(summary[key] ?? 0));
+    }
   }
 }

@@ -6,13 +6,17 @@ import { healthReport } from './health';
 import { FeederMetrics } from './metrics';
 import { sync } from '../sync/sync';
 import { LockBusyError } from '../errors';
-import type { RunSummary } from '../sync/context';
+import type { RunContext, RunSummary } from '../sync/context';
+import { reconcile } from '../sync/reconcile';
 import { hasInterruptedRebuild, rebuild } from '../sync/rebuild';
 
-type Kind = 'sync' | 'rebuild';
+type Kind = 'sync' | 'rebuild' | 'reconcile';
+
+const RUNS: Record<Kind, (ctx: RunContext) => Promise<RunSummary>> = { sync, rebuild, reconcile };
 
 /**
- * `feeder serve`: runs `sync` on SYNC_CRON (and `rebuild` on REBUILD_CRON); builds the index first
+ * `feeder serve`: runs `sync` on SYNC_CRON (and `rebuild` on REBUILD_CRON, `reconcile` on
+ * RECONCILE_CRON); builds the index first
  * when it does not exist, or resumes an interrupted rebuild; answers GET /healthz and GET /metrics,
  * and POST /sync and POST /rebuild when ADMIN_TOKEN is set. On SIGTERM/SIGINT the current run stops
  * at its next batch boundary (checkpointed), the lock is released, and the process exits 0 within
@@ -42,9 +46,13 @@ export class Service {
     const started = Date.now();
     this.running = kind;
     ctx.allowShrink = opts.allowShrink === true;
-    const done = (kind === 'sync' ? sync(ctx) : rebuild(ctx)).then(
+    const done = RUNS[kind](ctx).then(
       (summary) => {
         this.metrics.recordRun(summary.kind, 'succeeded', summary, (Date.now() - started) / 1000);
+        const repaired = Number(summary.missing ?? 0) + Number(summary.stale ?? 0) + Number(summary.strays ?? 0);
+        if (summary.kind === 'reconcile' && repaired > 0) {
+          ctx.log.warn({ missing: summary.missing, stale: summary.stale, strays: summary.strays }, `reconcile repaired ${repaired} documents the live index had wrong: a sync missed them`);
+        }
         return summary;
       },
       (err: unknown) => {
@@ -75,9 +83,10 @@ export class Service {
     });
     const addr = this.server.address() as import('node:net').AddressInfo;
     const url = `http://${config.HOST}:${addr.port}`;
-    ctx.log.info({ url, syncCron: config.SYNC_CRON, rebuildCron: config.REBUILD_CRON ?? null, admin: Boolean(config.ADMIN_TOKEN) }, 'feeder serving');
+    ctx.log.info({ url, syncCron: config.SYNC_CRON, rebuildCron: config.REBUILD_CRON ?? null, reconcileCron: config.RECONCILE_CRON ?? null, admin: Boolean(config.ADMIN_TOKEN) }, 'feeder serving');
     this.tasks.push(cron.schedule(config.SYNC_CRON, () => void this.trigger('sync', 'tick'), { name: 'sync' }));
     if (config.REBUILD_CRON) this.tasks.push(cron.schedule(config.REBUILD_CRON, () => void this.trigger('rebuild', 'tick'), { name: 'rebuild' }));
+    if (config.RECONCILE_CRON) this.tasks.push(cron.schedule(config.RECONCILE_CRON, () => void this.trigger('reconcile', 'tick'), { name: 'reconcile' }));
     if (hasInterruptedRebuild(ctx)) {
       ctx.log.info('an interrupted rebuild is pending: resuming it');
       this.trigger('rebuild', 'resume');

@@ -67,10 +67,30 @@ export class Source {
     }
   }
 
-  /** The highest deleted-item id now, read as one row sorted descending. */
-  async latestDeletedItemId(): Promise<number> {
-    const page = await this.http.getPage(DELETED_ITEMS_PATH, { sort: '-id', [this.settings.pageSizeParam]: 1 });
-    return page.results.reduce<number>((max, r) => Math.max(max, rawId(r) ?? 0), 0);
+  /**
+   * A tombstone cursor to start reading from: the highest deleted-item id whose `deleted_date` is
+   * before `cutoff()` (evaluated once the first response has set the source clock). Tombstones
+   * newer than the cutoff may still have lower-id neighbours in uncommitted transactions, so the
+   * cursor stays below them. Reads newest first, a page at a time.
+   */
+  async deletedItemsBefore(cutoff: () => string): Promise<number> {
+    let below: number | null = null;
+    let at: string | null = null;
+    for (;;) {
+      const params: Record<string, string | number> = { sort: '-id', [this.settings.pageSizeParam]: this.settings.pageSize };
+      if (below !== null) params.id__lt = below;
+      const page = await this.http.getPage(DELETED_ITEMS_PATH, params);
+      at ??= cutoff();
+      const ids = page.results.map((r) => ({ id: rawId(r), date: canonicalInstant(String((r as { deleted_date?: unknown }).deleted_date ?? "")) }));
+      for (const { id, date } of ids) {
+        if (id === undefined) continue;
+        if (below !== null && id >= below) throw new SourceFormatError(`GET ${DELETED_ITEMS_PATH}: the server does not honour id__lt; cannot find the tombstone cursor`);
+        if (date !== null && date < at) return id;
+      }
+      const lowest = Math.min(...ids.map((r) => r.id ?? Infinity));
+      if (!page.hasNext || !Number.isFinite(lowest)) return 0;
+      below = lowest;
+    }
   }
 
   async contentTypes(): Promise<ContentType[]> {

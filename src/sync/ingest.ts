@@ -1,4 +1,4 @@
-import { instantOf, shiftInstant } from '../source/instant';
+import { canonicalInstant, instantOf, shiftInstant } from '../source/instant';
 import type { ResourceDef, ResourceName } from '../source/resources';
 import type { Batch, InvalidRecord, Window } from '../source/source';
 import type { DeletedItem } from '../source/schemas';
@@ -48,18 +48,23 @@ export function keepInvalid(ctx: RunContext, invalid: InvalidRecord[], summary: 
 }
 
 /**
- * Applies tombstones after `afterId`, a page per transaction, and returns the last id read. The
- * cursor itself moves with the watermarks at the end of the run: applying a tombstone twice is
- * harmless (the row is gone, what embedded it is already pending). The first request of a run
- * reads tombstones, so its Date header is the source clock that cuts the run's window.
+ * Applies tombstones after `afterId`, a page per transaction, and returns the cursor to start from
+ * next time. Applying a tombstone twice is harmless (the row is gone, what embedded it is already
+ * pending), so the cursor stops before the first tombstone younger than the safety lag: one
+ * committed late with a lower id than those already visible is read by the next run. The cursor
+ * itself moves with the watermarks at the end of the run. The first request of a run reads
+ * tombstones, so its Date header is the source clock that cuts the run's window.
  */
 export async function applyTombstones(ctx: RunContext, afterId: number, summary: RunSummary): Promise<number> {
-  let last = afterId;
+  let cursor = afterId;
+  let settled = true;
+  let cutoff: string | null = null;
   let resolved = resolveContentTypes(ctx.store.contentTypes(), ctx.config.AKINON_CONTENT_TYPES);
   let known = new Set(ctx.store.contentTypes().map((t) => t.id));
   let refreshed = false;
   for await (const batch of ctx.source.deletedItems(afterId)) {
     throwIfAborted(ctx);
+    cutoff ??= windowEnd(ctx);
     if (!refreshed && batch.rows.some((item) => !known.has(item.content_type))) {
       // A content type we have not seen: read the (small) content-types list again, once per run.
       await refreshContentTypes(ctx);
@@ -73,9 +78,14 @@ export async function applyTombstones(ctx: RunContext, afterId: number, summary:
       for (const item of batch.rows) applyTombstone(ctx, item, resolved, known, affected, summary);
       markPending(ctx, affected);
     });
-    last = batch.lastId;
+    for (const item of batch.rows) {
+      if (!settled) break;
+      if ((canonicalInstant(item.deleted_date) ?? '') >= cutoff) settled = false;
+      else cursor = item.id;
+    }
+    if (settled) cursor = batch.lastId;
   }
-  return last;
+  return cursor;
 }
 
 function applyTombstone(

@@ -130,8 +130,9 @@ async function startOrResume(ctx: RunContext): Promise<RebuildPlan> {
     }
   }
   if (existing) await discard(ctx, existing);
-  // The first request reads the newest tombstone id and the source clock: the rebuild's start.
-  const deletedAfter = await ctx.source.latestDeletedItemId();
+  // The first request reads the source clock (the rebuild's start) and the tombstone cursor: the
+  // catch-up re-reads every tombstone from before the start's safety lag on.
+  const deletedAfter = await ctx.source.deletedItemsBefore(() => windowEnd(ctx));
   const since = windowEnd(ctx);
   await refreshContentTypes(ctx);
   const gen = Date.now();

@@ -144,3 +144,39 @@ describe('a rebuild that would shrink the index is refused', () => {
     });
   }, 120_000);
 });
+
+describe('late tombstones', () => {
+  test('a tombstone committed late, with an id lower than one already read, lands within one sync', async () => {
+    await withSandbox({ products: 60, seed: 15 }, async (sandbox) => {
+      const env = feederEnv(sandbox, tempDir(), { SYNC_LAG_SECONDS: '5' });
+      const c = sandbox.catalog;
+      await withRuntime(env, (rt) => rebuild(rt.ctx));
+      const [a, b] = c.rows('catalogs/product-prices').filter((p, i, all) => all.findIndex((q) => q.product === p.product) === i);
+      const priced = (docs: import('../../src/sink/types').SinkDocument[], price: typeof a) =>
+        (docs.find((d) => d.id === String(price.product))!.prices as unknown[]).length;
+      const before = await withRuntime(env, (rt) => exportDocs(rt));
+      // Price a is deleted first, but its tombstone's transaction commits late: the tombstone for
+      // price b, deleted a second later, is visible first with a higher id.
+      c.deletePrice(a.id);
+      const lateTombstone = c.rows('deleted-items').at(-1)!;
+      c.removeRaw('deleted-items', lateTombstone.id);
+      c.clock.advance(1000);
+      c.deletePrice(b.id);
+      c.clock.advance(2000);
+      await withRuntime(env, async (rt) => {
+        await (await import('../../src/sync/sync')).sync(rt.ctx);
+        // The fault happened: b's tombstone was applied, a's was not yet visible.
+        const docs = await exportDocs(rt);
+        expect(priced(docs, b)).toBe(priced(before, b) - 1);
+        expect(priced(docs, a)).toBe(priced(before, a));
+      });
+      c.putRaw('deleted-items', lateTombstone);
+      c.clock.advance(10_000);
+      await withRuntime(env, async (rt) => {
+        await (await import('../../src/sync/sync')).sync(rt.ctx);
+        expect(priced(await exportDocs(rt), a)).toBe(priced(before, a) - 1);
+        expect(await compare(sandbox, rt)).toEqual({ lost: 0, duplicates: 0, equal: true });
+      });
+    });
+  }, 120_000);
+});

@@ -57,6 +57,36 @@ describe('feeder serve', () => {
     }
   });
 
+  test('RECONCILE_CRON: a document deleted from the index by hand is repaired, counted in /metrics and logged as a warning', async () => {
+    const env = feederEnv(sandbox, tempDir(), { SYNC_CRON: '0 0 1 1 *', RECONCILE_CRON: '* * * * * *', LOG_LEVEL: 'info' });
+    const serve = await startServe(env);
+    try {
+      await eventually(async () => ((await getJson<{ lastRun: { kind: string } | null }>(`${serve.url}/healthz`)).body.lastRun?.kind === 'reconcile' ? true : undefined));
+      const repairs = async () => metric(await (await fetch(`${serve.url}/metrics`)).text(), 'feeder_reconcile_repairs_total', { problem: 'missing' });
+      expect(await repairs()).toBe(0);
+      // The fault: a document removed behind the feeder's back.
+      const rt = await openFeeder(env);
+      try {
+        await rt.ctx.sink.delete(rt.ctx.sink.live('products'), ['5']);
+        expect((await exportDocs(rt)).some((d) => d.id === '5')).toBe(false);
+      } finally {
+        await rt.close();
+      }
+      await eventually(async () => ((await repairs()) === 1 ? true : undefined));
+      const warning = serve.output().split('\n').find((l) => l.includes('reconcile repaired 1 documents'));
+      expect(JSON.parse(warning!)).toMatchObject({ level: 40, missing: 1 });
+      const back = await openFeeder(env);
+      try {
+        expect((await exportDocs(back)).some((d) => d.id === '5')).toBe(true);
+      } finally {
+        await back.close();
+      }
+      expect(await stopServe(serve)).toBe(0);
+    } finally {
+      serve.child.kill('SIGKILL');
+    }
+  });
+
   test('SIGTERM during a rebuild: exit 0, the live index untouched; the next start resumes the rebuild', async () => {
     const dir = tempDir();
     const env = feederEnv(sandbox, dir, { ADMIN_TOKEN: ADMIN, SYNC_CRON: '0 0 1 1 *', AKINON_PAGE_SIZE: '10', LOG_LEVEL: 'info' });
