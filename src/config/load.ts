@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { configSchema, SECRET_SETTINGS, type Config } from './schema';
+import { configSchema, SANDBOX_SOURCE, SECRET_SETTINGS, usesSandbox, type Config } from './schema';
 import { ConfigError } from '../errors';
 
 const KEYS = Object.keys(configSchema.shape) as (keyof Config)[];
@@ -32,9 +32,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function checkCombinations(c: Config): Config {
-  if (c.AKINON_URL) {
+  if (!usesSandbox(c)) {
     if (!c.AKINON_CHANNEL_ID) throw new ConfigError('AKINON_CHANNEL_ID', 'required when AKINON_URL is set');
     if (!c.AKINON_TOKEN) throw new ConfigError('AKINON_TOKEN', 'required when AKINON_URL is set');
+  }
+  if (c.AKINON_URL === undefined && c.SINK !== 'sqlite') {
+    throw new ConfigError(
+      'AKINON_URL',
+      `required with SINK=${c.SINK}: the built-in sandbox feeds only the embedded index by default; set AKINON_URL=${SANDBOX_SOURCE} to feed ${c.SINK} from it on purpose`,
+    );
   }
   if (c.SINK === 'elasticsearch' && !c.ES_URL) throw new ConfigError('ES_URL', 'required when SINK=elasticsearch');
   if (c.SINK === 'meilisearch' && !c.MEILI_URL) throw new ConfigError('MEILI_URL', 'required when SINK=meilisearch');

@@ -21,6 +21,8 @@ const httpUrl = z
   .string()
   .url('expected an http(s) URL such as https://example.akinoncloud.com')
   .refine((u) => /^https?:\/\//i.test(u), 'expected an http(s) URL such as https://example.akinoncloud.com');
+/** The value of AKINON_URL that asks for the built-in sandbox explicitly. */
+export const SANDBOX_SOURCE = 'sandbox';
 const cronExpr = z.string().refine((s) => cron.validate(s), 'expected a cron expression such as "* * * * *"');
 const OVERRIDABLE_MODELS = ['product', 'productprice', 'productimage', 'categorynode', 'prettyurl'];
 const contentTypeOverrides = z
@@ -46,8 +48,14 @@ const contentTypeOverrides = z
 
 export const configSchema = z.object({
   // --- source: the Akinon Data Warehouse API --------------------------------------------------
-  /** Base URL of the Omnitron instance. Unset: the built-in sandbox is the source. */
-  AKINON_URL: httpUrl.optional(),
+  /**
+   * Base URL of the Omnitron instance, or `sandbox` for the built-in sandbox catalog. Unset: the
+   * sandbox, but only for the embedded sink (a remote index is never fed invented products by default).
+   */
+  AKINON_URL: z
+    .string()
+    .refine((u) => u === SANDBOX_SOURCE || httpUrl.safeParse(u).success, `expected an http(s) URL such as https://example.akinoncloud.com, or "${SANDBOX_SOURCE}"`)
+    .optional(),
   /** Channel id used in `/api/v1/remote/{channel}/data-warehouse/`. Required with AKINON_URL. */
   AKINON_CHANNEL_ID: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected a channel id such as 3').optional(),
   /** API token, sent as `Authorization: Token <token>`. Required with AKINON_URL. Never logged. */
@@ -179,6 +187,20 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** Whether the built-in sandbox is the source. */
+export function usesSandbox(config: Pick<Config, 'AKINON_URL'>): boolean {
+  return config.AKINON_URL === undefined || config.AKINON_URL === SANDBOX_SOURCE;
+}
+
+/**
+ * Which catalog feeds the index, without secrets: the Omnitron URL and channel, or the sandbox
+ * with the settings that shape its catalog. The state store remembers it.
+ */
+export function sourceIdentity(config: Config): string {
+  if (usesSandbox(config)) return `sandbox (SANDBOX_SEED=${config.SANDBOX_SEED}, SANDBOX_PRODUCTS=${config.SANDBOX_PRODUCTS})`;
+  return `${config.AKINON_URL!.replace(/\/+$/, '')} channel ${config.AKINON_CHANNEL_ID}`;
+}
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** Settings whose values never appear in messages, logs or status output. */

@@ -1,4 +1,4 @@
-import type { Config } from '../config/schema';
+import { sourceIdentity, usesSandbox, type Config } from '../config/schema';
 import { DwhHttp } from '../source/http';
 import { Source } from '../source/source';
 import { StateStore } from '../state/store';
@@ -9,21 +9,21 @@ import type { Logger } from './logger';
 
 export interface Runtime {
   ctx: RunContext;
-  /** The in-process sandbox when AKINON_URL is unset. */
+  /** The in-process sandbox when AKINON_URL is unset or `sandbox`. */
   sandbox: Sandbox | null;
   close(): Promise<void>;
 }
 
 /**
- * Wires a run context from the configuration. Without AKINON_URL the built-in sandbox starts on a
+ * Wires a run context from the configuration. Without AKINON_URL (or with `sandbox`) the built-in sandbox starts on a
  * loopback port and is the source (no account, no server needed), and the feeder says so.
  */
 export async function openRuntime(config: Config, log: Logger, opts: { sink?: Sink } = {}): Promise<Runtime> {
   let sandbox: Sandbox | null = null;
   let baseUrl: string;
   let token: string;
-  if (config.AKINON_URL) {
-    baseUrl = `${config.AKINON_URL.replace(/\/+$/, '')}/api/v1/remote/${config.AKINON_CHANNEL_ID}/data-warehouse/`;
+  if (!usesSandbox(config)) {
+    baseUrl = `${config.AKINON_URL!.replace(/\/+$/, '')}/api/v1/remote/${config.AKINON_CHANNEL_ID}/data-warehouse/`;
     token = config.AKINON_TOKEN!;
   } else {
     sandbox = new Sandbox({ products: config.SANDBOX_PRODUCTS, seed: config.SANDBOX_SEED });
@@ -32,7 +32,9 @@ export async function openRuntime(config: Config, log: Logger, opts: { sink?: Si
     token = sandbox.token;
     log.info(
       { products: config.SANDBOX_PRODUCTS, seed: config.SANDBOX_SEED },
-      `AKINON_URL is not set: using the built-in sandbox catalog (${config.SANDBOX_PRODUCTS} products) as the source`,
+      config.AKINON_URL === undefined
+        ? `AKINON_URL is not set: using the built-in sandbox catalog (${config.SANDBOX_PRODUCTS} products) as the source`
+        : `AKINON_URL=sandbox: using the built-in sandbox catalog (${config.SANDBOX_PRODUCTS} products) as the source`,
     );
   }
   // A shared SaaS gets polite defaults; the in-process sandbox is ours to use at full speed.
@@ -57,7 +59,7 @@ export async function openRuntime(config: Config, log: Logger, opts: { sink?: Si
   const store = new StateStore(config.STATE_PATH, { maxBytes: config.STATE_MAX_BYTES });
   // `opts.sink`: a sink wired by the caller (the benchmarks' discarding sink) instead of SINK's.
   const sink = opts.sink ?? createSink(config);
-  const ctx: RunContext = { config, store, source, sink, log };
+  const ctx: RunContext = { config, store, source, sink, log, sourceId: sourceIdentity(config) };
   return {
     ctx,
     sandbox,

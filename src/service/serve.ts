@@ -8,6 +8,7 @@ import { sync } from '../sync/sync';
 import { LockBusyError } from '../errors';
 import type { RunContext, RunSummary } from '../sync/context';
 import { reconcile } from '../sync/reconcile';
+import { assertSameSource } from '../sync/source-identity';
 import { hasInterruptedRebuild, rebuild } from '../sync/rebuild';
 
 type Kind = 'sync' | 'rebuild' | 'reconcile';
@@ -76,6 +77,8 @@ export class Service {
   async start(): Promise<string> {
     const { ctx } = this.rt;
     const { config } = ctx;
+    // Serving never switches sources (only an explicit `feeder rebuild` does): exit 2 at once.
+    assertSameSource(ctx);
     this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);

@@ -381,6 +381,16 @@ export class StateStore {
     this.stmt('DELETE FROM doc_hashes WHERE gen = ? AND kind = ? AND id = ?').run(gen, kind, id);
   }
 
+  /**
+   * Forgets everything read from a source (its rows, links, content types, cursors, quarantine and
+   * pending documents) before a rebuild from another source. The generations and their hashes stay:
+   * they describe what the indexes hold.
+   */
+  forgetSource(): void {
+    for (const spec of Object.values(TABLES)) this.stmt(`DELETE FROM ${spec.table}`).run();
+    for (const table of ['product_categories', 'content_types', 'cursors', 'quarantine', 'pending']) this.stmt(`DELETE FROM ${table}`).run();
+  }
+
   // --- index generations ---------------------------------------------------------------------------
   // A generation is one physical index the feeder maintains: the live one, and the one a rebuild is
   // filling. Every state change makes its documents pending in each open generation, so neither

@@ -16,6 +16,8 @@ export interface RunContext {
   onProgress?: (event: ProgressEvent) => void;
   /** Set by `serve` on shutdown: runs stop at the next batch boundary, checkpointed. */
   signal?: AbortSignal;
+  /** Which catalog feeds the index (no secrets): the state store remembers it. */
+  sourceId: string;
   /** `feeder rebuild --allow-shrink`: swap in a result smaller than REBUILD_MAX_SHRINK allows. */
   allowShrink?: boolean;
 }

@@ -2,6 +2,7 @@ import { emptySummary, LIVE_GEN, type RunContext, type RunSummary } from './cont
 import { resourceDefs } from '../source/resources';
 import { retryQuarantined } from './ingest';
 import { withRunLock } from './lock';
+import { assertSameSource } from './source-identity';
 import { drainPending, liveDestination } from './materialize';
 
 /**
@@ -10,6 +11,7 @@ import { drainPending, liveDestination } from './materialize';
  */
 export async function retryQuarantineNow(ctx: RunContext): Promise<RunSummary & { released: number; remaining: number }> {
   return withRunLock(ctx, async () => {
+    assertSameSource(ctx);
     const summary = emptySummary('sync');
     const before = ctx.store.quarantineCount();
     await retryQuarantined(ctx, resourceDefs(ctx.config), summary, Number.MAX_SAFE_INTEGER);

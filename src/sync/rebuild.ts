@@ -17,6 +17,7 @@ import {
 import { advanceWatermarks, applyBatch, applyTombstones, applyWindows, markPending, refreshContentTypes, windowEnd } from './ingest';
 import { drainPending, loadCategoryTree, writeCategories, writeProducts, type Destination } from './materialize';
 import { withRunLock } from './lock';
+import { knownSource, SOURCE_META } from './source-identity';
 import { ShrinkRefusedError } from '../errors';
 import { beginRun, fail, succeed } from './runs';
 
@@ -46,7 +47,18 @@ interface RebuildPlan {
  * ran are in the new index at the swap. An interrupted rebuild resumes from its checkpoint.
  */
 export async function rebuild(ctx: RunContext): Promise<RunSummary> {
-  return withRunLock(ctx, () => rebuildLocked(ctx));
+  return withRunLock(ctx, async () => {
+    const known = knownSource(ctx);
+    if (known !== null && known !== ctx.sourceId) {
+      // Asked for explicitly: the only way to switch sources. Nothing of the old one is mixed in.
+      ctx.log.warn({ from: known, to: ctx.sourceId }, 'the source changed: forgetting the old source\'s rows; this rebuild replaces the index');
+      const plan = ctx.store.meta<RebuildPlan>(REBUILD_PLAN);
+      if (plan) await discard(ctx, plan);
+      ctx.store.tx(() => ctx.store.forgetSource());
+    }
+    ctx.store.setMeta(SOURCE_META, ctx.sourceId);
+    return rebuildLocked(ctx);
+  });
 }
 
 /** Whether a rebuild was stopped or killed and waits to be resumed. */

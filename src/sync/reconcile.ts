@@ -5,6 +5,7 @@ import type { SinkDocument, Target } from '../sink/types';
 import type { DocKind } from '../state/store';
 import { batchBoundary, buildOptions, LIVE_GEN, type RunContext, type RunSummary } from './context';
 import { withRunLock } from './lock';
+import { assertSameSource } from './source-identity';
 import { loadCategoryTree, loadProductInputs, qualifies } from './materialize';
 import { beginRun, fail, succeed } from './runs';
 
@@ -15,6 +16,7 @@ import { beginRun, fail, succeed } from './runs';
  */
 export async function reconcile(ctx: RunContext): Promise<RunSummary> {
   return withRunLock(ctx, async () => {
+    assertSameSource(ctx);
     const run = beginRun(ctx, 'reconcile');
     const s = run.summary;
     Object.assign(s, { checked: 0, missing: 0, stale: 0, strays: 0 });

@@ -2,6 +2,7 @@ import { DELETED_CURSOR, LIVE_GEN, windowCursor, type RunContext, type RunSummar
 import { resourceDefs } from '../source/resources';
 import { advanceWatermarks, applyTombstones, applyWindows, retryQuarantined, windowEnd } from './ingest';
 import { withRunLock } from './lock';
+import { assertSameSource } from './source-identity';
 import { drainPending, liveDestination } from './materialize';
 import { rebuildLocked } from './rebuild';
 import { beginRun, fail, succeed } from './runs';
@@ -14,6 +15,7 @@ import { beginRun, fail, succeed } from './runs';
  */
 export async function sync(ctx: RunContext): Promise<RunSummary> {
   return withRunLock(ctx, async () => {
+    assertSameSource(ctx);
     const gen = ctx.store.meta<number>(LIVE_GEN);
     if (gen === null || !(await ctx.sink.exists('products'))) {
       ctx.log.info('no live index yet: this sync runs a full rebuild');

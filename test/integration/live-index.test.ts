@@ -180,3 +180,46 @@ describe('late tombstones', () => {
     });
   }, 120_000);
 });
+
+describe('the wrong source', () => {
+  test('a remote sink is never fed from the built-in sandbox by default; AKINON_URL=sandbox opts in', async () => {
+    const dir = tempDir();
+    const base = { STATE_PATH: `${dir}/state.db`, SQLITE_PATH: `${dir}/index.db`, LOG_LEVEL: 'silent', SANDBOX_PRODUCTS: '40' };
+    for (const sink of ['elasticsearch', 'meilisearch'] as const) {
+      const env = { ...base, ...sinkEnv(sink, engines) };
+      const r = await runCli(['rebuild'], env);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(new RegExp(`^feeder: AKINON_URL: required with SINK=${sink}: .*AKINON_URL=sandbox`));
+    }
+    const env = { ...base, ...sinkEnv('elasticsearch', engines), AKINON_URL: 'sandbox' };
+    const ok = await runCli(['rebuild'], env);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^rebuild: 40 documents live/);
+  }, 120_000);
+
+  test('a run against another source exits 2 naming it and leaves the index alone; an explicit rebuild switches', async () => {
+    await withSandbox({ products: 50, seed: 16 }, async (first) => {
+      await withSandbox({ products: 45, seed: 17 }, async (second) => {
+        const dir = tempDir();
+        const envFirst = feederEnv(first, dir);
+        const envSecond = feederEnv(second, dir);
+        await withRuntime(envFirst, (rt) => rebuild(rt.ctx));
+        const before = await withRuntime(envFirst, (rt) => exportDocs(rt));
+        for (const args of [['sync'], ['reconcile'], ['serve']]) {
+          const r = await runCli(args, { ...envSecond, PORT: '0' });
+          expect({ args, code: r.code }).toEqual({ args, code: 2 });
+          expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('feeder:'))).toEqual([
+            expect.stringMatching(new RegExp(`^feeder: AKINON_URL: the state at STATE_PATH and its index were built from ${first.url} channel 1, not from ${second.url} channel 1`)),
+          ]);
+        }
+        await withRuntime(envFirst, async (rt) => expect(await exportDocs(rt)).toEqual(before));
+        const switched = await runCli(['rebuild'], envSecond);
+        expect(switched.code).toBe(0);
+        await withRuntime(envSecond, async (rt) => expect(await compare(second, rt)).toEqual({ lost: 0, duplicates: 0, equal: true }));
+        // The first source is now the foreign one.
+        expect((await runCli(['sync'], envFirst)).code).toBe(2);
+      });
+    });
+  }, 120_000);
+});

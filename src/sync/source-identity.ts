@@ -1,0 +1,26 @@
+import { ConfigError } from '../errors';
+import type { RunContext } from './context';
+
+/** Meta key: which catalog (URL and channel, or the sandbox) the state store and its index were built from. */
+export const SOURCE_META = 'source';
+
+/** The source the state store remembers, or null before the first run (which adopts the configured one). */
+export function knownSource(ctx: RunContext): string | null {
+  return ctx.store.meta<string>(SOURCE_META);
+}
+
+/**
+ * Refuses to run against a catalog other than the one the state store and its index were built
+ * from: one missing or mistyped variable must not mix two catalogs in a live index. Only an explicit
+ * `feeder rebuild` switches sources. A store that never recorded its source adopts the configured one.
+ */
+export function assertSameSource(ctx: RunContext): void {
+  const known = knownSource(ctx);
+  if (known === null) ctx.store.setMeta(SOURCE_META, ctx.sourceId);
+  else if (known !== ctx.sourceId) {
+    throw new ConfigError(
+      'AKINON_URL',
+      `the state at STATE_PATH and its index were built from ${known}, not from ${ctx.sourceId}; run \`feeder rebuild\` to rebuild them from the configured source, or point STATE_PATH at that source's state`,
+    );
+  }
+}
