@@ -47,6 +47,8 @@ export class Sandbox {
    * record whose id sends a keyset cursor past the catalog).
    */
   transformPage: ((resource: ResourcePath, params: URLSearchParams, page: SandboxPage) => SandboxPage) | null = null;
+  /** Faults injected so far (tests prove their fault happened). */
+  faultsInjected = 0;
   /** Requests served, by resource path (tests read it to count source calls). */
   readonly served = new Map<string, number>();
   private server: http.Server | null = null;
@@ -160,6 +162,7 @@ export class Sandbox {
     const f = this.faults;
     if (!f || f.rate <= 0 || f.kinds.length === 0) return null;
     if (Math.random() >= f.rate) return null;
+    this.faultsInjected++;
     return f.kinds[Math.floor(Math.random() * f.kinds.length)];
   }
 

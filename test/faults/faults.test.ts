@@ -3,10 +3,9 @@
  * test/faults/latest.json. Inside `npm test`: a reduced matrix. Either fails on any lost document or
  * any row whose final index differs from a clean rebuild.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { startElasticsearch } from '../support/elasticsearch';
 import { MeilisearchDouble } from '../support/meilisearch-double';
+import { recordLatest, renderTable } from './record';
 import { diskFullRow, esStoppedRow, killRow, meiliFailingRow, rejectedDocumentsRow, SOURCE_ROWS, twoFeedersRow, type Engines, type RowResult, type SinkName } from './matrix';
 
 const full = process.env.FEEDER_FAULTS === 'full';
@@ -24,20 +23,12 @@ afterAll(async () => {
   await engines.meili?.stop();
   const table = render(results);
   process.stdout.write(`\n${table}\n`);
-  if (full) {
-    fs.writeFileSync(
-      path.join(__dirname, 'latest.json'),
-      `${JSON.stringify({ date: new Date().toISOString(), mode: 'full', rows: results }, null, 2)}\n`,
-    );
-  }
+  if (full) recordLatest('matrix', { mode: 'full', rows: results });
 });
 
 function render(rows: RowResult[]): string {
   const head = ['fault', 'sink', 'runs', 'outcome', 'lost', 'duplicates', 'equals clean rebuild'];
-  const body = rows.map((r) => [r.fault, r.sink, String(r.runs), r.outcome, String(r.lost), String(r.duplicates), r.equal ? 'yes' : 'no']);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+  return renderTable(head, rows.map((r) => [r.fault, r.sink, String(r.runs), r.outcome, String(r.lost), String(r.duplicates), r.equal ? 'yes' : 'no']));
 }
 
 async function row(run: () => Promise<RowResult>): Promise<void> {

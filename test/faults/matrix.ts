@@ -4,6 +4,9 @@
  * of the same catalog: documents lost (expected but missing or stale, and not quarantined with a
  * reason), duplicates left (in the index but not expected), equal (yes/no).
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { StateStore } from '../../src/state/store';
 import { rebuild } from '../../src/sync/rebuild';
 import { sync } from '../../src/sync/sync';
 import { Rng } from '../../src/sandbox/random';
@@ -77,8 +80,16 @@ export interface ScenarioOptions {
   env?: Record<string, string>;
   /** Switches the fault on (and may return a function that switches it off). */
   arm(sandbox: Sandbox, rt: Runtime): void | (() => void | Promise<void>);
+  /**
+   * Proves the fault happened (called before it is lifted): returns why not, or null. A row whose
+   * scenario did not occur fails, whatever its index looks like.
+   */
+  happened?(sandbox: Sandbox, rt: Runtime): string | null;
   mutations?: number;
 }
+
+/** Thrown by a row whose fault never happened: it proved nothing. */
+export class ScenarioDidNotHappen extends Error {}
 
 /**
  * The common shape of a row: with the fault armed, a rebuild, edits, syncs (each retried until it
@@ -101,6 +112,8 @@ export async function scenario(o: ScenarioOptions): Promise<RowResult> {
         letTimePass(sandbox);
         count(await untilSuccess(() => sync(rt.ctx), 8));
       }
+      const missing = o.happened?.(sandbox, rt) ?? null;
+      if (missing) throw new ScenarioDidNotHappen(`${o.fault} (${o.sink}): the fault did not happen: ${missing}`);
       await disarm?.();
       sandbox.faults = null;
       sandbox.onRequest = null;
@@ -118,20 +131,27 @@ export async function scenario(o: ScenarioOptions): Promise<RowResult> {
 type SourceRow = Omit<ScenarioOptions, 'sink' | 'engines'>;
 
 const injecting = (faults: Sandbox['faults']) => (s: Sandbox) => void (s.faults = faults);
+/** For rows that inject through `sandbox.faults`: at least one fault was served. */
+const injected = (s: Sandbox) => (s.faultsInjected > 0 ? null : 'no request got a fault');
+
+let midCrawlEdits = 0;
 
 const SOURCE_FAULTS: SourceRow[] = [
-  { fault: '429 storm with Retry-After', arm: injecting({ rate: 0.35, kinds: ['429'], retryAfterSeconds: 1 }), env: { AKINON_RETRY_MAX_MS: '40' } },
-  { fault: '5xx bursts', arm: injecting({ rate: 0.3, kinds: ['500', '503'] }) },
-  { fault: 'connection resets', arm: injecting({ rate: 0.25, kinds: ['reset'] }) },
-  { fault: 'responses stalling past the timeout', arm: injecting({ rate: 0.2, kinds: ['slow'], slowMs: 800 }), env: { AKINON_TIMEOUT_MS: '200' } },
-  { fault: 'truncated and malformed JSON', arm: injecting({ rate: 0.25, kinds: ['truncated', 'malformed'] }) },
+  { fault: '429 storm with Retry-After', happened: injected, arm: injecting({ rate: 0.35, kinds: ['429'], retryAfterSeconds: 1 }), env: { AKINON_RETRY_MAX_MS: '40' } },
+  { fault: '5xx bursts', happened: injected, arm: injecting({ rate: 0.3, kinds: ['500', '503'] }) },
+  { fault: 'connection resets', happened: injected, arm: injecting({ rate: 0.25, kinds: ['reset'] }) },
+  { fault: 'responses stalling past the timeout', happened: injected, arm: injecting({ rate: 0.2, kinds: ['slow'], slowMs: 800 }), env: { AKINON_TIMEOUT_MS: '200' } },
+  { fault: 'truncated and malformed JSON', happened: injected, arm: injecting({ rate: 0.25, kinds: ['truncated', 'malformed'] }) },
   {
     fault: 'count changing mid-crawl',
+    happened: () => (midCrawlEdits > 0 ? null : 'no product was added or deleted mid-crawl'),
     arm: (s) => {
       let n = 0;
+      midCrawlEdits = 0;
       s.onRequest = (resource) => {
         // Rows appear and vanish while pages are read.
         if (resource === 'products/products' && n++ % 2 === 0) {
+          midCrawlEdits++;
           s.catalog.addProduct();
           const victim = s.catalog.rows('products/products')[n % s.catalog.rows('products/products').length];
           if (victim) s.catalog.deleteProduct(victim.id);
@@ -144,6 +164,7 @@ const SOURCE_FAULTS: SourceRow[] = [
   { fault: 'source clock -5 min', arm: (s) => s.catalog.clock.advance(-5 * 60_000) },
   {
     fault: 'deleted and re-created with the same id',
+    happened: (s) => (s.catalog.rows('products/products').some((p) => String(p.name).endsWith('(yeniden)')) ? null : 'no product was re-created'),
     arm: (s) => {
       let done = false;
       s.onRequest = (resource) => {
@@ -160,6 +181,7 @@ const SOURCE_FAULTS: SourceRow[] = [
   },
   {
     fault: 'bad input: wrong types, nulls, empty, 1 MB, unicode edge cases',
+    happened: (_s, rt) => (rt.ctx.store.quarantineCount() > 0 ? null : 'nothing was quarantined'),
     arm: (s) => {
       const c = s.catalog;
       const product = c.rows('products/products')[3];
@@ -191,7 +213,39 @@ export const SOURCE_ROWS: Record<string, (sink: SinkName, engines: Engines) => P
 
 // --- process faults ------------------------------------------------------------------------------------
 
-/** A CLI run killed with SIGKILL at a random point, then a restart in-process; compared after. */
+/** How many source requests `command` makes from this state, measured on a copy of the state and index. */
+async function requestsOf(command: 'rebuild' | 'sync', env: Record<string, string>, sandbox: Sandbox): Promise<number> {
+  const copy = tempDir('feeder-dry-');
+  for (const key of ['STATE_PATH', 'SQLITE_PATH'] as const) fs.copyFileSync(env[key], path.join(copy, path.basename(env[key])));
+  const dry = { ...env, STATE_PATH: path.join(copy, path.basename(env.STATE_PATH)), SQLITE_PATH: path.join(copy, path.basename(env.SQLITE_PATH)) };
+  let n = 0;
+  sandbox.onRequest = () => void n++;
+  try {
+    await withRuntime(dry, (rt) => (command === 'rebuild' ? rebuild(rt.ctx) : sync(rt.ctx)));
+  } finally {
+    sandbox.onRequest = null;
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+  return n;
+}
+
+/** Whether the state shows `kind` started and never finished: the process died mid-run. */
+function diedMidRun(env: Record<string, string>, kind: string): boolean {
+  const store = new StateStore(env.STATE_PATH);
+  try {
+    const [last] = store.recentRuns(1);
+    return last?.kind === kind && last.outcome === 'running';
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * A CLI run killed with SIGKILL mid-run, then a restart in-process; compared after. Odd seeds kill
+ * on a random one of the run's source requests (mid-ingest); even seeds a few milliseconds after its
+ * last request (mid-write). The row fails if the kill did not land mid-run (SQLite sink: the request
+ * count is measured on a copy of the state and index first).
+ */
 export async function killRow(command: 'rebuild' | 'sync', seed: number, sink: SinkName, engines: Engines): Promise<RowResult> {
   return withSandbox({ products: 200, seed: 900 + seed }, async (sandbox) => {
     const rng = new Rng(seed);
@@ -199,21 +253,27 @@ export async function killRow(command: 'rebuild' | 'sync', seed: number, sink: S
     await withRuntime(env, (rt) => rebuild(rt.ctx));
     for (let i = 0; i < 80; i++) sandbox.catalog.randomMutation(rng);
     letTimePass(sandbox);
+    const total = await requestsOf(command, env, sandbox);
+    const midWrite = seed % 2 === 0;
+    const killAt = midWrite ? total : rng.int(1, total);
+    const delayMs = midWrite ? rng.int(0, 4) : 0;
     let served = 0;
-    const killAt = rng.int(1, command === 'sync' ? 12 : 70);
     let child: import('node:child_process').ChildProcess | null = null;
-    if (seed % 2 === 1) sandbox.onRequest = () => void (++served === killAt && child?.kill('SIGKILL'));
-    const r = await runCli([command], env, {
-      onSpawn: (c) => {
-        child = c;
-        if (seed % 2 === 0) setTimeout(() => c.kill('SIGKILL'), rng.int(50, 900)).unref();
-      },
-    });
+    sandbox.onRequest = () => {
+      if (++served !== killAt) return;
+      if (delayMs === 0 && !midWrite) child?.kill('SIGKILL');
+      else setTimeout(() => child?.kill('SIGKILL'), delayMs);
+    };
+    const r = await runCli([command], env, { onSpawn: (c) => (child = c) });
     sandbox.onRequest = null;
+    if (r.signal !== 'SIGKILL' || !diedMidRun(env, command)) {
+      throw new ScenarioDidNotHappen(`SIGKILL during ${command} (seed ${seed}): the kill did not land mid-run (exit ${r.code}, signal ${r.signal}, kill at request ${killAt} of ${total} + ${delayMs} ms)`);
+    }
     return withRuntime(env, async (rt) => {
       if (command === 'rebuild') await rebuild(rt.ctx);
       else await sync(rt.ctx);
-      return { fault: `SIGKILL during ${command} (seed ${seed})`, sink, runs: 2, outcome: r.signal === 'SIGKILL' ? 'killed, restarted' : 'finished before the kill', ...(await compare(sandbox, rt)) };
+      const where = midWrite ? `${delayMs} ms after the last of ${total} requests` : `at request ${killAt} of ${total}`;
+      return { fault: `SIGKILL during ${command} (seed ${seed})`, sink, runs: 2, outcome: `killed ${where}, restarted`, ...(await compare(sandbox, rt)) };
     });
   });
 }
@@ -221,37 +281,61 @@ export async function killRow(command: 'rebuild' | 'sync', seed: number, sink: S
 export async function diskFullRow(engines: Engines): Promise<RowResult> {
   return withSandbox({ products: 300, seed: 77 }, async (sandbox) => {
     const base = feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '50', ...sinkEnv('sqlite', engines) });
-    // A state store capped below what the catalog needs: the rebuild must fail cleanly.
-    const failed = await withRuntime({ ...base, STATE_MAX_BYTES: String(400 * 1024) }, (full) =>
+    // A state store capped below what the catalog needs: the rebuild must fail cleanly, on the cap.
+    const error = await withRuntime({ ...base, STATE_MAX_BYTES: String(400 * 1024) }, (full) =>
       rebuild(full.ctx).then(
-        () => false,
-        (err: unknown) => /full/i.test((err as Error).message),
+        () => null,
+        (err: unknown) => err as { code?: string; message?: string },
       ),
     );
+    if (error?.code !== 'SQLITE_FULL') {
+      throw new ScenarioDidNotHappen(`disk full: the store never hit STATE_MAX_BYTES (${error ? `failed otherwise: ${error.code} ${error.message}` : 'the rebuild succeeded'})`);
+    }
     // Space freed: the next runs converge.
     return withRuntime(base, async (rt) => {
       await rebuild(rt.ctx);
       for (let i = 0; i < 20; i++) sandbox.catalog.randomMutation();
       letTimePass(sandbox);
       await sync(rt.ctx);
-      return { fault: 'disk full on the state store', sink: 'sqlite', runs: 3, outcome: failed ? 'failed cleanly (SQLITE_FULL), then converged' : 'did not fail (cap too large)', ...(await compare(sandbox, rt)) };
+      return { fault: 'disk full on the state store', sink: 'sqlite', runs: 3, outcome: 'failed cleanly (SQLITE_FULL), then converged', ...(await compare(sandbox, rt)) };
     });
   });
 }
 
+/**
+ * Two runs started together on one state file: each pair must have been refused (exit 1, the lock's
+ * holder named) or serialized (both succeeded, one after the other by the run history).
+ */
 export async function twoFeedersRow(engines: Engines): Promise<RowResult> {
   return withSandbox({ products: 200, seed: 78 }, async (sandbox) => {
     const env = feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '10', ...sinkEnv('sqlite', engines) });
-    const both = await Promise.all([runCli(['rebuild'], env), runCli(['rebuild'], env)]);
+    const pairs: { command: string; results: Awaited<ReturnType<typeof runCli>>[] }[] = [];
+    pairs.push({ command: 'rebuild', results: await Promise.all([runCli(['rebuild'], env), runCli(['rebuild'], env)]) });
     for (let i = 0; i < 30; i++) sandbox.catalog.randomMutation();
     letTimePass(sandbox);
-    const again = await Promise.all([runCli(['sync'], env), runCli(['sync'], env)]);
-    const codes = [...both, ...again].map((r) => r.code);
+    pairs.push({ command: 'sync', results: await Promise.all([runCli(['sync'], env), runCli(['sync'], env)]) });
+    const store = new StateStore(env.STATE_PATH);
+    const history = store.recentRuns(20);
+    store.close();
+    let refused = 0;
+    for (const { command, results } of pairs) {
+      const codes = results.map((r) => r.code);
+      if (codes.includes(1)) {
+        const busy = results.find((r) => r.code === 1)!;
+        if (!/another run holds lock/.test(busy.stderr) || !codes.includes(0)) throw new ScenarioDidNotHappen(`two ${command}s: exit codes ${codes.join(',')}: ${busy.stderr.trim()}`);
+        refused++;
+        continue;
+      }
+      if (codes.some((c) => c !== 0)) throw new ScenarioDidNotHappen(`two ${command}s: unexpected exit codes ${codes.join(',')}`);
+      // Both succeeded: the run history must show them one after the other.
+      const [a, b] = history.filter((h) => h.kind === command).slice(0, 2).sort((x, y) => x.started_at.localeCompare(y.started_at));
+      if (!a || !b || !a.finished_at || a.finished_at > b.started_at) {
+        throw new ScenarioDidNotHappen(`two ${command}s both succeeded but overlapped: ${JSON.stringify([a, b])}`);
+      }
+    }
     return withRuntime(env, async (rt) => {
       await sync(rt.ctx);
-      const busy = codes.filter((c) => c === 1).length;
-      const bad = codes.filter((c) => c !== 0 && c !== 1).length;
-      return { fault: 'two feeders on one state file at once', sink: 'sqlite', runs: 5, outcome: bad ? `unexpected exit codes ${codes.join(',')}` : `${busy} of 4 runs found the lock held (exit 1)`, ...(await compare(sandbox, rt)) };
+      return { fault: 'two feeders on one state file at once', sink: 'sqlite', runs: 5, outcome: `${refused} of 2 pairs refused by the lock (exit 1), the others serialized`, ...(await compare(sandbox, rt)) };
     });
   });
 }
@@ -260,12 +344,13 @@ export async function twoFeedersRow(engines: Engines): Promise<RowResult> {
 
 export async function esStoppedRow(engines: Engines): Promise<RowResult> {
   const es = engines.es!;
+  let stopping: Promise<void> | null = null;
   return scenario({
     fault: 'Elasticsearch stopped mid-bulk, restarted',
     sink: 'elasticsearch',
     engines,
+    happened: () => (stopping ? null : 'Elasticsearch was never stopped'),
     arm: (s) => {
-      let stopping: Promise<void> | null = null;
       let syncs = 0;
       s.onRequest = (resource) => {
         // During the second sync's reads: the writes that follow hit a dead node.
@@ -284,6 +369,7 @@ export function meiliFailingRow(engines: Engines): Promise<RowResult> {
     fault: 'Meilisearch tasks failing',
     sink: 'meilisearch',
     engines,
+    happened: () => (engines.meili!.faults.failTasks?.count === 0 ? null : 'not every armed task failure was served'),
     arm: () => {
       engines.meili!.faults.failTasks = { count: 3, types: ['documentAdditionOrUpdate', 'documentDeletion'], code: 'internal' };
       return () => void (engines.meili!.faults = {});
@@ -296,6 +382,10 @@ export function rejectedDocumentsRow(sink: SinkName, engines: Engines): Promise<
     fault: 'documents rejected by the sink',
     sink,
     engines,
+    happened: (s, rt) => {
+      const wide = String(s.catalog.rows('products/products')[7].id);
+      return rt.ctx.store.quarantined().some((q) => q.resource === 'product_documents' && q.record_key === wide) ? null : 'the sink rejected nothing';
+    },
     arm: (s) => {
       const wide = s.catalog.rows('products/products')[7];
       const attributes = Object.fromEntries(Array.from({ length: 2500 }, (_, i) => [`attr_${i}`, i]));

@@ -60,8 +60,9 @@ describe('elasticsearch specifics', () => {
     });
   });
 
-  test('Elasticsearch killed mid-sync: the run fails cleanly, the watermark stays, the next run after restart repairs', async () => {
-    if (!es.kill || !es.restart) return; // an external ES_URL cluster cannot be killed from here
+  // An external cluster (ES_URL) cannot be killed from here: the test is skipped, visibly.
+  const killable = process.env.ES_URL ? test.skip : test;
+  killable('Elasticsearch killed mid-sync: the run fails cleanly, the watermark stays, the next run after restart repairs', async () => {
     await withFeeder({ products: 200, seed: 63 }, { ...esEnv('killed'), ES_REQUEST_TIMEOUT_MS: '5000' }, (sandbox, rt) =>
       expectOutageRepaired(sandbox, rt, { down: () => es.kill!(), up: () => es.restart!() }, 40),
     );
