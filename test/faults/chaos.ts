@@ -104,10 +104,13 @@ export async function chaosSeed(seed: number, sink: SinkName, engines: Engines):
       edits(rng.int(0, 8));
       letTimePass(sandbox, rng.int(0, 3000));
       sandbox.faults = rng.chance(0.7) ? { rate: 0.12, kinds: FAULT_KINDS, retryAfterSeconds: 0, slowMs: 400 } : null;
-      // Edits while the run reads, and maybe a SIGKILL at one of its requests (or a moment after it).
-      const editAt = rng.int(1, 30);
-      const killAt = rng.chance(0.6) ? rng.int(1, 60) : 0;
+      // Edits while the run reads, and maybe a SIGKILL at one of its requests (or a moment after
+      // it). Reconcile reads no source: its kill is timed from its start.
+      const editAt = rng.int(1, 12);
+      const kill = rng.chance(0.6);
+      const killAt = kill && command !== 'reconcile' ? rng.int(1, command === 'sync' ? 10 : 40) : 0;
       const killDelay = rng.chance(0.5) ? rng.int(1, 40) : 0;
+      const killAfterMs = kill && command === 'reconcile' ? rng.int(150, 900) : 0;
       let served = 0;
       let child: import('node:child_process').ChildProcess | null = null;
       sandbox.onRequest = () => {
@@ -117,7 +120,12 @@ export async function chaosSeed(seed: number, sink: SinkName, engines: Engines):
         if (killDelay === 0) child?.kill('SIGKILL');
         else setTimeout(() => child?.kill('SIGKILL'), killDelay);
       };
-      const r = await runCli([command], env, { onSpawn: (c) => (child = c) });
+      const r = await runCli([command], env, {
+        onSpawn: (c) => {
+          child = c;
+          if (killAfterMs) setTimeout(() => c.kill('SIGKILL'), killAfterMs).unref();
+        },
+      });
       sandbox.onRequest = null;
       result.runs++;
       if (r.signal === 'SIGKILL') result.kills++;
