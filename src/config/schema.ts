@@ -136,6 +136,8 @@ export const configSchema = z.object({
   ES_FLUSH_BYTES: int(1024).default(5_000_000),
   /** Bulk requests in flight. */
   ES_CONCURRENCY: int(1, 32).default(2),
+  /** How long the old index outlives a rebuild's alias swap before it is deleted (searches in flight finish), milliseconds. */
+  ES_SWAP_GRACE_MS: int(0, 600_000).default(2000),
   /** Timeout of one Elasticsearch request, milliseconds. */
   ES_REQUEST_TIMEOUT_MS: int(100).default(60_000),
   /** Meilisearch URL (SINK=meilisearch), e.g. http://meili.internal:7700. */

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Client, errors as esErrors, type ClientOptions } from '@elastic/elasticsearch';
 import { SinkError } from '../errors';
 import { mergeDeep, readMapping } from './mappings';
@@ -16,6 +17,8 @@ export interface ElasticsearchOptions {
   flushBytes: number;
   concurrency: number;
   requestTimeoutMs: number;
+  /** How long a retired index outlives the swap, so searches that resolved the alias just before it finish. */
+  swapGraceMs: number;
 }
 
 interface IndexBody {
@@ -67,6 +70,7 @@ export class ElasticsearchSink implements Sink {
     const target = { kind, name: `${this.live(kind).name}_${gen}` };
     const body = await this.indexBody(kind);
     await this.drop(target);
+    await this.dropOrphans(kind);
     await this.call(`create index ${target.name}`, () =>
       this.client.indices.create({
         index: target.name,
@@ -121,15 +125,20 @@ export class ElasticsearchSink implements Sink {
       this.client.indices.putSettings({ index: target.name, settings: { number_of_replicas: this.opts.replicas, refresh_interval: null as never } }),
     );
     await this.call(`refresh ${target.name}`, () => this.client.indices.refresh({ index: target.name }));
-    const old = await this.indicesBehind(alias);
+    const retired = (await this.indicesBehind(alias)).filter((i) => i !== target.name);
+    // One atomic `_aliases` call moves the alias. A concrete index that still holds the public name
+    // (from before aliases) must go in the same call; physical indexes only leave the alias.
     await this.call(`swap alias ${alias}`, () =>
       this.client.indices.updateAliases({
-        actions: [
-          ...old.filter((i) => i !== target.name).map((index) => ({ remove_index: { index } })),
-          { add: { index: target.name, alias } },
-        ],
+        actions: [...retired.map((index) => (index === alias ? { remove_index: { index } } : { remove: { index, alias } })), { add: { index: target.name, alias } }],
       }),
     );
+    // A search that resolved the alias a moment before the swap still runs on the old index:
+    // deleting it at once fails that search (no_shard_available). It goes after a grace period.
+    const drop = retired.filter((i) => i !== alias);
+    if (drop.length === 0) return;
+    await delay(this.opts.swapGraceMs);
+    await this.call(`delete retired ${drop.join(', ')}`, () => this.client.indices.delete({ index: drop, ignore_unavailable: true }));
   }
 
   async drop(target: Target): Promise<void> {
@@ -237,6 +246,19 @@ export class ElasticsearchSink implements Sink {
   }
 
   /** The physical indexes behind a public name: the alias's indexes, or a concrete index of that name. */
+  /**
+   * Physical indexes of this public name that nothing uses: neither behind the alias nor being built
+   * (a process killed during a swap's grace period leaves its retired index behind).
+   */
+  private async dropOrphans(kind: IndexKind): Promise<void> {
+    const alias = this.live(kind).name;
+    const all = await this.call(`list ${alias}_*`, () => this.client.indices.get({ index: `${alias}_*`, ignore_unavailable: true, allow_no_indices: true }));
+    const behind = new Set(await this.indicesBehind(alias));
+    const pattern = new RegExp(`^${alias}_\\d+$`);
+    const orphans = Object.keys(all).filter((name) => pattern.test(name) && !behind.has(name));
+    if (orphans.length) await this.call(`delete orphaned ${orphans.join(', ')}`, () => this.client.indices.delete({ index: orphans, ignore_unavailable: true }));
+  }
+
   private async indicesBehind(alias: string): Promise<string[]> {
     const aliased = await this.call(`resolve ${alias}`, () => this.client.indices.getAlias({ name: alias }, { ignore: [404] }));
     const names = Object.keys(aliased).filter((k) => k !== 'error' && k !== 'status');

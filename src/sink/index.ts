@@ -22,6 +22,7 @@ export function createSink(config: Config): Sink {
         flushBytes: config.ES_FLUSH_BYTES,
         concurrency: config.ES_CONCURRENCY,
         requestTimeoutMs: config.ES_REQUEST_TIMEOUT_MS,
+        swapGraceMs: config.ES_SWAP_GRACE_MS,
       });
     case 'meilisearch':
       return new MeilisearchSink({
