@@ -1,13 +1,12 @@
 # Multi-stage: compile with dev dependencies, ship only production ones, run as a non-root user.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
 COPY mappings ./mappings
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 STATE_PATH=/data/feeder.db SQLITE_PATH=/data/index.db
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

@@ -3,7 +3,7 @@ import { chainOf, nodeUrl } from './product';
 import { urlsByLanguage } from './urls';
 import type { CategoryDocument, CategoryTree } from './types';
 
-/** The category document of `<index>_categories` (SPEC section 4). */
+/** The category document of `<index>_categories` (docs/CONTRACT.md §3). */
 export function buildCategoryDocument(node: CategoryNode, tree: CategoryTree, pathStep: number): CategoryDocument {
   const ancestors = chainOf(node, tree, pathStep).slice(0, -1);
   const parentPath = node.path.length > pathStep ? node.path.slice(0, node.path.length - pathStep) : null;

@@ -1,5 +1,5 @@
 /**
- * Node ids a product links to through its category attribute (SPEC section 3): a number, a list of
+ * Node ids a product links to through its category attribute (docs/CONTRACT.md §2): a number, a list of
  * numbers or numeric strings, or a comma-separated string. Anything that is not a positive integer
  * is ignored, never fatal.
  */

@@ -4,7 +4,7 @@ import { ancestorPaths } from './links';
 import { sortKeys, urlsByLanguage } from './urls';
 import type { BuildOptions, CategoryTree, PriceEntry, ProductDocument, ProductInput } from './types';
 
-/** Contract-v1 product document (SPEC section 4) from one product and what is joined to it. */
+/** Contract-v1 product document (docs/CONTRACT.md §3) from one product and what is joined to it. */
 export function buildProductDocument(input: ProductInput, tree: CategoryTree, opts: BuildOptions): ProductDocument {
   const { product } = input;
   const chosen = choosePrice(input.prices, opts);

@@ -30,7 +30,7 @@ export const SANDBOX_TOKEN = 'sandbox-token';
 export const SANDBOX_CHANNEL = '1';
 
 /**
- * The built-in Data Warehouse API (SPEC section 8): token auth, the documented filters, `page` and
+ * The built-in Data Warehouse API (docs/CONTRACT.md §7): token auth, the documented filters, `page` and
  * `limit`/`page_size`, `{count, next, previous, results}` with absolute `next` URLs that, like the
  * vendor's own examples, drop `/remote/{channel_id}/`. Serves a generated catalog that can be
  * mutated while it runs and can inject faults.

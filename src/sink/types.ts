@@ -1,5 +1,5 @@
 /*
- * The sink seam. A sink knows the document contract (SPEC section 4) and nothing of Akinon:
+ * The sink seam. A sink knows the document contract (docs/CONTRACT.md §3) and nothing of Akinon:
  * it stores documents keyed by `id`, keeps physical indexes behind a public name, and answers
  * the storefront-style query the CLI offers.
  */

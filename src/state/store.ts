@@ -53,7 +53,7 @@ const BLIND_UPSERT = Object.fromEntries(
 ) as Record<ResourceName, string>;
 
 /**
- * The embedded state store (SPEC section 5): raw rows per resource, cursors (watermarks), the
+ * The embedded state store (docs/CONTRACT.md §4): raw rows per resource, cursors (watermarks), the
  * content hash of every document written per index generation, the pending set of documents to
  * rewrite, run history, quarantine and the run lock. All methods are synchronous (better-sqlite3);
  * `tx()` groups them into one transaction.

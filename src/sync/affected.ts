@@ -3,7 +3,7 @@ import type { ResourceName } from '../source/resources';
 import type { StateStore, StoredRow } from '../state/store';
 import type { Config } from '../config/schema';
 
-/** Documents to rebuild because a joined record changed (SPEC section 4, last paragraph). */
+/** Documents to rebuild because a joined record changed (docs/CONTRACT.md §3, last paragraph). */
 export class Affected {
   readonly products = new Set<number>();
   readonly categories = new Set<number>();

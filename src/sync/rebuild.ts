@@ -41,7 +41,7 @@ interface RebuildPlan {
 }
 
 /**
- * Full rebuild (SPEC section 5): crawl every resource into the state store, build every document
+ * Full rebuild (docs/CONTRACT.md §4): crawl every resource into the state store, build every document
  * into a new physical index, catch up with what changed since the start, then swap the public name
  * atomically and drop the old index. Readers never see an empty or half index; edits made while it
  * ran are in the new index at the swap. An interrupted rebuild resumes from its checkpoint.
@@ -121,7 +121,7 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
 }
 
 /**
- * Refuses a result implausibly smaller than what it replaces (SPEC section 5): an empty page
+ * Refuses a result implausibly smaller than what it replaces (docs/CONTRACT.md §4): an empty page
  * answered with 200, a keyset cursor sent past the catalog by one absurd id, the wrong catalog.
  */
 function guardShrink(ctx: RunContext, what: string, from: number, to: number): void {

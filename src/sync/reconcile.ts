@@ -10,7 +10,7 @@ import { loadCategoryTree, loadProductInputs, qualifies } from './materialize';
 import { beginRun, fail, succeed } from './runs';
 
 /**
- * Compares the live index with what the state store says it should hold (SPEC section 5): strays
+ * Compares the live index with what the state store says it should hold (docs/CONTRACT.md §4): strays
  * are deleted, missing and stale documents written. Repairs deletes lost while a sink was down and
  * edits made to the index by hand. It reads the whole index once: cheap enough for a daily run.
  */

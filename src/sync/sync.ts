@@ -8,7 +8,7 @@ import { rebuildLocked } from './rebuild';
 import { beginRun, fail, succeed } from './runs';
 
 /**
- * One incremental run (SPEC section 5). Tombstones first (their first response also gives the
+ * One incremental run (docs/CONTRACT.md §4). Tombstones first (their first response also gives the
  * source clock T), then per resource the closed window [watermark, T - lag) read by id keyset, then
  * the affected documents rebuilt and written when their hash changed, then the watermarks moved to
  * T - lag. Its cost follows the number of changes, not the catalog size.

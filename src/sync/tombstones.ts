@@ -2,7 +2,7 @@ import type { ContentType, DeletedItem } from '../source/schemas';
 import type { ResourceName } from '../source/resources';
 import type { Config } from '../config/schema';
 
-/** Kinds of deleted objects the feeder acts on, by the model names SPEC section 2 lists. */
+/** Kinds of deleted objects the feeder acts on, by the model names docs/CONTRACT.md §2 lists. */
 const KIND_MODELS: Record<string, { resource: ResourceName; models: string[] }> = {
   product: { resource: 'products', models: ['product'] },
   productprice: { resource: 'product_prices', models: ['productprice'] },

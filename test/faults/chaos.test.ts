@@ -65,10 +65,12 @@ describe('chaos: kills, source faults and edits during rebuild, sync and reconci
   for (const seed of seeds) {
     const sink = sinkOf(seed);
     test(`seed ${seed} (${sink})`, async () => {
-      const r = await chaosSeed(seed, sink, engines);
+      const replay = `replay: FEEDER_CHAOS_SEED=${seed} FEEDER_CHAOS_SINK=${sink} npx jest test/faults/chaos.test.ts`;
+      const r = await chaosSeed(seed, sink, engines).catch((err: Error) => {
+        throw new Error(`chaos seed ${seed} (${sink}) failed: ${err.message}\n${replay}`, { cause: err });
+      });
       results.push(r);
-      // On failure the received object carries `replay`: the command that reruns this seed alone.
-      expect(r).toEqual({ ...r, lost: 0, duplicates: 0, equal: true, healthy: true });
+      if (r.lost || r.duplicates || !r.equal || !r.healthy) throw new Error(`chaos seed ${seed} (${sink}) diverged: ${JSON.stringify(r)}\n${replay}`);
     }, 300_000);
   }
 });

@@ -1,5 +1,5 @@
 /*
- * SPEC section 4 against the vendor document's own example records (test/fixtures/vendor-examples.json
+ * docs/CONTRACT.md §3 against the vendor document's own example records (test/fixtures/vendor-examples.json
  * holds the example responses verbatim). Expected documents are written out by hand.
  */
 import examples from '../fixtures/vendor-examples.json';
