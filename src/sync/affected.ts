@@ -1,4 +1,4 @@
-import { categoryIdsFromAttribute } from '../build/links';
+import { categoryIdsFromAttribute } from '../document/links';
 import type { ResourceName } from '../source/resources';
 import type { StateStore, StoredRow } from '../state/store';
 import type { Config } from '../config/schema';

@@ -3,7 +3,7 @@ import type { Config } from '../config/schema';
 import type { Sink } from '../sink/types';
 import type { Source } from '../source/source';
 import type { StateStore } from '../state/store';
-import type { BuildOptions } from '../build/types';
+import type { BuildOptions } from '../document/types';
 
 /** What every run needs, wired once by the CLI or the service. */
 export interface RunContext {

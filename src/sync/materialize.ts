@@ -1,8 +1,8 @@
-import { buildCategoryDocument } from '../build/category';
-import { documentHash } from '../build/hash';
-import { buildProductDocument } from '../build/product';
-import { categoryTree } from '../build/tree';
-import type { CategoryTree, ProductInput } from '../build/types';
+import { buildCategoryDocument } from '../document/category';
+import { documentHash } from '../document/hash';
+import { buildProductDocument } from '../document/product';
+import { categoryTree } from '../document/tree';
+import type { CategoryTree, ProductInput } from '../document/types';
 import type { Product } from '../source/schemas';
 import type { DocKind, StateStore } from '../state/store';
 import type { SinkDocument, Target } from '../sink/types';

@@ -1,6 +1,6 @@
-import { documentHash } from '../build/hash';
-import { buildProductDocument } from '../build/product';
-import { buildCategoryDocument } from '../build/category';
+import { documentHash } from '../document/hash';
+import { buildProductDocument } from '../document/product';
+import { buildCategoryDocument } from '../document/category';
 import type { SinkDocument, Target } from '../sink/types';
 import type { DocKind } from '../state/store';
 import { batchBoundary, buildOptions, LIVE_GEN, type RunContext, type RunSummary } from './context';

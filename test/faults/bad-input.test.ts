@@ -11,10 +11,10 @@ import {
   productPriceSchema,
   productSchema,
 } from '../../src/source/schemas';
-import { buildProductDocument } from '../../src/build/product';
-import { buildCategoryDocument } from '../../src/build/category';
-import { categoryTree } from '../../src/build/tree';
-import { categoryIdsFromAttribute } from '../../src/build/links';
+import { buildProductDocument } from '../../src/document/product';
+import { buildCategoryDocument } from '../../src/document/category';
+import { categoryTree } from '../../src/document/tree';
+import { categoryIdsFromAttribute } from '../../src/document/links';
 import examples from '../fixtures/vendor-examples.json';
 
 /** Strings that break naive code: Turkish casing, RTL marks, emoji, NUL, empty, 1 MB. */

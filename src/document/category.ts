@@ -1,5 +1,5 @@
 import type { CategoryNode } from '../source/schemas';
-import { chainOf, nodeUrl } from './product';
+import { chainOf, nodeUrl } from './tree';
 import { urlsByLanguage } from './urls';
 import type { CategoryDocument, CategoryTree } from './types';
 

@@ -1,7 +1,8 @@
-import { buildProductDocument, choosePrice, discount } from '../../src/build/product';
-import { categoryIdsFromAttribute, ancestorPaths } from '../../src/build/links';
-import { categoryTree } from '../../src/build/tree';
-import type { ProductInput } from '../../src/build/types';
+import { buildProductDocument, choosePrice, discount } from '../../src/document/product';
+import { categoryIdsFromAttribute } from '../../src/document/links';
+import { ancestorPaths } from '../../src/document/tree';
+import { categoryTree } from '../../src/document/tree';
+import type { ProductInput } from '../../src/document/types';
 import { productSchema, productPriceSchema, productImageSchema, prettyUrlSchema, categoryNodeSchema } from '../../src/source/schemas';
 
 const product = (over: Record<string, unknown> = {}) =>

@@ -19,10 +19,3 @@ export function categoryIdsFromAttribute(value: unknown): number[] {
   else take(value);
   return [...out].sort((a, b) => a - b);
 }
-
-/** Paths of the ancestors of `path`, root first (`0001000100010005` -> 0001, 00010001, 000100010001). */
-export function ancestorPaths(path: string, step: number): string[] {
-  const out: string[] = [];
-  for (let end = step; end < path.length; end += step) out.push(path.slice(0, end));
-  return out;
-}

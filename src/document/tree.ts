@@ -22,3 +22,25 @@ export function categoryTree(nodes: Iterable<CategoryNode>, urls: Iterable<Prett
   }
   return { byId, byPath, urls: urlMap, translations };
 }
+
+/** Paths of the ancestors of `path`, root first (`0001000100010005` -> 0001, 00010001, 000100010001). */
+export function ancestorPaths(path: string, step: number): string[] {
+  const out: string[] = [];
+  for (let end = step; end < path.length; end += step) out.push(path.slice(0, end));
+  return out;
+}
+
+/** Existing nodes from the root down to `node` (missing ancestors are skipped). */
+export function chainOf(node: CategoryNode, tree: CategoryTree, step: number): CategoryNode[] {
+  const chain: CategoryNode[] = [];
+  for (const p of ancestorPaths(node.path, step)) {
+    const a = tree.byPath.get(p);
+    if (a) chain.push(a);
+  }
+  chain.push(node);
+  return chain;
+}
+
+export function nodeUrl(node: CategoryNode, tree: CategoryTree): string | null {
+  return node.pretty_url === null ? null : tree.urls.get(node.pretty_url)?.new_path ?? null;
+}

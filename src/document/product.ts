@@ -1,6 +1,6 @@
 import type { CategoryNode, ProductPrice } from '../source/schemas';
 import { canonicalInstant } from '../source/instant';
-import { ancestorPaths } from './links';
+import { chainOf, nodeUrl } from './tree';
 import { sortKeys, urlsByLanguage } from './urls';
 import type { BuildOptions, CategoryTree, PriceEntry, ProductDocument, ProductInput } from './types';
 
@@ -118,21 +118,6 @@ function localized(
     out[lang] = { attributes: attrs[lang] ?? {}, url: urls[lang] ?? null };
   }
   return sortKeys(out);
-}
-
-/** Existing nodes from the root down to `node` (missing ancestors are skipped). */
-export function chainOf(node: CategoryNode, tree: CategoryTree, step: number): CategoryNode[] {
-  const chain: CategoryNode[] = [];
-  for (const p of ancestorPaths(node.path, step)) {
-    const a = tree.byPath.get(p);
-    if (a) chain.push(a);
-  }
-  chain.push(node);
-  return chain;
-}
-
-export function nodeUrl(node: CategoryNode, tree: CategoryTree): string | null {
-  return node.pretty_url === null ? null : tree.urls.get(node.pretty_url)?.new_path ?? null;
 }
 
 function latestModified(input: ProductInput, linked: CategoryNode[], tree: CategoryTree, step: number): string {
