@@ -5,7 +5,7 @@
  */
 import { loadConfig } from '../src/config/load';
 import { createLogger } from '../src/service/logger';
-import { openRuntime } from '../src/service/runtime';
+import { openRuntime } from '../src/wiring/runtime';
 import { rebuild } from '../src/sync/rebuild';
 import { sync } from '../src/sync/sync';
 import { DiscardSink } from './discard-sink';

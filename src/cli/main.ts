@@ -6,7 +6,7 @@ import { loadConfig, redactedConfig } from '../config/load';
 import type { Config } from '../config/schema';
 import { ConfigError, FeederError, LockBusyError, UsageError } from '../errors';
 import { createLogger } from '../service/logger';
-import { openRuntime, type Runtime } from '../service/runtime';
+import { openRuntime, type Runtime } from '../wiring/runtime';
 import { Service } from '../service/serve';
 import { healthReport } from '../service/health';
 import { Sandbox } from '../sandbox/server';

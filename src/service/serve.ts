@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Runtime } from './runtime';
+import type { Runtime } from '../wiring/runtime';
 import { healthReport } from './health';
 import { FeederMetrics } from './metrics';
 import { sync } from '../sync/sync';

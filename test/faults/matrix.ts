@@ -11,7 +11,7 @@ import { rebuild } from '../../src/sync/rebuild';
 import { sync } from '../../src/sync/sync';
 import { Rng } from '../../src/sandbox/random';
 import type { Sandbox, SandboxOptions } from '../../src/sandbox/server';
-import type { Runtime } from '../../src/service/runtime';
+import type { Runtime } from '../../src/wiring/runtime';
 import type { SinkDocument } from '../../src/sink/types';
 import type { EsNode } from '../support/elasticsearch';
 import type { MeilisearchDouble } from '../support/meilisearch-double';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load';
 import { createLogger } from '../../src/service/logger';
-import { openRuntime, type Runtime } from '../../src/service/runtime';
+import { openRuntime, type Runtime } from '../../src/wiring/runtime';
 import { Sandbox, type SandboxOptions } from '../../src/sandbox/server';
 import type { SinkDocument } from '../../src/sink/types';
 

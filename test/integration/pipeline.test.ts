@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { rebuild } from '../../src/sync/rebuild';
 import { sync } from '../../src/sync/sync';
 import type { Sandbox } from '../../src/sandbox/server';
-import type { Runtime } from '../../src/service/runtime';
+import type { Runtime } from '../../src/wiring/runtime';
 import { exportDocs, feederEnv, openFeeder, referenceDocs, startSandbox, tempDir } from '../helpers/harness';
 
 describe('rebuild from the sandbox into the embedded index', () => {

@@ -5,7 +5,7 @@
 import { rebuild } from '../../src/sync/rebuild';
 import { sync } from '../../src/sync/sync';
 import type { Sandbox } from '../../src/sandbox/server';
-import type { Runtime } from '../../src/service/runtime';
+import type { Runtime } from '../../src/wiring/runtime';
 import type { SinkDocument } from '../../src/sink/types';
 import { SinkError } from '../../src/errors';
 import { exportDocs, feederEnv, letTimePass, openFeeder, referenceDocs, startSandbox, tempDir } from '../helpers/harness';

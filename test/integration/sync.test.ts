@@ -4,7 +4,7 @@ import { reconcile } from '../../src/sync/reconcile';
 import { Rng } from '../../src/sandbox/random';
 import { LockBusyError } from '../../src/errors';
 import type { Sandbox } from '../../src/sandbox/server';
-import type { Runtime } from '../../src/service/runtime';
+import type { Runtime } from '../../src/wiring/runtime';
 import { exportDocs, letTimePass, referenceDocs, withFeeder } from '../helpers/harness';
 
 async function expectEqualsRebuild(sandbox: Sandbox, rt: Runtime, extra: Record<string, string> = {}) {

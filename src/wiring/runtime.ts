@@ -5,7 +5,7 @@ import { StateStore } from '../state/store';
 import { createSink, type Sink } from '../sink';
 import { Sandbox } from '../sandbox/server';
 import type { RunContext } from '../sync/context';
-import type { Logger } from './logger';
+import type { Logger } from '../service/logger';
 
 export interface Runtime {
   ctx: RunContext;
@@ -15,8 +15,10 @@ export interface Runtime {
 }
 
 /**
- * Wires a run context from the configuration. Without AKINON_URL (or with `sandbox`) the built-in sandbox starts on a
- * loopback port and is the source (no account, no server needed), and the feeder says so.
+ * The composition root: the one place that knows every stage. It wires a run context (source,
+ * state store, sink, logger) from the configuration; the CLI and the service import it, no stage does.
+ * Without AKINON_URL (or with `sandbox`) the built-in sandbox starts on a loopback port and is the
+ * source (no account, no server needed), and the feeder says so.
  */
 export async function openRuntime(config: Config, log: Logger, opts: { sink?: Sink } = {}): Promise<Runtime> {
   let sandbox: Sandbox | null = null;
