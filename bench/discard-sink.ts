@@ -1,4 +1,4 @@
-import type { IndexKind, Rejection, SearchResult, Sink, SinkDocument, Target } from '../src/sink/types';
+import { live, type IndexKind, type Rejection, type Sink, type SinkDocument, type Target } from '../src/sink/types';
 
 /**
  * The benchmarks' sink: serializes every document as a real sink must, then drops it. It keeps
@@ -7,24 +7,19 @@ import type { IndexKind, Rejection, SearchResult, Sink, SinkDocument, Target } f
  */
 export class DiscardSink implements Sink {
   readonly engine = 'discard';
+  readonly indexName = 'discard';
   /** Bytes of JSON the feeder handed over. */
   bytes = 0;
   private readonly indexes = new Map<string, IdSet>();
   private readonly aliases = new Map<IndexKind, string>();
 
-  live(kind: IndexKind): Target {
-    return { kind, name: this.aliases.get(kind) ?? `discard_${kind}` };
-  }
-  async exists(kind: IndexKind): Promise<boolean> {
-    return this.aliases.has(kind);
-  }
   async create(kind: IndexKind, gen: number): Promise<Target> {
     const name = `discard_${kind}_${gen}`;
     this.indexes.set(name, new IdSet());
     return { kind, name };
   }
   async has(target: Target): Promise<boolean> {
-    return this.indexes.has(target.name);
+    return this.indexes.has(this.physical(target));
   }
   async write(target: Target, docs: readonly SinkDocument[]): Promise<Rejection[]> {
     const ids = this.index(target);
@@ -47,7 +42,7 @@ export class DiscardSink implements Sink {
     this.indexes.delete(target.name);
   }
   async count(target: Target): Promise<number> {
-    return this.indexes.get(target.name)?.size ?? 0;
+    return this.indexes.get(this.physical(target))?.size ?? 0;
   }
   async get(): Promise<Map<string, SinkDocument>> {
     return new Map();
@@ -55,18 +50,21 @@ export class DiscardSink implements Sink {
   async *scan(): AsyncIterable<SinkDocument[]> {
     // Documents are not kept.
   }
-  async search(): Promise<SearchResult> {
-    return { total: 0, hits: [] };
-  }
   async close(): Promise<void> {
     this.indexes.clear();
   }
 
+  /** The physical index behind a target: the public name resolves to the one swapped in last. */
+  private physical(target: Target): string {
+    return target.name === live(this, target.kind).name ? this.aliases.get(target.kind) ?? target.name : target.name;
+  }
+
   private index(target: Target): IdSet {
-    let set = this.indexes.get(target.name);
+    const name = this.physical(target);
+    let set = this.indexes.get(name);
     if (!set) {
       set = new IdSet();
-      this.indexes.set(target.name, set);
+      this.indexes.set(name, set);
     }
     return set;
   }

@@ -10,6 +10,7 @@ import { rebuild } from '../src/sync/rebuild';
 import { sync } from '../src/sync/sync';
 import { DiscardSink } from './discard-sink';
 import type { FeederReport } from './protocol';
+import { live } from '../src/sink/types';
 
 async function main(): Promise<void> {
   const op = process.argv[2] as FeederReport['op'];
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     const summary = op === 'rebuild' ? await rebuild(rt.ctx) : await sync(rt.ctx);
     const ms = performance.now() - started;
-    const documents = await rt.ctx.sink.count(rt.ctx.sink.live('products'));
+    const documents = await rt.ctx.sink.count(live(rt.ctx.sink, 'products'));
     const report: FeederReport = {
       op,
       sink: rt.ctx.sink.engine,

@@ -19,7 +19,7 @@ import { hitsText, quarantineText, statusText, summaryLine } from './format';
 import { retryQuarantineNow } from '../sync/quarantine';
 import { progressReporter } from './progress';
 import { applyFilter } from './filters';
-import type { SearchQuery } from '../sink/types';
+import { live, type SearchQuery } from '../sink/types';
 
 /* Thin commands: parse arguments, wire the runtime, call the core, print, exit with a code. */
 
@@ -96,7 +96,7 @@ export function buildProgram(): Command {
         const sink = createSink(config);
         try {
           const report = healthReport(store, config);
-          const counts = { products: await sink.count(sink.live('products')), categories: await sink.count(sink.live('categories')) };
+          const counts = { products: await sink.count(live(sink, 'products')), categories: await sink.count(live(sink, 'categories')) };
           const quarantine = store.quarantined(50);
           console.log(opts.json ? JSON.stringify({ ...report, documents: counts, quarantine }, null, 2) : statusText(report, counts, quarantine));
         } finally {
@@ -179,7 +179,7 @@ export function buildProgram(): Command {
       const sink = createSink(config);
       const out = opts.out ? fs.createWriteStream(opts.out) : process.stdout;
       try {
-        for await (const page of sink.scan(sink.live(opts.categories ? 'categories' : 'products'))) {
+        for await (const page of sink.scan(live(sink, opts.categories ? 'categories' : 'products'))) {
           const text = page.map((d) => JSON.stringify(d)).join('\n') + '\n';
           if (!out.write(text)) await once(out, 'drain');
         }

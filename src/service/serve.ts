@@ -10,6 +10,7 @@ import type { RunContext, RunSummary } from '../sync/context';
 import { reconcile } from '../sync/reconcile';
 import { assertSameSource } from '../sync/source-identity';
 import { hasInterruptedRebuild, rebuild } from '../sync/rebuild';
+import { exists } from '../sink/types';
 
 type Kind = 'sync' | 'rebuild' | 'reconcile';
 
@@ -93,7 +94,7 @@ export class Service {
     if (hasInterruptedRebuild(ctx)) {
       ctx.log.info('an interrupted rebuild is pending: resuming it');
       this.trigger('rebuild', 'resume');
-    } else if (!(await ctx.sink.exists('products'))) {
+    } else if (!(await exists(ctx.sink, 'products'))) {
       ctx.log.info('the index does not exist yet: building it now');
       this.trigger('rebuild', 'initial');
     }

@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Client, errors as esErrors, type ClientOptions } from '@elastic/elasticsearch';
 import { SinkError } from '../errors';
 import { mergeDeep, readMapping } from './mappings';
-import { hitOf, type IndexKind, type Rejection, type SearchQuery, type SearchResult, type Sink, type SinkDocument, type Target } from './types';
+import { exists, live, hitOf, type IndexKind, type Rejection, type SearchQuery, type SearchResult, type EngineSink, type SinkDocument, type Target } from './types';
 
 export interface ElasticsearchOptions {
   url: string;
@@ -37,10 +37,14 @@ const ORDER_FIELD: Record<IndexKind, string> = { products: 'product_id', categor
  * (flush by bytes, bounded concurrency, 429 retried); documents the cluster refuses come back as
  * rejections with the cluster's reason.
  */
-export class ElasticsearchSink implements Sink {
+export class ElasticsearchSink implements EngineSink {
   readonly engine = 'elasticsearch';
   private readonly client: Client;
   private analysisCommon: Promise<boolean> | null = null;
+
+  get indexName(): string {
+    return this.opts.indexName;
+  }
 
   constructor(private readonly opts: ElasticsearchOptions) {
     const options: ClientOptions = {
@@ -54,20 +58,14 @@ export class ElasticsearchSink implements Sink {
     this.client = new Client(options);
   }
 
-  live(kind: IndexKind): Target {
-    return { kind, name: kind === 'products' ? this.opts.indexName : `${this.opts.indexName}_categories` };
-  }
 
-  async exists(kind: IndexKind): Promise<boolean> {
-    return this.call('check the index', () => this.client.indices.exists({ index: this.live(kind).name }));
-  }
 
   async has(target: Target): Promise<boolean> {
     return this.call('check the index', () => this.client.indices.exists({ index: target.name }));
   }
 
   async create(kind: IndexKind, gen: number): Promise<Target> {
-    const target = { kind, name: `${this.live(kind).name}_${gen}` };
+    const target = { kind, name: `${live(this, kind).name}_${gen}` };
     const body = await this.indexBody(kind);
     await this.drop(target);
     await this.dropOrphans(kind);
@@ -120,7 +118,7 @@ export class ElasticsearchSink implements Sink {
   }
 
   async swap(target: Target): Promise<void> {
-    const alias = this.live(target.kind).name;
+    const alias = live(this, target.kind).name;
     await this.call(`restore settings of ${target.name}`, () =>
       this.client.indices.putSettings({ index: target.name, settings: { number_of_replicas: this.opts.replicas, refresh_interval: null as never } }),
     );
@@ -176,7 +174,7 @@ export class ElasticsearchSink implements Sink {
   }
 
   async search(q: SearchQuery): Promise<SearchResult> {
-    const alias = this.live('products').name;
+    const alias = live(this, 'products').name;
     const folded = await this.hasAnalysisCommon();
     const filter: Record<string, unknown>[] = [];
     if (q.categoryId !== undefined) filter.push({ term: { category_ids: q.categoryId } });
@@ -202,7 +200,7 @@ export class ElasticsearchSink implements Sink {
           ? [{ price: { order: 'desc', missing: '_last' } }, { product_id: 'asc' }]
           : ['_score', { product_id: 'asc' }];
     const aggs = Object.fromEntries((q.facets ?? []).map((f) => [f, { terms: { field: `attributes.${f}`, size: 50 } }]));
-    if (!(await this.exists('products'))) return { total: 0, hits: [] };
+    if (!(await exists(this, 'products'))) return { total: 0, hits: [] };
     const res = await this.call('search', () =>
       this.client.search<SinkDocument>({
         index: alias,
@@ -251,7 +249,7 @@ export class ElasticsearchSink implements Sink {
    * (a process killed during a swap's grace period leaves its retired index behind).
    */
   private async dropOrphans(kind: IndexKind): Promise<void> {
-    const alias = this.live(kind).name;
+    const alias = live(this, kind).name;
     const all = await this.call(`list ${alias}_*`, () => this.client.indices.get({ index: `${alias}_*`, ignore_unavailable: true, allow_no_indices: true }));
     const behind = new Set(await this.indicesBehind(alias));
     const pattern = new RegExp(`^${alias}_\\d+$`);

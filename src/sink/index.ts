@@ -2,10 +2,10 @@ import type { Config } from '../config/schema';
 import { SqliteSink } from './sqlite';
 import { ElasticsearchSink } from './elasticsearch';
 import { MeilisearchSink } from './meilisearch';
-import type { Sink } from './types';
+import type { EngineSink } from './types';
 
 /** The sink chosen by SINK. Unknown kinds cannot get here: the config schema lists what exists. */
-export function createSink(config: Config): Sink {
+export function createSink(config: Config): EngineSink {
   switch (config.SINK) {
     case 'sqlite':
       return new SqliteSink(config.SQLITE_PATH, config.INDEX_NAME);
@@ -38,4 +38,4 @@ export function createSink(config: Config): Sink {
   }
 }
 
-export type { Sink } from './types';
+export type { EngineSink, Sink } from './types';

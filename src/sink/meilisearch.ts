@@ -2,7 +2,7 @@ import { MeiliSearch, MeiliSearchApiError, type Task } from 'meilisearch';
 import PQueue from 'p-queue';
 import { SinkError } from '../errors';
 import { readMapping } from './mappings';
-import { hitOf, type IndexKind, type Rejection, type SearchQuery, type SearchResult, type Sink, type SinkDocument, type Target } from './types';
+import { live, hitOf, type IndexKind, type Rejection, type SearchQuery, type SearchResult, type EngineSink, type SinkDocument, type Target } from './types';
 
 export interface MeilisearchOptions {
   url: string;
@@ -43,23 +43,21 @@ export class MeilisearchTaskError extends SinkError {
  * Batches are cut by payload bytes below the engine's limit; a failed task fails the run unless the
  * failure is one document's, which is then quarantined.
  */
-export class MeilisearchSink implements Sink {
+export class MeilisearchSink implements EngineSink {
   readonly engine = 'meilisearch';
   private readonly client: MeiliSearch;
   private readonly mapping: Record<IndexKind, IndexSettings>;
+
+  get indexName(): string {
+    return this.opts.indexName;
+  }
 
   constructor(private readonly opts: MeilisearchOptions) {
     this.client = new MeiliSearch({ host: opts.url, apiKey: opts.apiKey, timeout: 60_000 });
     this.mapping = readMapping<Record<IndexKind, IndexSettings>>('meilisearch.json');
   }
 
-  live(kind: IndexKind): Target {
-    return { kind, name: kind === 'products' ? this.opts.indexName : `${this.opts.indexName}_categories` };
-  }
 
-  async exists(kind: IndexKind): Promise<boolean> {
-    return this.has(this.live(kind));
-  }
 
   async has(target: Target): Promise<boolean> {
     try {
@@ -72,7 +70,7 @@ export class MeilisearchSink implements Sink {
   }
 
   async create(kind: IndexKind, gen: number): Promise<Target> {
-    const target = { kind, name: `${this.live(kind).name}_${gen}` };
+    const target = { kind, name: `${live(this, kind).name}_${gen}` };
     await this.drop(target);
     await this.task(`create index ${target.name}`, () => this.client.createIndex(target.name, { primaryKey: this.mapping[kind].primaryKey }));
     try {
@@ -136,12 +134,12 @@ export class MeilisearchSink implements Sink {
   }
 
   async swap(target: Target): Promise<void> {
-    const live = this.live(target.kind);
-    if (!(await this.has(live))) {
+    const publicIndex = live(this, target.kind);
+    if (!(await this.has(publicIndex))) {
       // swap-indexes needs both sides: the first rebuild swaps with an empty index of the live name.
-      await this.task(`create index ${live.name}`, () => this.client.createIndex(live.name, { primaryKey: this.mapping[target.kind].primaryKey }));
+      await this.task(`create index ${publicIndex.name}`, () => this.client.createIndex(publicIndex.name, { primaryKey: this.mapping[target.kind].primaryKey }));
     }
-    await this.task(`swap ${live.name} and ${target.name}`, () => this.client.swapIndexes([{ indexes: [live.name, target.name] } as never]));
+    await this.task(`swap ${publicIndex.name} and ${target.name}`, () => this.client.swapIndexes([{ indexes: [publicIndex.name, target.name] } as never]));
     // After the swap the physical name holds the previous live content.
     await this.drop(target);
   }
@@ -186,8 +184,8 @@ export class MeilisearchSink implements Sink {
   }
 
   async search(q: SearchQuery): Promise<SearchResult> {
-    const live = this.live('products');
-    if (!(await this.has(live))) return { total: 0, hits: [] };
+    const publicIndex = live(this, 'products');
+    if (!(await this.has(publicIndex))) return { total: 0, hits: [] };
     const filter: string[] = [];
     if (q.categoryId !== undefined) filter.push(`category_ids = ${q.categoryId}`);
     if (q.minPrice !== undefined) filter.push(`price >= ${q.minPrice}`);
@@ -196,7 +194,7 @@ export class MeilisearchSink implements Sink {
     const sort = q.sort === 'price' ? ['price:asc', 'product_id:asc'] : q.sort === '-price' ? ['price:desc', 'product_id:asc'] : undefined;
     const facets = q.facets?.map((f) => `attributes.${f}`);
     const res = await this.call('search', () =>
-      this.client.index(live.name).search<SinkDocument>(q.text?.trim() || '', {
+      this.client.index(publicIndex.name).search<SinkDocument>(q.text?.trim() || '', {
         filter: filter.length ? filter.join(' AND ') : undefined,
         sort,
         hitsPerPage: q.limit ?? 10,

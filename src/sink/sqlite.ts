@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { hitOf, type IndexKind, type Rejection, type SearchHit, type SearchQuery, type SearchResult, type Sink, type SinkDocument, type Target } from './types';
+import { live, hitOf, type IndexKind, type Rejection, type SearchHit, type SearchQuery, type SearchResult, type EngineSink, type SinkDocument, type Target } from './types';
 import { ftsQuery, searchableText } from './text';
 import { readMapping } from './mappings';
 
@@ -17,13 +17,13 @@ const FTS_COLUMNS = Object.keys(MAPPING.fts.columns) as (keyof typeof MAPPING.ft
  * them; a rebuild fills `<name>__g<gen>` and renames it into place in one transaction. In WAL mode
  * a reader keeps the snapshot it started with, so it sees the old index or the new, never half.
  */
-export class SqliteSink implements Sink {
+export class SqliteSink implements EngineSink {
   readonly engine = 'sqlite';
   private readonly db: Database.Database;
 
   constructor(
     file: string,
-    private readonly indexName: string,
+    readonly indexName: string,
   ) {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file);
@@ -32,20 +32,14 @@ export class SqliteSink implements Sink {
     this.db.pragma('busy_timeout = 10000');
   }
 
-  live(kind: IndexKind): Target {
-    return { kind, name: kind === 'products' ? this.indexName : `${this.indexName}_categories` };
-  }
 
-  async exists(kind: IndexKind): Promise<boolean> {
-    return this.has(this.live(kind));
-  }
 
   async has(target: Target): Promise<boolean> {
     return this.tableExists(target.name);
   }
 
   async create(kind: IndexKind, gen: number): Promise<Target> {
-    const target = { kind, name: `${this.live(kind).name}__g${gen}` };
+    const target = { kind, name: `${live(this, kind).name}__g${gen}` };
     this.dropTables(target.name);
     const t = quote(target.name);
     this.db.exec(`
@@ -94,7 +88,7 @@ export class SqliteSink implements Sink {
   }
 
   async swap(target: Target): Promise<void> {
-    const pub = this.live(target.kind).name;
+    const pub = live(this, target.kind).name;
     const retired = `${pub}__retired`;
     this.db
       .transaction(() => {
@@ -138,7 +132,7 @@ export class SqliteSink implements Sink {
   }
 
   async search(q: SearchQuery): Promise<SearchResult> {
-    const name = this.live('products').name;
+    const name = live(this, 'products').name;
     if (!this.tableExists(name)) return { total: 0, hits: [] };
     const t = quote(name);
     const f = quote(`${name}__fts`);

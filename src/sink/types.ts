@@ -53,15 +53,14 @@ export interface SearchResult {
   facets?: Record<string, { value: string; count: number }[]>;
 }
 
-export interface Sink {
+/** What rebuilds and syncs need: physical indexes behind a public name, written and swapped. */
+export interface IndexWriter {
   readonly engine: string;
-  /** The public (live) target of a kind. */
-  live(kind: IndexKind): Target;
-  /** Whether the public index of a kind exists (a first run builds it). */
-  exists(kind: IndexKind): Promise<boolean>;
+  /** The public name of the products index (`INDEX_NAME`); see `live()`. */
+  readonly indexName: string;
   /** A new, empty physical index for generation `gen`, with the engine settings applied. */
   create(kind: IndexKind, gen: number): Promise<Target>;
-  /** Whether a physical index exists (resuming an interrupted rebuild). */
+  /** Whether an index exists: a physical one (resuming a rebuild), or the public one (`exists()`). */
   has(target: Target): Promise<boolean>;
   /** Writes documents (insert or replace). Documents the engine refuses come back, the rest land. */
   write(target: Target, docs: readonly SinkDocument[]): Promise<Rejection[]>;
@@ -70,10 +69,35 @@ export interface Sink {
   swap(target: Target): Promise<void>;
   drop(target: Target): Promise<void>;
   count(target: Target): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** What reconcile and export need: the documents an index holds. */
+export interface IndexReader {
+  count(target: Target): Promise<number>;
   /** Documents by id (absent ids are missing from the map). */
   get(target: Target, ids: readonly string[]): Promise<Map<string, SinkDocument>>;
   /** Every document, in ascending numeric id order, a page at a time. */
   scan(target: Target, pageSize?: number): AsyncIterable<SinkDocument[]>;
+}
+
+/** What a storefront query needs: the public index, searched. */
+export interface IndexSearcher {
   search(query: SearchQuery): Promise<SearchResult>;
-  close(): Promise<void>;
+}
+
+/** What a run works with: it writes, and reconcile reads back. */
+export type Sink = IndexWriter & IndexReader;
+
+/** An engine adapter: every seam. */
+export type EngineSink = Sink & IndexSearcher;
+
+/** The public (live) target of a kind: `INDEX_NAME` for products, `<INDEX_NAME>_categories` for categories. */
+export function live(sink: { readonly indexName: string }, kind: IndexKind): Target {
+  return { kind, name: kind === 'products' ? sink.indexName : `${sink.indexName}_categories` };
+}
+
+/** Whether the public index of a kind exists (a first run builds it). */
+export function exists(sink: IndexWriter, kind: IndexKind): Promise<boolean> {
+  return sink.has(live(sink, kind));
 }

@@ -5,7 +5,7 @@ import { categoryTree } from '../document/tree';
 import type { CategoryTree, ProductInput } from '../document/types';
 import type { Product } from '../source/schemas';
 import type { DocKind, StateStore } from '../state/store';
-import type { SinkDocument, Target } from '../sink/types';
+import { live, type SinkDocument, type Target } from '../sink/types';
 import { batchBoundary, buildOptions, type RunContext, type RunSummary } from './context';
 
 /** Where documents go: a sink target and the generation whose hashes describe it. */
@@ -17,7 +17,7 @@ export interface Destination {
 
 /** The public indexes, described by the live generation's hashes: where syncs write. */
 export function liveDestination(ctx: RunContext, gen: number): Destination {
-  return { gen, products: ctx.sink.live('products'), categories: ctx.sink.live('categories') };
+  return { gen, products: live(ctx.sink, 'products'), categories: live(ctx.sink, 'categories') };
 }
 
 /** Everything joined to each product of `ids` (missing products are absent from the map). */

@@ -20,6 +20,7 @@ import { withRunLock } from './lock';
 import { knownSource, SOURCE_META } from './source-identity';
 import { ShrinkRefusedError } from '../errors';
 import { beginRun, fail, succeed } from './runs';
+import { live, exists } from '../sink/types';
 
 /** A rebuild's checkpoint, kept in the state store so an interrupted rebuild resumes. */
 interface RebuildPlan {
@@ -89,10 +90,10 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
     await drainPending(ctx, dest, summary);
 
     throwIfAborted(ctx);
-    if (await ctx.sink.exists('products')) {
-      const live = await ctx.sink.count(ctx.sink.live('products'));
+    if (await exists(ctx.sink, 'products')) {
+      const held = await ctx.sink.count(live(ctx.sink, 'products'));
       const next = await ctx.sink.count(dest.products);
-      guardShrink(ctx, `the new index holds ${next} product documents, the live one ${live}`, live, next);
+      guardShrink(ctx, `the new index holds ${next} product documents, the live one ${held}`, held, next);
     }
     ctx.onProgress?.({ phase: 'swap', done: 0 });
     await ctx.sink.swap(dest.products);
@@ -104,7 +105,7 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
       ctx.store.setMeta(REBUILD_REFUSED, null);
       advanceWatermarks(ctx, defs, upTo, deletedAfter);
     });
-    summary.documents = await ctx.sink.count(ctx.sink.live('products'));
+    summary.documents = await ctx.sink.count(live(ctx.sink, 'products'));
     return succeed(ctx, run);
   } catch (err) {
     // A failed rebuild removes its partial index; a stopped one (shutdown) keeps it to resume,

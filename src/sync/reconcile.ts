@@ -1,7 +1,7 @@
 import { documentHash } from '../document/hash';
 import { buildProductDocument } from '../document/product';
 import { buildCategoryDocument } from '../document/category';
-import type { SinkDocument, Target } from '../sink/types';
+import { live, type SinkDocument, type Target } from '../sink/types';
 import type { DocKind } from '../state/store';
 import { batchBoundary, buildOptions, LIVE_GEN, type RunContext, type RunSummary } from './context';
 import { withRunLock } from './lock';
@@ -35,15 +35,15 @@ export async function reconcile(ctx: RunContext): Promise<RunSummary> {
         after = ids[ids.length - 1];
         const inputs = loadProductInputs(ctx.store, ids);
         const docs = [...inputs.values()].filter((i) => qualifies(ctx, i.product)).map((i) => buildProductDocument(i, tree, opts) as unknown as SinkDocument);
-        await repair(ctx, gen, 'product', ctx.sink.live('products'), docs, expected, s);
+        await repair(ctx, gen, 'product', live(ctx.sink, 'products'), docs, expected, s);
       }
       const nodes = [...tree.byId.values()].map((n) => buildCategoryDocument(n, tree, ctx.config.CATEGORY_PATH_STEP) as unknown as SinkDocument);
       const expectedCategories = new Set<string>();
       for (let i = 0; i < nodes.length; i += ctx.config.BATCH_SIZE) {
-        await repair(ctx, gen, 'category', ctx.sink.live('categories'), nodes.slice(i, i + ctx.config.BATCH_SIZE), expectedCategories, s);
+        await repair(ctx, gen, 'category', live(ctx.sink, 'categories'), nodes.slice(i, i + ctx.config.BATCH_SIZE), expectedCategories, s);
       }
-      await removeStrays(ctx, gen, 'product', ctx.sink.live('products'), expected, s);
-      await removeStrays(ctx, gen, 'category', ctx.sink.live('categories'), expectedCategories, s);
+      await removeStrays(ctx, gen, 'product', live(ctx.sink, 'products'), expected, s);
+      await removeStrays(ctx, gen, 'category', live(ctx.sink, 'categories'), expectedCategories, s);
       return succeed(ctx, run);
     } catch (err) {
       throw fail(ctx, run, err);

@@ -6,6 +6,7 @@ import { assertSameSource } from './source-identity';
 import { drainPending, liveDestination } from './materialize';
 import { rebuildLocked } from './rebuild';
 import { beginRun, fail, succeed } from './runs';
+import { exists } from '../sink/types';
 
 /**
  * One incremental run (docs/CONTRACT.md §4). Tombstones first (their first response also gives the
@@ -17,7 +18,7 @@ export async function sync(ctx: RunContext): Promise<RunSummary> {
   return withRunLock(ctx, async () => {
     assertSameSource(ctx);
     const gen = ctx.store.meta<number>(LIVE_GEN);
-    if (gen === null || !(await ctx.sink.exists('products'))) {
+    if (gen === null || !(await exists(ctx.sink, 'products'))) {
       ctx.log.info('no live index yet: this sync runs a full rebuild');
       return rebuildLocked(ctx);
     }

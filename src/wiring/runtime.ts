@@ -3,12 +3,15 @@ import { DwhHttp } from '../source/http';
 import { Source } from '../source/source';
 import { StateStore } from '../state/store';
 import { createSink, type Sink } from '../sink';
+import type { IndexSearcher } from '../sink/types';
 import { Sandbox } from '../sandbox/server';
 import type { RunContext } from '../sync/context';
 import type { Logger } from '../service/logger';
 
 export interface Runtime {
   ctx: RunContext;
+  /** The engine's searcher (null for a sink wired by the caller that cannot search). */
+  searcher: IndexSearcher | null;
   /** The in-process sandbox when AKINON_URL is unset or `sandbox`. */
   sandbox: Sandbox | null;
   close(): Promise<void>;
@@ -60,10 +63,12 @@ export async function openRuntime(config: Config, log: Logger, opts: { sink?: Si
   });
   const store = new StateStore(config.STATE_PATH, { maxBytes: config.STATE_MAX_BYTES });
   // `opts.sink`: a sink wired by the caller (the benchmarks' discarding sink) instead of SINK's.
-  const sink = opts.sink ?? createSink(config);
+  const engine = opts.sink ? null : createSink(config);
+  const sink: Sink = opts.sink ?? engine!;
   const ctx: RunContext = { config, store, source, sink, log, sourceId: sourceIdentity(config) };
   return {
     ctx,
+    searcher: engine,
     sandbox,
     async close() {
       await http.close().catch(() => undefined);

@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config/load';
 import { createLogger } from '../../src/service/logger';
 import { openRuntime, type Runtime } from '../../src/wiring/runtime';
 import { Sandbox, type SandboxOptions } from '../../src/sandbox/server';
-import type { SinkDocument } from '../../src/sink/types';
+import { live, type IndexSearcher, type SinkDocument } from '../../src/sink/types';
 
 export function tempDir(prefix = 'feeder-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -40,10 +40,16 @@ export async function openFeeder(env: Record<string, string>): Promise<Runtime> 
   return openRuntime(config, createLogger(config.LOG_LEVEL));
 }
 
+/** The runtime's search seam (every engine sink has one). */
+export function searcher(rt: Runtime): IndexSearcher {
+  if (!rt.searcher) throw new Error('this runtime was wired with a sink that cannot search');
+  return rt.searcher;
+}
+
 /** Every live document of a kind, in id order. */
 export async function exportDocs(rt: Runtime, kind: 'products' | 'categories' = 'products'): Promise<SinkDocument[]> {
   const out: SinkDocument[] = [];
-  for await (const page of rt.ctx.sink.scan(rt.ctx.sink.live(kind))) out.push(...page);
+  for await (const page of rt.ctx.sink.scan(live(rt.ctx.sink, kind))) out.push(...page);
   return out;
 }
 

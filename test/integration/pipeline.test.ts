@@ -3,7 +3,8 @@ import { rebuild } from '../../src/sync/rebuild';
 import { sync } from '../../src/sync/sync';
 import type { Sandbox } from '../../src/sandbox/server';
 import type { Runtime } from '../../src/wiring/runtime';
-import { exportDocs, feederEnv, openFeeder, referenceDocs, startSandbox, tempDir } from '../helpers/harness';
+import { exportDocs, feederEnv, openFeeder, referenceDocs, searcher, startSandbox, tempDir } from '../helpers/harness';
+import { live } from '../../src/sink/types';
 
 describe('rebuild from the sandbox into the embedded index', () => {
   let sandbox: Sandbox;
@@ -23,21 +24,21 @@ describe('rebuild from the sandbox into the embedded index', () => {
   test('every product becomes a document, and search finds them by name, SKU and category', async () => {
     const summary = await rebuild(rt.ctx);
     expect(summary.written).toBe(600);
-    expect(await rt.ctx.sink.count(rt.ctx.sink.live('products'))).toBe(600);
-    expect(await rt.ctx.sink.count(rt.ctx.sink.live('categories'))).toBe(sandbox.catalog.rows('catalogs/category-nodes').length);
+    expect(await rt.ctx.sink.count(live(rt.ctx.sink, 'products'))).toBe(600);
+    expect(await rt.ctx.sink.count(live(rt.ctx.sink, 'categories'))).toBe(sandbox.catalog.rows('catalogs/category-nodes').length);
 
     const product = sandbox.catalog.rows('products/products').find((p) => p.parent === null && p.is_active)!;
     const word = String(product.name).split(' ').pop()!;
-    const byName = await rt.ctx.sink.search({ text: word, limit: 1000 });
+    const byName = await searcher(rt).search({ text: word, limit: 1000 });
     expect(byName.hits.map((h) => h.id)).toContain(String(product.id));
 
-    const bySku = await rt.ctx.sink.search({ text: String(product.sku) });
+    const bySku = await searcher(rt).search({ text: String(product.sku) });
     expect(bySku.hits[0].id).toBe(String(product.id));
 
     const docs = await exportDocs(rt);
     const withCategory = docs.find((d) => (d.category_names as string[]).length > 0)!;
     const categoryName = (withCategory.category_names as string[])[0];
-    const byCategory = await rt.ctx.sink.search({ text: categoryName, limit: 1000 });
+    const byCategory = await searcher(rt).search({ text: categoryName, limit: 1000 });
     expect(byCategory.hits.map((h) => h.id)).toContain(withCategory.id);
   });
 
@@ -48,7 +49,7 @@ describe('rebuild from the sandbox into the embedded index', () => {
       .filter((d) => (d.category_ids as number[]).includes(categoryId) && d.is_active === true && typeof d.price === 'number' && d.price >= 100 && d.price <= 2000)
       .sort((a, b) => (a.price as number) - (b.price as number) || Number(a.id) - Number(b.id))
       .map((d) => d.id);
-    const result = await rt.ctx.sink.search({ categoryId, minPrice: 100, maxPrice: 2000, isActive: true, sort: 'price', limit: 1000 });
+    const result = await searcher(rt).search({ categoryId, minPrice: 100, maxPrice: 2000, isActive: true, sort: 'price', limit: 1000 });
     expect(result.total).toBe(expected.length);
     expect(result.hits.map((h) => h.id)).toEqual(expected);
   });

@@ -3,6 +3,7 @@ import type { Sandbox } from '../../src/sandbox/server';
 import { MeilisearchDouble } from '../support/meilisearch-double';
 import { eventually, getJson, runCli, startServe, type ServeProcess } from '../helpers/cli';
 import { exportDocs, feederEnv, letTimePass, openFeeder, referenceDocs, startSandbox, tempDir } from '../helpers/harness';
+import { live } from '../../src/sink/types';
 
 const ADMIN = 'admin-token-0123456789abcdef';
 
@@ -67,7 +68,7 @@ describe('feeder serve', () => {
       // The fault: a document removed behind the feeder's back.
       const rt = await openFeeder(env);
       try {
-        await rt.ctx.sink.delete(rt.ctx.sink.live('products'), ['5']);
+        await rt.ctx.sink.delete(live(rt.ctx.sink, 'products'), ['5']);
         expect((await exportDocs(rt)).some((d) => d.id === '5')).toBe(false);
       } finally {
         await rt.close();

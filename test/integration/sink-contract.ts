@@ -8,7 +8,7 @@ import type { Sandbox } from '../../src/sandbox/server';
 import type { Runtime } from '../../src/wiring/runtime';
 import type { SinkDocument } from '../../src/sink/types';
 import { SinkError } from '../../src/errors';
-import { exportDocs, feederEnv, letTimePass, openFeeder, referenceDocs, startSandbox, tempDir } from '../helpers/harness';
+import { exportDocs, feederEnv, letTimePass, openFeeder, referenceDocs, searcher, startSandbox, tempDir } from '../helpers/harness';
 
 export interface SinkUnderTest {
   /** Environment selecting the engine (SINK, URLs) for a fresh index named `index`. */
@@ -80,7 +80,7 @@ export function sinkContract(name: string, engine: () => SinkUnderTest): void {
       const { categoryId, word } = best!;
       const expected = best!.expected.sort((a, b) => (a.price as number) - (b.price as number) || Number(a.id) - Number(b.id));
       expect(expected.length).toBeGreaterThan(2);
-      const result = await rt.ctx.sink.search({ text: word, categoryId, minPrice: 50, maxPrice: 3000, sort: 'price', limit: 500, facets: ['integration_color'] });
+      const result = await searcher(rt).search({ text: word, categoryId, minPrice: 50, maxPrice: 3000, sort: 'price', limit: 500, facets: ['integration_color'] });
       expect(result.hits.map((h) => h.id)).toEqual(expected.map((d) => d.id));
       expect(result.total).toBe(expected.length);
       const colors = new Map<string, number>();
@@ -96,7 +96,7 @@ export function sinkContract(name: string, engine: () => SinkUnderTest): void {
       let running = true;
       const reader = (async () => {
         while (running) {
-          seen.add((await rt.ctx.sink.search({ limit: 1 })).total);
+          seen.add((await searcher(rt).search({ limit: 1 })).total);
           // An embedded sink answers synchronously: let the rebuild's I/O run between reads.
           await new Promise((resolve) => setImmediate(resolve));
         }

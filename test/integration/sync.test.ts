@@ -6,6 +6,7 @@ import { LockBusyError } from '../../src/errors';
 import type { Sandbox } from '../../src/sandbox/server';
 import type { Runtime } from '../../src/wiring/runtime';
 import { exportDocs, letTimePass, referenceDocs, withFeeder } from '../helpers/harness';
+import { live } from '../../src/sink/types';
 
 async function expectEqualsRebuild(sandbox: Sandbox, rt: Runtime, extra: Record<string, string> = {}) {
   const ref = await referenceDocs(sandbox, extra);
@@ -159,10 +160,10 @@ describe('incremental sync', () => {
   test('reconcile repairs a document deleted by hand and removes a stray added by hand', async () => {
     await withFeeder({ products: 120, seed: 16 }, {}, async (sandbox, rt) => {
       await rebuild(rt.ctx);
-      const live = rt.ctx.sink.live('products');
+      const products = live(rt.ctx.sink, 'products');
       const [first] = await exportDocs(rt);
-      await rt.ctx.sink.delete(live, [first.id as string]);
-      await rt.ctx.sink.write(live, [{ ...first, id: '777777', product_id: 777777 }]);
+      await rt.ctx.sink.delete(products, [first.id as string]);
+      await rt.ctx.sink.write(products, [{ ...first, id: '777777', product_id: 777777 }]);
       const summary = await reconcile(rt.ctx);
       expect([summary.missing, summary.strays, summary.stale]).toEqual([1, 1, 0]);
       await expectEqualsRebuild(sandbox, rt);
