@@ -4,3 +4,4 @@ export { SourceError, SourceFormatError } from './source-error';
 export { SinkError } from './sink-error';
 export { LockBusyError } from './lock-error';
 export { ShrinkRefusedError } from './shrink-error';
+export { NoLiveIndexError } from './index-error';

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema';
+import { ConfigError } from '../errors';
 import { SqliteSink } from './sqlite';
 import { ElasticsearchSink } from './elasticsearch';
 import { MeilisearchSink } from './meilisearch';
@@ -34,7 +35,7 @@ export function createSink(config: Config): EngineSink {
         taskTimeoutMs: config.MEILI_TASK_TIMEOUT_MS,
       });
     default:
-      throw new Error(`unknown sink ${String(config.SINK)}`);
+      throw new ConfigError('SINK', `unknown sink ${String(config.SINK)}`);
   }
 }
 

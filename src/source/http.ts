@@ -1,6 +1,7 @@
 import { Agent, request, errors as undiciErrors } from 'undici';
 import PQueue from 'p-queue';
 import { SourceError, SourceFormatError } from '../errors';
+import { setTimeout as delay } from 'node:timers/promises';
 import { RetryableFailure, parseRetryAfter, withRetry, type RetryPolicy } from './retry';
 import { canonicalInstant, shiftInstant } from './instant';
 
@@ -66,12 +67,24 @@ export class DwhHttp {
     const url = new URL(`${path.replace(/^\/+|\/+$/g, '')}/`, this.base);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, String(v));
     const where = `${url.pathname}${url.search}`;
-    return withRetry((n) => this.queue.add(() => this.attempt(url, where, n > 0)) as Promise<Page>, this.opts, {
-      onRetry: () => {
-        this.stats.retries++;
-      },
-      sleep: (ms) => abortableSleep(ms, this.shutdown),
-    });
+    try {
+      return await withRetry((n) => this.queue.add(() => this.attempt(url, where, n > 0)) as Promise<Page>, this.opts, {
+        onRetry: () => {
+          this.stats.retries++;
+        },
+        // Not unref'd: a retry wait may be the only thing a run is doing, and the process must not
+        // end under it (it would exit 0 with the run half done). Shutdown aborts the wait instead.
+        sleep: (ms) =>
+          delay(ms, undefined, { signal: this.shutdown }).catch((err: unknown) => {
+            throw (err as Error).name === 'AbortError' ? new SourceError('retry wait stopped by shutdown') : err;
+          }),
+      });
+    } catch (err) {
+      if (!(err instanceof RetryableFailure)) throw err;
+      // Out of retries: a coded failure like any other source error.
+      const status = /^\d{3}$/.test(err.reason) ? Number(err.reason) : undefined;
+      throw new SourceError(`${err.message} (gave up after ${this.opts.maxRetries} retries)`, status, { cause: err });
+    }
   }
 
   /** Aborts requests in flight and retry waits (graceful shutdown): they fail with an AbortError. */
@@ -150,24 +163,6 @@ export class DwhHttp {
     const server = canonicalInstant(new Date(ms).toISOString());
     if (server) this.lastDate = { server, localMs: Date.now() };
   }
-}
-
-function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new SourceError('retry wait stopped by shutdown'));
-    // Not unref'd: a retry wait may be the only thing a run is doing, and the process must not
-    // end under it (it would exit 0 with the run half done). Shutdown aborts the wait instead.
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort() {
-      clearTimeout(timer);
-      reject(new SourceError('retry wait stopped by shutdown'));
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function toPage(body: unknown, where: string): Page {

@@ -6,6 +6,7 @@ import type { DocKind } from '../state/store';
 import { batchBoundary, buildOptions, LIVE_GEN, type RunContext, type RunSummary } from './context';
 import { withRunLock } from './lock';
 import { assertSameSource } from './source-identity';
+import { NoLiveIndexError } from '../errors';
 import { loadCategoryTree, loadProductInputs, qualifies } from './materialize';
 import { beginRun, fail, succeed } from './runs';
 
@@ -22,7 +23,7 @@ export async function reconcile(ctx: RunContext): Promise<RunSummary> {
     Object.assign(s, { checked: 0, missing: 0, stale: 0, strays: 0 });
     try {
       const gen = ctx.store.meta<number>(LIVE_GEN);
-      if (gen === null) throw new Error('no live index to reconcile: run `feeder rebuild` first');
+      if (gen === null) throw new NoLiveIndexError('reconcile');
       const tree = loadCategoryTree(ctx.store);
       const opts = buildOptions(ctx.config);
 

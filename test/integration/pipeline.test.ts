@@ -235,7 +235,7 @@ describe('a source that breaks keyset paging fails loudly instead of skipping ro
       breakIt(sandbox);
       const rt = await openFeeder(feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '10' }));
       try {
-        await expect(rebuild(rt.ctx)).rejects.toThrow(/does not honour/);
+        await expect(rebuild(rt.ctx)).rejects.toMatchObject({ code: 'FEEDER_ERR_SOURCE_FORMAT' });
       } finally {
         await rt.close();
       }

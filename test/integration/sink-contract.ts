@@ -117,7 +117,7 @@ export function sinkContract(name: string, engine: () => SinkUnderTest): void {
         }
       };
       try {
-        await expect(rebuild(rt.ctx)).rejects.toThrow(/answered 500/);
+        await expect(rebuild(rt.ctx)).rejects.toMatchObject({ code: 'FEEDER_ERR_SOURCE', status: 500 });
       } finally {
         sandbox.onRequest = null;
         sandbox.faults = null;

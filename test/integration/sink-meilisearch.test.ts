@@ -80,7 +80,7 @@ describe('meilisearch specifics', () => {
         const before = await exportDocs(rt);
         sandbox.catalog.setPrice(sandbox.catalog.rows('catalogs/product-prices')[0].id, 1.23);
         double!.faults.failTasks = { count: 1, types: ['settingsUpdate'], code: 'invalid_settings_ranking_rules', message: '`rankingRules` field is invalid (fault injected).' };
-        await expect(rebuild(rt.ctx)).rejects.toThrow(/invalid_settings_ranking_rules/);
+        await expect(rebuild(rt.ctx)).rejects.toMatchObject({ code: 'FEEDER_ERR_SINK', message: expect.stringContaining('[invalid_settings_ranking_rules]') });
         expect(await exportDocs(rt)).toEqual(before);
         await rebuild(rt.ctx);
         expect(await exportDocs(rt)).toEqual((await referenceDocs(sandbox)).products);

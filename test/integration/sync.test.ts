@@ -6,7 +6,7 @@ import { LockBusyError } from '../../src/errors';
 import type { Sandbox } from '../../src/sandbox/server';
 import type { Runtime } from '../../src/wiring/runtime';
 import { exportDocs, letTimePass, referenceDocs, withFeeder } from '../helpers/harness';
-import { live } from '../../src/sink/types';
+import { exists, live } from '../../src/sink/types';
 
 async function expectEqualsRebuild(sandbox: Sandbox, rt: Runtime, extra: Record<string, string> = {}) {
   const ref = await referenceDocs(sandbox, extra);
@@ -154,6 +154,13 @@ describe('incremental sync', () => {
       const doc = (await exportDocs(rt)).find((d) => d.id === String(price.product))!;
       expect((doc.prices as { price: number }[]).map((p) => p.price)).toContain(9.99);
       await expectEqualsRebuild(sandbox, rt);
+    });
+  });
+
+  test('reconcile before any rebuild fails with a code, and touches nothing', async () => {
+    await withFeeder({ products: 20, seed: 17 }, {}, async (_sandbox, rt) => {
+      await expect(reconcile(rt.ctx)).rejects.toMatchObject({ code: 'FEEDER_ERR_NO_INDEX' });
+      expect(await exists(rt.ctx.sink, 'products')).toBe(false);
     });
   });
 
