@@ -1,4 +1,5 @@
 import { UsageError } from '../errors';
+import { parseNumber } from './context';
 import type { SearchQuery } from '../sink/types';
 
 /**
@@ -12,11 +13,7 @@ export function applyFilter(query: SearchQuery, expr: string): SearchQuery {
   if (!m) throw new UsageError(`--filter: expected FIELD=VALUE such as category_ids=3, price>=100 or is_active=true (got "${expr}")`);
   const [, rawField, op, value] = m;
   const field = rawField.toLowerCase();
-  const num = (v: string) => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--filter ${field}: expected a number (got "${v}")`);
-    return n;
-  };
+  const num = (v: string) => parseNumber(`--filter ${field}`, v);
   const eq = op === '=' || op === ':';
   if (['category_ids', 'category_id', 'category'].includes(field) && eq) return { ...query, categoryId: num(value) };
   if (field === 'price') {

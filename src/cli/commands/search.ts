@@ -1,0 +1,46 @@
+import { Option, type Command } from 'commander';
+import { loadConfig } from '../../config/load';
+import { createSink } from '../../sink';
+import type { SearchQuery } from '../../sink/types';
+import { hitsText } from '../format';
+import { applyFilter } from '../filters';
+import { number } from '../context';
+
+/** `feeder search`: the storefront query over the live index, any sink. */
+export function searchCommand(program: Command): void {
+  program
+    .command('search')
+    .description('query the live index')
+    .argument('[text...]', 'words to search for (name, SKU, base code, attribute labels, category names)')
+    .option('--category <id>', 'only products in this category (or below it)', number('--category'))
+    .option('--min-price <n>', 'lowest price', number('--min-price'))
+    .option('--max-price <n>', 'highest price', number('--max-price'))
+    .addOption(new Option('--active', 'only active products').conflicts('inactive'))
+    .option('--inactive', 'only inactive products')
+    .addOption(new Option('--sort <order>', 'order of hits').choices(['relevance', 'price', '-price']).default('relevance'))
+    .option('--limit <n>', 'hits to print', number('--limit'), 10)
+    .option('--facet <attribute...>', 'count the values of these attributes among the matches')
+    .option('--filter <expr>', 'category_ids=ID, price>=N, price<=N, price=A..B, is_active=true|false (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--json', 'print JSON')
+    .action(async (words: string[], opts: Record<string, unknown>) => {
+      const config = loadConfig();
+      ((opts.filter as string[] | undefined) ?? []).reduce(applyFilter, {}); // usage errors before opening anything
+      const sink = createSink(config);
+      try {
+        const base: SearchQuery = {
+          text: words.join(' '),
+          categoryId: opts.category as number | undefined,
+          minPrice: opts.minPrice as number | undefined,
+          maxPrice: opts.maxPrice as number | undefined,
+          isActive: opts.active ? true : opts.inactive ? false : undefined,
+          sort: opts.sort as 'relevance' | 'price' | '-price',
+          limit: opts.limit as number,
+          facets: opts.facet as string[] | undefined,
+        };
+        const result = await sink.search(((opts.filter as string[] | undefined) ?? []).reduce(applyFilter, base));
+        console.log(opts.json ? JSON.stringify(result) : hitsText(result));
+      } finally {
+        await sink.close();
+      }
+    });
+}

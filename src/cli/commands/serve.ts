@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { Service } from '../../service/serve';
+import { waitForSignal, withRuntime } from '../context';
+
+/** `feeder serve`: the schedules and the HTTP endpoints, until SIGTERM or SIGINT. */
+export function serveCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('scheduler (SYNC_CRON, REBUILD_CRON, RECONCILE_CRON) plus GET /healthz, GET /metrics, POST /sync, POST /rebuild on HOST:PORT')
+    .action(() =>
+      withRuntime(async (rt) => {
+        const service = new Service(rt);
+        await service.start();
+        const signal = await waitForSignal();
+        rt.ctx.log.info({ signal }, 'shutting down: stopping the current run at its next checkpoint');
+        await service.stop();
+        rt.ctx.log.info('stopped');
+      }),
+    );
+}
