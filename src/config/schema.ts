@@ -207,3 +207,6 @@ export type ConfigInput = z.input<typeof configSchema>;
 
 /** Settings whose values never appear in messages, logs or status output. */
 export const SECRET_SETTINGS = ['AKINON_TOKEN', 'ES_API_KEY', 'ES_PASSWORD', 'MEILI_API_KEY', 'ADMIN_TOKEN'] as const;
+
+/** Field names that carry those secrets inside clients' objects (options, headers); logs redact them too. */
+export const SECRET_FIELDS = ['password', 'apiKey', 'token', 'authorization'] as const;
