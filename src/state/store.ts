@@ -39,14 +39,18 @@ export interface QuarantineRecord {
 
 const nowIso = () => new Date().toISOString();
 
-/** Per resource: insert, or replace a version no newer; an older version changes nothing (0 changes). */
-const BLIND_UPSERT = Object.fromEntries(
+/**
+ * Per resource, the one "newer wins" write: insert, or replace a version no newer (an older version
+ * changes nothing: 0 changes). `seen` 0 (not a crawl) keeps the crawl mark the row had.
+ */
+const UPSERT = Object.fromEntries(
   Object.entries(TABLES).map(([resource, spec]) => {
     const cols = spec.joins.map((j) => j.column);
     return [
       resource,
       `INSERT INTO ${spec.table} (id, modified, seen, data${cols.map((c) => `, ${c}`).join('')}) VALUES (?, ?, ?, ?${cols.map(() => ', ?').join('')})
-       ON CONFLICT (id) DO UPDATE SET ${['seen', 'modified', 'data', ...cols].map((c) => `${c} = excluded.${c}`).join(', ')}
+       ON CONFLICT (id) DO UPDATE SET seen = CASE excluded.seen WHEN 0 THEN ${spec.table}.seen ELSE excluded.seen END,
+         ${['modified', 'data', ...cols].map((c) => `${c} = excluded.${c}`).join(', ')}
        WHERE excluded.modified >= ${spec.table}.modified`,
     ];
   }),
@@ -122,56 +126,45 @@ export class StateStore {
    * replica must not win). Returns the previous row (null if new) and whether this one was applied.
    */
   upsertRow(resource: ResourceName, row: StoredRow, seen = 0): { old: StoredRow | null; applied: boolean } {
-    const spec = TABLES[resource];
-    const modified = canonicalInstant(row.modified_date) ?? '';
-    const prev = this.stmt(`SELECT modified, seen, data FROM ${spec.table} WHERE id = ?`).get(row.id) as
-      | { modified: string; seen: number; data: string }
-      | undefined;
-    const old = prev ? (JSON.parse(prev.data) as StoredRow) : null;
-    if (prev && prev.modified > modified) {
-      if (seen) this.stmt(`UPDATE ${spec.table} SET seen = ? WHERE id = ?`).run(seen, row.id);
-      return { old, applied: false };
-    }
-    const cols = spec.joins.map((j) => j.column);
-    this.stmt(
-      `INSERT OR REPLACE INTO ${spec.table} (id, modified, seen, data${cols.map((c) => `, ${c}`).join('')}) VALUES (?, ?, ?, ?${cols.map(() => ', ?').join('')})`,
-    ).run(row.id, modified, seen || prev?.seen || 0, JSON.stringify(row), ...spec.joins.map((j) => j.of(row)));
-    return { old, applied: true };
+    const prev = this.stmt(`SELECT data FROM ${TABLES[resource].table} WHERE id = ?`).get(row.id) as { data: string } | undefined;
+    return { old: prev ? (JSON.parse(prev.data) as StoredRow) : null, applied: this.upsert(resource, row, seen) };
   }
 
   /**
-   * The crawl's path: the same "newer wins" upsert in one statement, without reading the previous
-   * row (a full crawl needs no affected set). Returns whether this version was applied.
+   * The crawl's path: the same upsert without reading the previous row (a first crawl needs no
+   * affected set). Returns whether this version was applied.
    */
   upsertRowBlind(resource: ResourceName, row: StoredRow, seen: number): boolean {
-    const spec = TABLES[resource];
-    const modified = canonicalInstant(row.modified_date) ?? '';
-    const args: unknown[] = [row.id, modified, seen, JSON.stringify(row)];
-    for (const j of spec.joins) args.push(j.of(row));
-    if (this.stmt(BLIND_UPSERT[resource]).run(args).changes > 0) return true;
-    // The store holds a newer version (rare): keep it, but it was seen by this crawl.
-    this.stmt(`UPDATE ${spec.table} SET seen = ? WHERE id = ?`).run(seen, row.id);
+    return this.upsert(resource, row, seen);
+  }
+
+  /**
+   * The crawl's path while a live index exists: returns what the live documents must hear of. A row
+   * stored unchanged (or older than the stored one) returns `changed: false` and is only marked
+   * seen; a new or different one returns its previous version (null when new).
+   */
+  upsertRowTracked(resource: ResourceName, row: StoredRow, seen: number): { changed: boolean; old: StoredRow | null } {
+    const data = JSON.stringify(row);
+    const prev = this.stmt(`SELECT data FROM ${TABLES[resource].table} WHERE id = ?`).get(row.id) as { data: string } | undefined;
+    if (prev?.data === data) {
+      this.markSeen(resource, row.id, seen);
+      return { changed: false, old: null };
+    }
+    if (!this.upsert(resource, row, seen, data)) return { changed: false, old: null };
+    return { changed: true, old: prev ? (JSON.parse(prev.data) as StoredRow) : null };
+  }
+
+  /** The one "newer wins" write (UPSERT). A version not applied is still marked as seen by a crawl. */
+  private upsert(resource: ResourceName, row: StoredRow, seen: number, data = JSON.stringify(row)): boolean {
+    const args: unknown[] = [row.id, canonicalInstant(row.modified_date) ?? '', seen, data];
+    for (const j of TABLES[resource].joins) args.push(j.of(row));
+    if (this.stmt(UPSERT[resource]).run(args).changes > 0) return true;
+    this.markSeen(resource, row.id, seen);
     return false;
   }
 
-  /**
-   * The crawl's path while a live index exists: the same "newer wins" upsert, returning what the
-   * live documents must hear of. A row stored unchanged returns `changed: false` (it only gets
-   * marked as seen); a new or different one returns its previous version (null when new).
-   */
-  upsertRowTracked(resource: ResourceName, row: StoredRow, seen: number): { changed: boolean; old: StoredRow | null } {
-    const spec = TABLES[resource];
-    const data = JSON.stringify(row);
-    const prev = this.stmt(`SELECT modified, data FROM ${spec.table} WHERE id = ?`).get(row.id) as { modified: string; data: string } | undefined;
-    const modified = canonicalInstant(row.modified_date) ?? '';
-    if (prev && (prev.data === data || prev.modified > modified)) {
-      this.stmt(`UPDATE ${spec.table} SET seen = ? WHERE id = ?`).run(seen, row.id);
-      return { changed: false, old: null };
-    }
-    const args: unknown[] = [row.id, modified, seen, data];
-    for (const j of spec.joins) args.push(j.of(row));
-    this.stmt(BLIND_UPSERT[resource]).run(args);
-    return { changed: true, old: prev ? (JSON.parse(prev.data) as StoredRow) : null };
+  private markSeen(resource: ResourceName, id: number, seen: number): void {
+    if (seen) this.stmt(`UPDATE ${TABLES[resource].table} SET seen = ? WHERE id = ?`).run(seen, id);
   }
 
   /**
