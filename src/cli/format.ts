@@ -9,7 +9,7 @@ export function summaryLine(s: RunSummary): string {
   const docs = `written ${s.written}, unchanged ${s.unchanged}, deleted ${s.deleted}, rejected ${s.rejected}`;
   const extra =
     s.kind === 'reconcile'
-      ? `checked ${String(s.checked)}, missing ${String(s.missing)}, stale ${String(s.stale)}, strays ${String(s.strays)}; `
+      ? `checked ${s.checked}, missing ${s.missing}, stale ${s.stale}, strays ${s.strays}; `
       : s.kind === 'rebuild'
         ? `${String(s.documents ?? s.written)} documents live; `
         : '';

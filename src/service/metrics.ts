@@ -47,8 +47,8 @@ export class FeederMetrics {
     this.duration.observe({ kind }, seconds);
     if (!summary) return;
     for (const result of ['written', 'unchanged', 'deleted', 'rejected'] as const) this.documents.inc({ kind, result }, summary[result]);
-    if (kind === 'reconcile') {
-      for (const [problem, key] of [['missing', 'missing'], ['stale', 'stale'], ['stray', 'strays']] as const) this.repairs.inc({ problem }, Number(summary[key] ?? 0));
+    if (summary.kind === 'reconcile') {
+      for (const [problem, key] of [['missing', 'missing'], ['stale', 'stale'], ['stray', 'strays']] as const) this.repairs.inc({ problem }, summary[key]);
     }
   }
 }

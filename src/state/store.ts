@@ -433,7 +433,7 @@ export class StateStore {
   startRun(kind: string): number {
     return Number(this.stmt("INSERT INTO runs (kind, started_at, outcome) VALUES (?, ?, 'running')").run(kind, nowIso()).lastInsertRowid);
   }
-  finishRun(id: number, outcome: 'succeeded' | 'failed' | 'stopped', summary: Record<string, unknown>, error?: string): void {
+  finishRun(id: number, outcome: 'succeeded' | 'failed' | 'stopped', summary: object, error?: string): void {
     this.stmt('UPDATE runs SET finished_at = ?, outcome = ?, summary = ?, error = ? WHERE id = ?').run(
       nowIso(),
       outcome,

@@ -33,9 +33,8 @@ export function buildOptions(config: Config): BuildOptions {
   return { priceType: config.PRICE_TYPE, currency: config.CURRENCY, pathStep: config.CATEGORY_PATH_STEP };
 }
 
-/** Figures of one run, printed as its summary line and kept in the run history. */
-export interface RunSummary {
-  kind: 'rebuild' | 'sync' | 'reconcile';
+/** Figures every run reports: printed as its summary line and kept in the run history. */
+export interface RunFigures {
   rows: number;
   written: number;
   unchanged: number;
@@ -48,12 +47,36 @@ export interface RunSummary {
   requests: number;
   retries: number;
   durationMs: number;
-  [extra: string]: unknown;
 }
 
-export function emptySummary(kind: RunSummary['kind']): RunSummary {
-  return {
-    kind,
+export interface SyncSummary extends RunFigures {
+  kind: 'sync';
+}
+
+export interface RebuildSummary extends RunFigures {
+  kind: 'rebuild';
+  /** The generation (physical index) this rebuild built. */
+  gen?: number;
+  /** Product documents live after the swap. */
+  documents?: number;
+}
+
+export interface ReconcileSummary extends RunFigures {
+  kind: 'reconcile';
+  /** Product documents compared with the live index. */
+  checked: number;
+  /** Repairs: documents missing from the index, stale in it, or strays in it. */
+  missing: number;
+  stale: number;
+  strays: number;
+}
+
+export type RunSummary = SyncSummary | RebuildSummary | ReconcileSummary;
+export type RunKind = RunSummary['kind'];
+export type SummaryOf<K extends RunKind> = Extract<RunSummary, { kind: K }>;
+
+export function emptySummary<K extends RunKind>(kind: K): SummaryOf<K> {
+  const figures: RunFigures = {
     rows: 0,
     written: 0,
     unchanged: 0,
@@ -67,6 +90,8 @@ export function emptySummary(kind: RunSummary['kind']): RunSummary {
     retries: 0,
     durationMs: 0,
   };
+  const extra = kind === 'reconcile' ? { checked: 0, missing: 0, stale: 0, strays: 0 } : {};
+  return { kind, ...figures, ...extra } as SummaryOf<K>;
 }
 
 export const LIVE_GEN = 'live_gen';

@@ -3,7 +3,7 @@ import { buildProductDocument } from '../document/product';
 import { buildCategoryDocument } from '../document/category';
 import { live, type SinkDocument, type Target } from '../sink/types';
 import type { DocKind } from '../state/store';
-import { batchBoundary, buildOptions, LIVE_GEN, type RunContext, type RunSummary } from './context';
+import { batchBoundary, buildOptions, LIVE_GEN, type ReconcileSummary, type RunContext } from './context';
 import { withRunLock } from './lock';
 import { assertSameSource } from './source-identity';
 import { NoLiveIndexError } from '../errors';
@@ -15,12 +15,11 @@ import { beginRun, fail, succeed } from './runs';
  * are deleted, missing and stale documents written. Repairs deletes lost while a sink was down and
  * edits made to the index by hand. It reads the whole index once: cheap enough for a daily run.
  */
-export async function reconcile(ctx: RunContext): Promise<RunSummary> {
+export async function reconcile(ctx: RunContext): Promise<ReconcileSummary> {
   return withRunLock(ctx, async () => {
     assertSameSource(ctx);
     const run = beginRun(ctx, 'reconcile');
     const s = run.summary;
-    Object.assign(s, { checked: 0, missing: 0, stale: 0, strays: 0 });
     try {
       const gen = ctx.store.meta<number>(LIVE_GEN);
       if (gen === null) throw new NoLiveIndexError('reconcile');
@@ -59,7 +58,7 @@ async function repair(
   target: Target,
   docs: SinkDocument[],
   expected: Set<string>,
-  s: RunSummary,
+  s: ReconcileSummary,
 ): Promise<void> {
   const ids = docs.map((d) => String(d.id));
   ids.forEach((id) => expected.add(id));
@@ -68,7 +67,7 @@ async function repair(
   for (const doc of docs) {
     const hash = documentHash(doc);
     const current = held.get(String(doc.id));
-    if (kind === 'product') s.checked = (s.checked as number) + 1;
+    if (kind === 'product') s.checked++;
     if (!current) fixes.push({ doc, hash, missing: true });
     else if (documentHash(current) !== hash) fixes.push({ doc, hash, missing: false });
   }
@@ -77,8 +76,8 @@ async function repair(
     for (const f of fixes) {
       if (rejected.has(String(f.doc.id))) continue;
       if (kind === 'product') {
-        if (f.missing) s.missing = (s.missing as number) + 1;
-        else s.stale = (s.stale as number) + 1;
+        if (f.missing) s.missing++;
+        else s.stale++;
         s.written++;
       } else s.categoriesWritten++;
       ctx.store.setHash(gen, kind, String(f.doc.id), f.hash);
@@ -90,7 +89,7 @@ async function repair(
   s.rejected += rejected.size;
 }
 
-async function removeStrays(ctx: RunContext, gen: number, kind: DocKind, target: Target, expected: Set<string>, s: RunSummary): Promise<void> {
+async function removeStrays(ctx: RunContext, gen: number, kind: DocKind, target: Target, expected: Set<string>, s: ReconcileSummary): Promise<void> {
   const strays: string[] = [];
   for await (const page of ctx.sink.scan(target)) {
     for (const doc of page) if (!expected.has(String(doc.id))) strays.push(String(doc.id));
@@ -99,7 +98,7 @@ async function removeStrays(ctx: RunContext, gen: number, kind: DocKind, target:
   await ctx.sink.delete(target, strays);
   ctx.store.tx(() => strays.forEach((id) => ctx.store.deleteHash(gen, kind, id)));
   if (kind === 'product') {
-    s.strays = (s.strays as number) + strays.length;
+    s.strays += strays.length;
     s.deleted += strays.length;
   }
 }

@@ -1,14 +1,14 @@
-import { emptySummary, stoppedByShutdown, type RunContext, type RunSummary } from './context';
+import { emptySummary, stoppedByShutdown, type RunContext, type RunKind, type RunSummary, type SummaryOf } from './context';
 
-export interface ActiveRun {
+export interface ActiveRun<S extends RunSummary = RunSummary> {
   id: number;
-  summary: RunSummary;
+  summary: S;
   started: number;
   requestsBefore: number;
   retriesBefore: number;
 }
 
-export function beginRun(ctx: RunContext, kind: RunSummary['kind']): ActiveRun {
+export function beginRun<K extends RunKind>(ctx: RunContext, kind: K): ActiveRun<SummaryOf<K>> {
   return {
     id: ctx.store.startRun(kind),
     summary: emptySummary(kind),
@@ -19,7 +19,7 @@ export function beginRun(ctx: RunContext, kind: RunSummary['kind']): ActiveRun {
 }
 
 /** Records a run's success and logs its one summary line. */
-export function succeed(ctx: RunContext, run: ActiveRun): RunSummary {
+export function succeed<S extends RunSummary>(ctx: RunContext, run: ActiveRun<S>): S {
   close(ctx, run);
   ctx.store.finishRun(run.id, 'succeeded', run.summary);
   ctx.log.info({ run: run.summary }, `${run.summary.kind} succeeded`);
