@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: refuse an unsupported Node before a native module can crash it.
+import './node-version';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, FeederError, LockBusyError, UsageError } from '../errors';
 import { runCommands } from './commands/runs';

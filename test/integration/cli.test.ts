@@ -1,6 +1,7 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import type { Sandbox } from '../../src/sandbox/server';
 import { feederEnv, startSandbox, tempDir } from '../helpers/harness';
-import { runCli } from '../helpers/cli';
+import { CLI, runCli } from '../helpers/cli';
 
 describe('feeder CLI', () => {
   let sandbox: Sandbox;
@@ -120,4 +121,21 @@ describe('feeder CLI', () => {
     expect((await runCli(['quarantine', 'purge', '--resource', 'product_prices'], env)).stdout).toBe('quarantine purge: 1 records removed\n');
     expect((await runCli(['quarantine', 'list'], env)).stdout).toBe('no quarantined records\n');
   });
+});
+
+// The machine's own Node (20, end of life) is what a user might still have on the PATH.
+const systemNode = '/usr/bin/node';
+const oldNode = (() => {
+  try {
+    const version = execFileSync(systemNode, ['--version']).toString().trim();
+    return Number(version.slice(1).split('.')[0]) < 22 ? version : null;
+  } catch {
+    return null;
+  }
+})();
+(oldNode ? test : test.skip)(`on an unsupported Node (${oldNode ?? 'none on this machine'}) the CLI exits 2 with one line instead of crashing`, async () => {
+  const dir = tempDir();
+  const r = spawnSync(systemNode, [CLI, 'status'], { env: { PATH: process.env.PATH ?? '', STATE_PATH: `${dir}/s.db`, SQLITE_PATH: `${dir}/i.db` } });
+  expect({ code: r.status, signal: r.signal }).toEqual({ code: 2, signal: null });
+  expect(r.stderr.toString()).toBe(`feeder: Node 22.12 or newer is required (24 recommended); this is Node ${oldNode!.slice(1)}\n`);
 });
