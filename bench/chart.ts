@@ -31,7 +31,9 @@ export function renderChart(points: SizePoint[]): string {
     }
     points.forEach((p, i) => out.push(`<text x="${px(xs[i])}" y="${py(0) + 18}" text-anchor="middle">${fmt(p.products)}</text>`));
     out.push(`<text x="${x0 + w / 2}" y="${h - 4}" text-anchor="middle">products in the catalog (log scale)</text>`);
-    out.push(`<text x="${x0 + 14}" y="${m.t + (h - m.t - m.b) / 2}" transform="rotate(-90 ${x0 + 14} ${m.t + (h - m.t - m.b) / 2})" text-anchor="middle">${unit}</text>`);
+    out.push(
+      `<text x="${x0 + 14}" y="${m.t + (h - m.t - m.b) / 2}" transform="rotate(-90 ${x0 + 14} ${m.t + (h - m.t - m.b) / 2})" text-anchor="middle">${unit}</text>`,
+    );
     if (limit !== undefined) {
       out.push(`<line x1="${px(xmin)}" y1="${py(limit)}" x2="${px(xmax)}" y2="${py(limit)}" stroke="#c00" stroke-dasharray="5,4"/>`);
       out.push(`<text x="${px(xmax) - 4}" y="${py(limit) - 5}" text-anchor="end" fill="#c00">target ${fmt(limit)} ${unit}</text>`);
@@ -46,8 +48,19 @@ export function renderChart(points: SizePoint[]): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * w}" height="${h}" viewBox="0 0 ${2 * w} ${h}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    panel(0, 'Rebuild throughput', points.map((p) => p.docsPerS), 'documents/s'),
-    panel(w, 'Peak RSS of a rebuild', points.map((p) => p.rssMb), 'MB', 600),
+    panel(
+      0,
+      'Rebuild throughput',
+      points.map((p) => p.docsPerS),
+      'documents/s',
+    ),
+    panel(
+      w,
+      'Peak RSS of a rebuild',
+      points.map((p) => p.rssMb),
+      'MB',
+      600,
+    ),
     '</svg>',
     '',
   ].join('\n');

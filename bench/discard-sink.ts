@@ -56,7 +56,7 @@ export class DiscardSink implements Sink {
 
   /** The physical index behind a target: the public name resolves to the one swapped in last. */
   private physical(target: Target): string {
-    return target.name === live(this, target.kind).name ? this.aliases.get(target.kind) ?? target.name : target.name;
+    return target.name === live(this, target.kind).name ? (this.aliases.get(target.kind) ?? target.name) : target.name;
   }
 
   private index(target: Target): IdSet {

@@ -18,7 +18,7 @@ export function summarizeProfile(file: string, top = 25): string {
   const byFile = new Map<string, number>();
   let total = 0;
   // The run in tenths, each with its three largest self-time entries: where the phases lie.
-  const slices: Map<string, number>[] = Array.from({ length: 10 }, () => new Map());
+  const slices = Array.from({ length: 10 }, () => new Map<string, number>());
   const span = profile.timeDeltas.reduce((a, b) => a + b, 0);
   let clock = 0;
   profile.samples.forEach((id, i) => {

@@ -61,7 +61,9 @@ async function main(): Promise<void> {
     const esEnv = (index: string) => ({ SINK: 'elasticsearch', ES_URL: es.url, INDEX_NAME: index });
     await feeder('rebuild', 'engine', sandbox, 'es-warmup', { env: esEnv('bench_warmup') });
     const docsFile = path.join(work, 'documents.ndjson');
-    await node(path.join(HERE, '..', 'src', 'cli', 'main.js'), ['export', '--out', docsFile], sandboxEnv(sandbox, 'es-warmup', esEnv('bench_warmup')), [], { lastLine: false });
+    await node(path.join(HERE, '..', 'src', 'cli', 'main.js'), ['export', '--out', docsFile], sandboxEnv(sandbox, 'es-warmup', esEnv('bench_warmup')), [], {
+      lastLine: false,
+    });
     log('scenario 2: the bulk helper loads the same documents, then the measured rebuild');
     const bulkRef = JSON.parse(await node(path.join(HERE, 'bulk-limit.js'), [docsFile], sandboxEnv(sandbox, 'bulk', esEnv('bench_bulk')))) as {
       ms: number;
@@ -348,7 +350,9 @@ async function feeder(
   const execArgv = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${OUT}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
   const line = await node(path.join(HERE, 'feeder-process.js'), [op, sink], sandboxEnv(sandbox, name, opts.env), execArgv);
   const report = JSON.parse(line) as FeederReport;
-  log(`  ${op} ${report.sink}: ${report.documents} documents, ${report.written} written in ${Math.round(report.ms)} ms, peak RSS ${Math.round(report.peakRssMb)} MB`);
+  log(
+    `  ${op} ${report.sink}: ${report.documents} documents, ${report.written} written in ${Math.round(report.ms)} ms, peak RSS ${Math.round(report.peakRssMb)} MB`,
+  );
   if (opts.profile) {
     const summary = summarizeProfile(path.join(OUT, `${name}.cpuprofile`));
     fs.writeFileSync(path.join(OUT, 'profile.txt'), summary);
@@ -396,11 +400,8 @@ function log(msg: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 }
 
-const run = process.argv.includes('--render')
-  ? async () => render(JSON.parse(fs.readFileSync(path.join(OUT, 'latest.json'), 'utf8')) as Results)
-  : main;
+const run = process.argv.includes('--render') ? async () => render(JSON.parse(fs.readFileSync(path.join(OUT, 'latest.json'), 'utf8')) as Results) : main;
 run().catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });
-

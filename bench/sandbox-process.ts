@@ -43,7 +43,12 @@ function rowCounts(sandbox: Sandbox): Record<string, number> {
  */
 function edit(sandbox: Sandbox, count: number): number[] {
   const c = sandbox.catalog;
-  const parents = new Set(c.rows('products/products').filter((p) => p.parent !== null).map((p) => p.parent as number));
+  const parents = new Set(
+    c
+      .rows('products/products')
+      .filter((p) => p.parent !== null)
+      .map((p) => p.parent as number),
+  );
   const pricesByProduct = new Map<number, RawRecord>();
   for (const price of c.rows('catalogs/product-prices')) {
     if (price.price_type === 'default' && !pricesByProduct.has(price.product as number)) pricesByProduct.set(price.product as number, price);

@@ -11,11 +11,7 @@ import cron from 'node-cron';
 /** Only a value that is not a number at all gets "expected a number"; range checks say their own. */
 const notANumber = { error: (issue: { code: string }) => (issue.code === 'invalid_type' ? 'expected a number' : undefined) };
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce
-    .number(notANumber)
-    .int('expected a whole number')
-    .min(min, `expected at least ${min}`)
-    .max(max, `expected at most ${max}`);
+  z.coerce.number(notANumber).int('expected a whole number').min(min, `expected at least ${min}`).max(max, `expected at most ${max}`);
 const num = (min: number) => z.coerce.number(notANumber).min(min, `expected at least ${min}`);
 const httpUrl = z
   .string()
@@ -54,16 +50,25 @@ export const configSchema = z.object({
    */
   AKINON_URL: z
     .string()
-    .refine((u) => u === SANDBOX_SOURCE || httpUrl.safeParse(u).success, `expected an http(s) URL such as https://example.akinoncloud.com, or "${SANDBOX_SOURCE}"`)
+    .refine(
+      (u) => u === SANDBOX_SOURCE || httpUrl.safeParse(u).success,
+      `expected an http(s) URL such as https://example.akinoncloud.com, or "${SANDBOX_SOURCE}"`,
+    )
     .optional(),
   /** Channel id used in `/api/v1/remote/{channel}/data-warehouse/`. Required with AKINON_URL. */
-  AKINON_CHANNEL_ID: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected a channel id such as 3').optional(),
+  AKINON_CHANNEL_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'expected a channel id such as 3')
+    .optional(),
   /** API token, sent as `Authorization: Token <token>`. Required with AKINON_URL. Never logged. */
   AKINON_TOKEN: z.string().min(1).optional(),
   /** Rows requested per page. */
   AKINON_PAGE_SIZE: int(1, 10000).default(100),
   /** Name of the page size query parameter (`limit` for Akinon's SDK, `page_size` for some setups). */
-  AKINON_PAGE_SIZE_PARAM: z.string().regex(/^[a-z_]+$/, 'expected a query parameter name').default('limit'),
+  AKINON_PAGE_SIZE_PARAM: z
+    .string()
+    .regex(/^[a-z_]+$/, 'expected a query parameter name')
+    .default('limit'),
   /** `datetime`: full ISO-8601 timestamps in modified_date filters; `date`: days, exact on our side. */
   AKINON_CURSOR_PRECISION: z.enum(['datetime', 'date']).default('datetime'),
   /** Requests per second at most (0 = no cap). Default is polite to a shared SaaS. */
@@ -93,7 +98,10 @@ export const configSchema = z.object({
   /** Attribute holding a node id, a list of ids or "1,2,3" (CATEGORY_LINK=attribute). */
   CATEGORY_ATTRIBUTE: z.string().min(1).default('category_ids'),
   /** Link rows path under data-warehouse/ (CATEGORY_LINK=endpoint), e.g. catalogs/product-categories. */
-  CATEGORY_LINK_PATH: z.string().regex(/^[a-z0-9_/-]+$/, 'expected a path such as catalogs/product-categories').optional(),
+  CATEGORY_LINK_PATH: z
+    .string()
+    .regex(/^[a-z0-9_/-]+$/, 'expected a path such as catalogs/product-categories')
+    .optional(),
   /** Field of a link row naming the product (CATEGORY_LINK=endpoint). */
   CATEGORY_LINK_PRODUCT_FIELD: z.string().min(1).default('product'),
   /** Field of a link row naming the category node (CATEGORY_LINK=endpoint). */
@@ -113,7 +121,10 @@ export const configSchema = z.object({
   /** Search engine adapter. */
   SINK: z.enum(['sqlite', 'elasticsearch', 'meilisearch']).default('sqlite'),
   /** Public index name; categories go to `<INDEX_NAME>_categories`. */
-  INDEX_NAME: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'expected lowercase letters, digits and _').default('products'),
+  INDEX_NAME: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,62}$/, 'expected lowercase letters, digits and _')
+    .default('products'),
   /** Documents per write batch. */
   BATCH_SIZE: int(1, 100000).default(500),
   /** Elasticsearch URL (SINK=elasticsearch), e.g. https://es.internal:9200. */

@@ -7,16 +7,16 @@ import type { CategoryDocument, CategoryTree } from './types';
 export function buildCategoryDocument(node: CategoryNode, tree: CategoryTree, pathStep: number): CategoryDocument {
   const ancestors = chainOf(node, tree, pathStep).slice(0, -1);
   const parentPath = node.path.length > pathStep ? node.path.slice(0, node.path.length - pathStep) : null;
-  const url = node.pretty_url === null ? null : tree.urls.get(node.pretty_url) ?? null;
+  const url = node.pretty_url === null ? null : (tree.urls.get(node.pretty_url) ?? null);
   return {
     id: node.id,
     name: node.name,
     path: node.path,
     depth: node.depth,
-    parent_id: parentPath === null ? null : tree.byPath.get(parentPath)?.id ?? null,
+    parent_id: parentPath === null ? null : (tree.byPath.get(parentPath)?.id ?? null),
     ancestors: ancestors.map((a) => ({ id: a.id, name: a.name })),
     url: nodeUrl(node, tree),
-    urls: urlsByLanguage(url, url ? tree.translations.get(url.id) ?? [] : []),
+    urls: urlsByLanguage(url, url ? (tree.translations.get(url.id) ?? []) : []),
     order: node.order,
     numchild: node.numchild,
   };

@@ -105,14 +105,12 @@ export function attributeLabels(attributes: Record<string, unknown>, kwargs: Rec
 
 function valueText(v: unknown): string | null {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v) ?? null;
 }
 
-function localized(
-  attrs: Record<string, Record<string, unknown> | null>,
-  urls: Record<string, string>,
-): ProductDocument['localized'] {
+function localized(attrs: Record<string, Record<string, unknown> | null>, urls: Record<string, string>): ProductDocument['localized'] {
   const out: ProductDocument['localized'] = {};
   for (const lang of new Set([...Object.keys(attrs), ...Object.keys(urls)])) {
     out[lang] = { attributes: attrs[lang] ?? {}, url: urls[lang] ?? null };

@@ -42,5 +42,5 @@ export function chainOf(node: CategoryNode, tree: CategoryTree, step: number): C
 }
 
 export function nodeUrl(node: CategoryNode, tree: CategoryTree): string | null {
-  return node.pretty_url === null ? null : tree.urls.get(node.pretty_url)?.new_path ?? null;
+  return node.pretty_url === null ? null : (tree.urls.get(node.pretty_url)?.new_path ?? null);
 }

@@ -2,7 +2,10 @@ import { FeederError } from './base';
 
 /** A setting is missing or invalid. The CLI prints `message` as one line and exits 2. */
 export class ConfigError extends FeederError {
-  constructor(readonly setting: string, expected: string) {
+  constructor(
+    readonly setting: string,
+    expected: string,
+  ) {
     super('FEEDER_ERR_CONFIG', `${setting}: ${expected}`);
   }
 }

@@ -69,7 +69,10 @@ export class Catalog {
   constructor(readonly options: CatalogOptions) {
     this.rng = new Rng(options.seed);
     for (const p of RESOURCE_PATHS) this.tables.set(p, []);
-    this.tables.set('content-types', CONTENT_TYPES.map((c) => ({ ...c })));
+    this.tables.set(
+      'content-types',
+      CONTENT_TYPES.map((c) => ({ ...c })),
+    );
     this.generate();
   }
 
@@ -185,8 +188,31 @@ export class Catalog {
       add(rootPath, tr, en, [[tr, en]], children.length, i + 1);
       children.forEach(([ctr, cen, leaves], j) => {
         const childPath = rootPath + step(j + 1);
-        add(childPath, ctr, cen, [[tr, en], [ctr, cen]], leaves.length, j + 1);
-        leaves.forEach(([ltr, len], k) => add(childPath + step(k + 1), ltr, len, [[tr, en], [ctr, cen], [ltr, len]], 0, k + 1));
+        add(
+          childPath,
+          ctr,
+          cen,
+          [
+            [tr, en],
+            [ctr, cen],
+          ],
+          leaves.length,
+          j + 1,
+        );
+        leaves.forEach(([ltr, len], k) =>
+          add(
+            childPath + step(k + 1),
+            ltr,
+            len,
+            [
+              [tr, en],
+              [ctr, cen],
+              [ltr, len],
+            ],
+            0,
+            k + 1,
+          ),
+        );
       });
     });
     return made;
@@ -199,7 +225,7 @@ export class Catalog {
     const parent = opts.parent;
     const [adjTr, adjEn] = r.pick(ADJECTIVES);
     const leaf = this.get('catalogs/category-nodes', parent ? categoryOf(parent)[0] : r.pick(opts.leafIds));
-    const noun = String(leaf?.name ?? 'Ürün');
+    const noun = typeof leaf?.name === 'string' ? leaf.name : 'Ürün';
     const color = r.pick(COLORS);
     const size = r.pick(SIZES);
     const baseCode = parent ? String(parent.base_code) : `AKN-${String(id).padStart(6, '0')}`;
@@ -328,8 +354,10 @@ export class Catalog {
     return this.touch('products/products', productId, change);
   }
   addProduct(parentId?: number): RawRecord {
-    const leafIds = this.rows('catalogs/category-nodes').filter((n) => n.numchild === 0).map((n) => n.id);
-    const parent = parentId === undefined ? null : this.get('products/products', parentId) ?? null;
+    const leafIds = this.rows('catalogs/category-nodes')
+      .filter((n) => n.numchild === 0)
+      .map((n) => n.id);
+    const parent = parentId === undefined ? null : (this.get('products/products', parentId) ?? null);
     return this.createProduct({ leafIds, productType: '0', parent, stamp: this.clock.stamp() });
   }
   addProductPrice(productId: number, priceType = 'default', currency = 'try'): RawRecord {

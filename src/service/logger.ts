@@ -14,7 +14,10 @@ export function createLogger(level: string, opts: { pretty?: boolean; to?: NodeJ
   const readable = opts.pretty ?? process.stderr.isTTY === true;
   const options = { level, base: { service: 'akinon-search-feeder' }, redact: { paths: REDACT, censor: '[redacted]' } };
   if (readable) {
-    return pino(options, pretty({ destination: opts.to ?? 2, sync: true, colorize: !opts.to, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' }));
+    return pino(
+      options,
+      pretty({ destination: opts.to ?? 2, sync: true, colorize: !opts.to, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' }),
+    );
   }
   return pino(options, opts.to ?? pino.destination({ fd: 2, sync: true }));
 }

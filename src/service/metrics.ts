@@ -8,7 +8,12 @@ import type { RunSummary } from '../sync/context';
  */
 export class FeederMetrics {
   readonly registry = new Registry();
-  private readonly runs = new Counter({ name: 'feeder_runs_total', help: 'Runs by kind and outcome', labelNames: ['kind', 'outcome'], registers: [this.registry] });
+  private readonly runs = new Counter({
+    name: 'feeder_runs_total',
+    help: 'Runs by kind and outcome',
+    labelNames: ['kind', 'outcome'],
+    registers: [this.registry],
+  });
   private readonly documents = new Counter({
     name: 'feeder_documents_total',
     help: 'Product documents by run kind and result (written, unchanged, deleted, rejected)',
@@ -22,10 +27,23 @@ export class FeederMetrics {
     buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600],
     registers: [this.registry],
   });
-  private readonly requests = new Counter({ name: 'feeder_source_requests_total', help: 'Data Warehouse API requests by HTTP status (error: no response)', labelNames: ['status'], registers: [this.registry] });
-  private readonly retries = new Counter({ name: 'feeder_source_retries_total', help: 'Data Warehouse API requests that were retries', registers: [this.registry] });
+  private readonly requests = new Counter({
+    name: 'feeder_source_requests_total',
+    help: 'Data Warehouse API requests by HTTP status (error: no response)',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
+  private readonly retries = new Counter({
+    name: 'feeder_source_retries_total',
+    help: 'Data Warehouse API requests that were retries',
+    registers: [this.registry],
+  });
   readonly quarantined = new Gauge({ name: 'feeder_quarantined_records', help: 'Records in quarantine', registers: [this.registry] });
-  readonly lag = new Gauge({ name: 'feeder_lag_seconds', help: 'Age of the oldest watermark: how far behind the source the index may be', registers: [this.registry] });
+  readonly lag = new Gauge({
+    name: 'feeder_lag_seconds',
+    help: 'Age of the oldest watermark: how far behind the source the index may be',
+    registers: [this.registry],
+  });
   readonly pending = new Gauge({ name: 'feeder_pending_documents', help: 'Documents waiting to be rewritten', registers: [this.registry] });
 
   private readonly repairs = new Counter({
@@ -48,7 +66,12 @@ export class FeederMetrics {
     if (!summary) return;
     for (const result of ['written', 'unchanged', 'deleted', 'rejected'] as const) this.documents.inc({ kind, result }, summary[result]);
     if (summary.kind === 'reconcile') {
-      for (const [problem, key] of [['missing', 'missing'], ['stale', 'stale'], ['stray', 'strays']] as const) this.repairs.inc({ problem }, summary[key]);
+      for (const [problem, key] of [
+        ['missing', 'missing'],
+        ['stale', 'stale'],
+        ['stray', 'strays'],
+      ] as const)
+        this.repairs.inc({ problem }, summary[key]);
     }
   }
 }

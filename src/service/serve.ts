@@ -53,7 +53,10 @@ export class Service {
         this.metrics.recordRun(summary.kind, 'succeeded', summary, (Date.now() - started) / 1000);
         if (summary.kind === 'reconcile' && summary.missing + summary.stale + summary.strays > 0) {
           const repaired = summary.missing + summary.stale + summary.strays;
-          ctx.log.warn({ missing: summary.missing, stale: summary.stale, strays: summary.strays }, `reconcile repaired ${repaired} documents the live index had wrong: a sync missed them`);
+          ctx.log.warn(
+            { missing: summary.missing, stale: summary.stale, strays: summary.strays },
+            `reconcile repaired ${repaired} documents the live index had wrong: a sync missed them`,
+          );
         }
         return summary;
       },
@@ -87,7 +90,16 @@ export class Service {
     });
     const addr = this.server.address() as import('node:net').AddressInfo;
     const url = `http://${config.HOST}:${addr.port}`;
-    ctx.log.info({ url, syncCron: config.SYNC_CRON, rebuildCron: config.REBUILD_CRON ?? null, reconcileCron: config.RECONCILE_CRON ?? null, admin: Boolean(config.ADMIN_TOKEN) }, 'feeder serving');
+    ctx.log.info(
+      {
+        url,
+        syncCron: config.SYNC_CRON,
+        rebuildCron: config.REBUILD_CRON ?? null,
+        reconcileCron: config.RECONCILE_CRON ?? null,
+        admin: Boolean(config.ADMIN_TOKEN),
+      },
+      'feeder serving',
+    );
     this.tasks.push(cron.schedule(config.SYNC_CRON, () => void this.trigger('sync', 'tick'), { name: 'sync' }));
     if (config.REBUILD_CRON) this.tasks.push(cron.schedule(config.REBUILD_CRON, () => void this.trigger('rebuild', 'tick'), { name: 'rebuild' }));
     if (config.RECONCILE_CRON) this.tasks.push(cron.schedule(config.RECONCILE_CRON, () => void this.trigger('reconcile', 'tick'), { name: 'reconcile' }));

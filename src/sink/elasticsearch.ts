@@ -3,7 +3,18 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Client, errors as esErrors, type ClientOptions } from '@elastic/elasticsearch';
 import { SinkError } from '../errors';
 import { mergeDeep, readMapping } from './mappings';
-import { exists, live, hitOf, type IndexKind, type Rejection, type SearchQuery, type SearchResult, type EngineSink, type SinkDocument, type Target } from './types';
+import {
+  exists,
+  live,
+  hitOf,
+  type IndexKind,
+  type Rejection,
+  type SearchQuery,
+  type SearchResult,
+  type EngineSink,
+  type SinkDocument,
+  type Target,
+} from './types';
 
 export interface ElasticsearchOptions {
   url: string;
@@ -57,8 +68,6 @@ export class ElasticsearchSink implements EngineSink {
     else if (opts.username) options.auth = { username: opts.username, password: opts.password ?? '' };
     this.client = new Client(options);
   }
-
-
 
   async has(target: Target): Promise<boolean> {
     return this.call('check the index', () => this.client.indices.exists({ index: target.name }));
@@ -128,7 +137,10 @@ export class ElasticsearchSink implements EngineSink {
     // (from before aliases) must go in the same call; physical indexes only leave the alias.
     await this.call(`swap alias ${alias}`, () =>
       this.client.indices.updateAliases({
-        actions: [...retired.map((index) => (index === alias ? { remove_index: { index } } : { remove: { index, alias } })), { add: { index: target.name, alias } }],
+        actions: [
+          ...retired.map((index) => (index === alias ? { remove_index: { index } } : { remove: { index, alias } })),
+          { add: { index: target.name, alias } },
+        ],
       }),
     );
     // A search that resolved the alias a moment before the swap still runs on the old index:
@@ -188,7 +200,14 @@ export class ElasticsearchSink implements EngineSink {
               query: text,
               type: 'cross_fields' as const,
               operator: 'and' as const,
-              fields: ['name^10', ...(folded ? ['name.folded^8', 'name.autocomplete^2'] : []), 'sku^6', 'base_code^4', 'category_names^2', 'attribute_labels.*'],
+              fields: [
+                'name^10',
+                ...(folded ? ['name.folded^8', 'name.autocomplete^2'] : []),
+                'sku^6',
+                'base_code^4',
+                'category_names^2',
+                'attribute_labels.*',
+              ],
             },
           },
         ]
@@ -211,7 +230,7 @@ export class ElasticsearchSink implements EngineSink {
         aggs: Object.keys(aggs).length ? aggs : undefined,
       }),
     );
-    const total = typeof res.hits.total === 'number' ? res.hits.total : res.hits.total?.value ?? 0;
+    const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
     const facets: Record<string, { value: string; count: number }[]> = {};
     for (const f of q.facets ?? []) {
       const agg = res.aggregations?.[f] as { buckets?: { key: string | number; doc_count: number }[] } | undefined;
@@ -254,7 +273,8 @@ export class ElasticsearchSink implements EngineSink {
     const behind = new Set(await this.indicesBehind(alias));
     const pattern = new RegExp(`^${alias}_\\d+$`);
     const orphans = Object.keys(all).filter((name) => pattern.test(name) && !behind.has(name));
-    if (orphans.length) await this.call(`delete orphaned ${orphans.join(', ')}`, () => this.client.indices.delete({ index: orphans, ignore_unavailable: true }));
+    if (orphans.length)
+      await this.call(`delete orphaned ${orphans.join(', ')}`, () => this.client.indices.delete({ index: orphans, ignore_unavailable: true }));
   }
 
   private async indicesBehind(alias: string): Promise<string[]> {

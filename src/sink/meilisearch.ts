@@ -22,13 +22,17 @@ interface IndexSettings {
 const ORDER_FIELD: Record<IndexKind, string> = { products: 'product_id', categories: 'id' };
 
 /** Failures that are one document's fault: the batch is split until the culprit stands alone. */
-const DOCUMENT_ERRORS = new Set(['invalid_document_id', 'missing_document_id', 'invalid_document_fields', 'invalid_document_geo_field', 'document_fields_limit_reached']);
+const DOCUMENT_ERRORS = new Set([
+  'invalid_document_id',
+  'missing_document_id',
+  'invalid_document_fields',
+  'invalid_document_geo_field',
+  'document_fields_limit_reached',
+]);
 
 /** A task that did not succeed, with the engine's own {message, code}. */
 export class MeilisearchTaskError extends SinkError {
-  constructor(
-    readonly task: Pick<Task, 'uid' | 'type' | 'status' | 'error'>,
-  ) {
+  constructor(readonly task: Pick<Task, 'uid' | 'type' | 'status' | 'error'>) {
     super(`Meilisearch task ${task.uid} (${task.type}) ${task.status}: ${task.error?.message ?? 'no error given'} [${task.error?.code ?? 'unknown'}]`);
   }
   get engineCode(): string | undefined {
@@ -56,8 +60,6 @@ export class MeilisearchSink implements EngineSink {
     this.client = new MeiliSearch({ host: opts.url, apiKey: opts.apiKey, timeout: 60_000 });
     this.mapping = readMapping<Record<IndexKind, IndexSettings>>('meilisearch.json');
   }
-
-
 
   async has(target: Target): Promise<boolean> {
     try {
@@ -137,7 +139,9 @@ export class MeilisearchSink implements EngineSink {
     const publicIndex = live(this, target.kind);
     if (!(await this.has(publicIndex))) {
       // swap-indexes needs both sides: the first rebuild swaps with an empty index of the live name.
-      await this.task(`create index ${publicIndex.name}`, () => this.client.createIndex(publicIndex.name, { primaryKey: this.mapping[target.kind].primaryKey }));
+      await this.task(`create index ${publicIndex.name}`, () =>
+        this.client.createIndex(publicIndex.name, { primaryKey: this.mapping[target.kind].primaryKey }),
+      );
     }
     await this.task(`swap ${publicIndex.name} and ${target.name}`, () => this.client.swapIndexes([{ indexes: [publicIndex.name, target.name] } as never]));
     // After the swap the physical name holds the previous live content.

@@ -1,14 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { live, hitOf, type IndexKind, type Rejection, type SearchHit, type SearchQuery, type SearchResult, type EngineSink, type SinkDocument, type Target } from './types';
+import {
+  live,
+  hitOf,
+  type IndexKind,
+  type Rejection,
+  type SearchHit,
+  type SearchQuery,
+  type SearchResult,
+  type EngineSink,
+  type SinkDocument,
+  type Target,
+} from './types';
 import { ftsQuery, searchableText } from './text';
 import { readMapping } from './mappings';
 
 /** FTS settings, versioned with the code in mappings/sqlite.json. */
-const MAPPING = readMapping<{ fts: { tokenize: string; columns: Record<'name' | 'sku' | 'base_code' | 'labels' | 'categories', number> } }>(
-  'sqlite.json',
-);
+const MAPPING = readMapping<{ fts: { tokenize: string; columns: Record<'name' | 'sku' | 'base_code' | 'labels' | 'categories', number> } }>('sqlite.json');
 const FTS_COLUMNS = Object.keys(MAPPING.fts.columns) as (keyof typeof MAPPING.fts.columns)[];
 
 /**
@@ -31,8 +40,6 @@ export class SqliteSink implements EngineSink {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
   }
-
-
 
   async has(target: Target): Promise<boolean> {
     return this.tableExists(target.name);
@@ -112,9 +119,10 @@ export class SqliteSink implements EngineSink {
   async get(target: Target, ids: readonly string[]): Promise<Map<string, SinkDocument>> {
     const out = new Map<string, SinkDocument>();
     if (ids.length === 0 || !this.tableExists(target.name)) return out;
-    const rows = this.db
-      .prepare(`SELECT id, doc FROM ${quote(target.name)} WHERE id IN (SELECT value FROM json_each(?))`)
-      .all(JSON.stringify(ids)) as { id: string; doc: string }[];
+    const rows = this.db.prepare(`SELECT id, doc FROM ${quote(target.name)} WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as {
+      id: string;
+      doc: string;
+    }[];
     for (const r of rows) out.set(r.id, JSON.parse(r.doc) as SinkDocument);
     return out;
   }
@@ -165,8 +173,7 @@ export class SqliteSink implements EngineSink {
       params.push(Number(q.isActive));
     }
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const order =
-      q.sort === 'price' ? 't.price IS NULL, t.price, t.num_id' : q.sort === '-price' ? 't.price IS NULL, t.price DESC, t.num_id' : relevance;
+    const order = q.sort === 'price' ? 't.price IS NULL, t.price, t.num_id' : q.sort === '-price' ? 't.price IS NULL, t.price DESC, t.num_id' : relevance;
     const limit = q.limit ?? 10;
     // One read transaction: the count and the hits come from the same snapshot.
     return this.db.transaction(() => {
@@ -210,4 +217,3 @@ export class SqliteSink implements EngineSink {
 function quote(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
 }
-

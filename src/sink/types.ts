@@ -43,7 +43,13 @@ export interface SearchHit {
 /** The hit every sink returns for a matching document (the contract's display fields). */
 export function hitOf(doc: SinkDocument | Record<string, unknown>): SearchHit {
   const text = (v: unknown) => (typeof v === 'string' ? v : null);
-  return { id: String(doc.id), name: text(doc.name), price: typeof doc.price === 'number' ? doc.price : null, currency: text(doc.currency), url: text(doc.url) };
+  return {
+    id: String(doc.id),
+    name: text(doc.name),
+    price: typeof doc.price === 'number' ? doc.price : null,
+    currency: text(doc.currency),
+    url: text(doc.url),
+  };
 }
 
 export interface SearchResult {

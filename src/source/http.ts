@@ -68,7 +68,7 @@ export class DwhHttp {
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, String(v));
     const where = `${url.pathname}${url.search}`;
     try {
-      return await withRetry((n) => this.queue.add(() => this.attempt(url, where, n > 0)) as Promise<Page>, this.opts, {
+      return await withRetry((n) => this.queue.add<Page>(() => this.attempt(url, where, n > 0)), this.opts, {
         onRetry: () => {
           this.stats.retries++;
         },
@@ -119,9 +119,7 @@ export class DwhHttp {
         method: 'GET',
         dispatcher: this.agent,
         headers: { authorization: `Token ${this.opts.token}`, accept: 'application/json' },
-        signal: this.shutdown
-          ? AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs * 2), this.shutdown])
-          : AbortSignal.timeout(this.opts.timeoutMs * 2),
+        signal: this.shutdown ? AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs * 2), this.shutdown]) : AbortSignal.timeout(this.opts.timeoutMs * 2),
       });
     } catch (err) {
       if (this.shutdown?.aborted) throw new SourceError(`GET ${where} stopped by shutdown`, undefined, { cause: err });
@@ -183,4 +181,3 @@ function describeNetworkError(err: unknown): string {
   const code = (err as { code?: string }).code;
   return code ?? (err instanceof Error ? err.message : String(err));
 }
-

@@ -1,12 +1,5 @@
 import type { z } from 'zod';
-import {
-  categoryNodeSchema,
-  linkRowSchema,
-  prettyUrlSchema,
-  productImageSchema,
-  productPriceSchema,
-  productSchema,
-} from './schemas';
+import { categoryNodeSchema, linkRowSchema, prettyUrlSchema, productImageSchema, productPriceSchema, productSchema } from './schemas';
 import type { Config } from '../config/schema';
 
 /** The resources read by modified_date window and id keyset; each has a table in the state store. */

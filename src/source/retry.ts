@@ -24,9 +24,9 @@ export class RetryableFailure extends Error {
 }
 
 export interface RetryHooks {
-  onRetry?(failure: RetryableFailure, attempt: number, waitMs: number): void;
-  sleep?(ms: number): Promise<void>;
-  random?(): number;
+  onRetry?: (failure: RetryableFailure, attempt: number, waitMs: number) => void;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

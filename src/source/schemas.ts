@@ -16,18 +16,33 @@ const decimal = z
   .union([z.string().regex(/^\s*-?\d+(\.\d+)?\s*$/, 'expected a decimal such as "199.00"'), z.number()])
   .transform(Number)
   .refine(Number.isFinite, 'expected a finite decimal');
-const optionalText = z.string().nullable().optional().transform((v) => v ?? null);
+const optionalText = z
+  .string()
+  .nullable()
+  .optional()
+  .transform((v) => v ?? null);
 const dict = z.record(z.string(), z.unknown());
-const optionalDict = dict.nullable().optional().transform((v) => v ?? {});
+const optionalDict = dict
+  .nullable()
+  .optional()
+  .transform((v) => v ?? {});
 
 export const productSchema = z.object({
   id,
-  product_type: z.union([z.string(), z.number().transform(String)]).nullable().optional().transform((v) => v ?? null),
+  product_type: z
+    .union([z.string(), z.number().transform(String)])
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
   created_date: timestamp,
   modified_date: timestamp,
   attributes: optionalDict,
   attributes_kwargs: optionalDict,
-  localized_attributes: z.record(z.string(), dict.nullable()).nullable().optional().transform((v) => v ?? {}),
+  localized_attributes: z
+    .record(z.string(), dict.nullable())
+    .nullable()
+    .optional()
+    .transform((v) => v ?? {}),
   name: optionalText,
   base_code: optionalText,
   sku: optionalText,
@@ -47,8 +62,14 @@ export const productPriceSchema = z.object({
   created_date: timestamp.optional(),
   modified_date: timestamp,
   price: decimal,
-  retail_price: decimal.nullable().optional().transform((v) => v ?? null),
-  tax_rate: decimal.nullable().optional().transform((v) => v ?? null),
+  retail_price: decimal
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
+  tax_rate: decimal
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
 });
 
 export const productImageSchema = z.object({
@@ -58,19 +79,50 @@ export const productImageSchema = z.object({
   created_date: timestamp.optional(),
   modified_date: timestamp,
   image: z.string().min(1),
-  width: z.number().int().nonnegative().nullable().optional().transform((v) => v ?? null),
-  height: z.number().int().nonnegative().nullable().optional().transform((v) => v ?? null),
-  order: z.number().int().nullable().optional().transform((v) => v ?? 0),
+  width: z
+    .number()
+    .int()
+    .nonnegative()
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
+  height: z
+    .number()
+    .int()
+    .nonnegative()
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
+  order: z
+    .number()
+    .int()
+    .nullable()
+    .optional()
+    .transform((v) => v ?? 0),
 });
 
 export const categoryNodeSchema = z.object({
   id,
   created_date: timestamp.optional(),
   modified_date: timestamp,
-  path: z.string().min(1).regex(/^[0-9A-Za-z]+$/, 'expected a materialized path of digits'),
+  path: z
+    .string()
+    .min(1)
+    .regex(/^[0-9A-Za-z]+$/, 'expected a materialized path of digits'),
   depth: z.number().int().nonnegative(),
-  numchild: z.number().int().nonnegative().nullable().optional().transform((v) => v ?? 0),
-  order: z.number().int().nullable().optional().transform((v) => v ?? 0),
+  numchild: z
+    .number()
+    .int()
+    .nonnegative()
+    .nullable()
+    .optional()
+    .transform((v) => v ?? 0),
+  order: z
+    .number()
+    .int()
+    .nullable()
+    .optional()
+    .transform((v) => v ?? 0),
   name: z.string(),
   pretty_url: fk.optional().transform((v) => v ?? null),
 });
@@ -100,14 +152,12 @@ export const contentTypeSchema = z.object({
 
 /** A generic link row; field names are configurable, so it is validated by `linkRowSchema()`. */
 export function linkRowSchema(productField: string, categoryField: string) {
-  return z
-    .object({ id, modified_date: timestamp, [productField]: id, [categoryField]: id })
-    .transform((r) => ({
-      id: r.id as number,
-      modified_date: r.modified_date as string,
-      product: r[productField] as number,
-      category: r[categoryField] as number,
-    }));
+  return z.object({ id, modified_date: timestamp, [productField]: id, [categoryField]: id }).transform((r) => ({
+    id: r.id as number,
+    modified_date: r.modified_date as string,
+    product: r[productField] as number,
+    category: r[categoryField] as number,
+  }));
 }
 
 export type Product = z.output<typeof productSchema>;

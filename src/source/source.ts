@@ -47,10 +47,7 @@ export class Source {
   ) {}
 
   /** Rows of one resource after `afterId`, optionally within a modified_date window. */
-  async *read<T extends { id: number; modified_date: string }>(
-    def: ResourceDef,
-    opts: { afterId?: number; window?: Window } = {},
-  ): AsyncGenerator<Batch<T>> {
+  async *read<T extends { id: number; modified_date: string }>(def: ResourceDef, opts: { afterId?: number; window?: Window } = {}): AsyncGenerator<Batch<T>> {
     const windowParams = this.windowParams(opts.window);
     for await (const page of this.paginate(def.path, opts.afterId ?? 0, windowParams)) {
       const batch = validate<T>(def.name, page.results, def.schema as z.ZodType<T, unknown>, page.lastId);
@@ -81,10 +78,11 @@ export class Source {
       if (below !== null) params.id__lt = below;
       const page = await this.http.getPage(DELETED_ITEMS_PATH, params);
       at ??= cutoff();
-      const ids = page.results.map((r) => ({ id: rawId(r), date: canonicalInstant(String((r as { deleted_date?: unknown }).deleted_date ?? "")) }));
+      const ids = page.results.map((r) => ({ id: rawId(r), date: deletedDate(r) }));
       for (const { id, date } of ids) {
         if (id === undefined) continue;
-        if (below !== null && id >= below) throw new SourceFormatError(`GET ${DELETED_ITEMS_PATH}: the server does not honour id__lt; cannot find the tombstone cursor`);
+        if (below !== null && id >= below)
+          throw new SourceFormatError(`GET ${DELETED_ITEMS_PATH}: the server does not honour id__lt; cannot find the tombstone cursor`);
         if (date !== null && date < at) return id;
       }
       const lowest = Math.min(...ids.map((r) => r.id ?? Infinity));
@@ -154,6 +152,12 @@ export class Source {
   }
 }
 
+/** A raw tombstone's `deleted_date` as a canonical instant, or null when it has none. */
+function deletedDate(r: unknown): string | null {
+  const at = (r as { deleted_date?: unknown } | null)?.deleted_date;
+  return typeof at === 'string' ? canonicalInstant(at) : null;
+}
+
 function rawId(r: unknown): number | undefined {
   const id = (r as { id?: unknown } | null)?.id;
   return typeof id === 'number' && Number.isInteger(id) ? id : undefined;
@@ -174,7 +178,10 @@ function validate<T>(resource: string, raws: unknown[], schema: z.ZodType<T, unk
 export function recordKey(raw: unknown): string {
   const id = rawId(raw);
   if (id !== undefined) return String(id);
-  return `sha1:${createHash('sha1').update(JSON.stringify(raw) ?? 'undefined').digest('hex').slice(0, 16)}`;
+  return `sha1:${createHash('sha1')
+    .update(JSON.stringify(raw) ?? 'undefined')
+    .digest('hex')
+    .slice(0, 16)}`;
 }
 
 export function inWindow(modified: string, window: Window): boolean {

@@ -218,15 +218,13 @@ export class StateStore {
   idsWhere(resource: ResourceName, column: string, values: readonly (number | string)[]): number[] {
     if (values.length === 0) return [];
     const table = TABLES[resource].table;
-    return (
-      this.stmt(`SELECT id FROM ${table} WHERE ${column} IN (SELECT value FROM json_each(?))`).all(JSON.stringify(values)) as { id: number }[]
-    ).map((r) => r.id);
+    return (this.stmt(`SELECT id FROM ${table} WHERE ${column} IN (SELECT value FROM json_each(?))`).all(JSON.stringify(values)) as { id: number }[]).map(
+      (r) => r.id,
+    );
   }
 
   allRows<T>(resource: ResourceName): T[] {
-    return (this.stmt(`SELECT data FROM ${TABLES[resource].table} ORDER BY id`).all() as { data: string }[]).map(
-      (r) => JSON.parse(r.data) as T,
-    );
+    return (this.stmt(`SELECT data FROM ${TABLES[resource].table} ORDER BY id`).all() as { data: string }[]).map((r) => JSON.parse(r.data) as T);
   }
 
   /** Rows the crawl `seen` met (stored or already newer). */
@@ -294,9 +292,9 @@ export class StateStore {
   linksOf(productIds: readonly number[]): Map<number, number[]> {
     const out = new Map<number, number[]>();
     if (productIds.length === 0) return out;
-    const rows = this.stmt(
-      'SELECT product, category FROM product_categories WHERE product IN (SELECT value FROM json_each(?)) ORDER BY category',
-    ).all(JSON.stringify(productIds)) as { product: number; category: number }[];
+    const rows = this.stmt('SELECT product, category FROM product_categories WHERE product IN (SELECT value FROM json_each(?)) ORDER BY category').all(
+      JSON.stringify(productIds),
+    ) as { product: number; category: number }[];
     for (const r of rows) {
       const list = out.get(r.product) ?? [];
       if (list[list.length - 1] !== r.category) list.push(r.category);
@@ -307,16 +305,14 @@ export class StateStore {
   productsLinkedTo(categoryIds: readonly number[]): number[] {
     if (categoryIds.length === 0) return [];
     return (
-      this.stmt('SELECT DISTINCT product FROM product_categories WHERE category IN (SELECT value FROM json_each(?))').all(
-        JSON.stringify(categoryIds),
-      ) as { product: number }[]
+      this.stmt('SELECT DISTINCT product FROM product_categories WHERE category IN (SELECT value FROM json_each(?))').all(JSON.stringify(categoryIds)) as {
+        product: number;
+      }[]
     ).map((r) => r.product);
   }
   /** Node ids whose path starts with `prefix` (the node itself and its descendants). */
   nodesUnder(prefix: string): number[] {
-    return (
-      this.stmt("SELECT id FROM category_nodes WHERE substr(path, 1, length(?)) = ?").all(prefix, prefix) as { id: number }[]
-    ).map((r) => r.id);
+    return (this.stmt('SELECT id FROM category_nodes WHERE substr(path, 1, length(?)) = ?').all(prefix, prefix) as { id: number }[]).map((r) => r.id);
   }
 
   // --- content types -------------------------------------------------------------------------------
@@ -443,9 +439,10 @@ export class StateStore {
     );
   }
   recentRuns(limit = 10): RunRecord[] {
-    return (this.stmt('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as (Omit<RunRecord, 'summary'> & { summary: string | null })[]).map(
-      (r) => ({ ...r, summary: r.summary ? (JSON.parse(r.summary) as Record<string, unknown>) : null }),
-    );
+    return (this.stmt('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as (Omit<RunRecord, 'summary'> & { summary: string | null })[]).map((r) => ({
+      ...r,
+      summary: r.summary ? (JSON.parse(r.summary) as Record<string, unknown>) : null,
+    }));
   }
   lastFinishedRun(): RunRecord | null {
     return this.recentRuns(20).find((r) => r.outcome !== 'running') ?? null;
@@ -473,9 +470,7 @@ export class StateStore {
     return (this.stmt('SELECT count(*) AS n FROM quarantine').get() as { n: number }).n;
   }
   purgeQuarantine(resource?: string): number {
-    return resource
-      ? this.stmt('DELETE FROM quarantine WHERE resource = ?').run(resource).changes
-      : this.stmt('DELETE FROM quarantine').run().changes;
+    return resource ? this.stmt('DELETE FROM quarantine WHERE resource = ?').run(resource).changes : this.stmt('DELETE FROM quarantine').run().changes;
   }
 
   // --- the run lock ----------------------------------------------------------------------------------------------
@@ -489,8 +484,7 @@ export class StateStore {
     this.db
       .transaction(() => {
         const cur = this.stmt('SELECT holder, pid, host, expires_at FROM locks WHERE name = ?').get(name) as
-          | { holder: string; pid: number; host: string; expires_at: number }
-          | undefined;
+          { holder: string; pid: number; host: string; expires_at: number } | undefined;
         const now = Date.now();
         if (cur && cur.holder !== holder && cur.expires_at > now && !(cur.host === host && !processAlive(cur.pid))) {
           throw new LockBusyError(name, cur.holder, new Date(cur.expires_at).toISOString());

@@ -115,7 +115,12 @@ export async function refreshContentTypes(ctx: RunContext): Promise<void> {
 }
 
 /** Reads every windowed resource within its window and stores the rows, pending their documents. */
-export async function applyWindows(ctx: RunContext, defs: readonly ResourceDef[], windows: (def: ResourceDef) => Window | null, summary: RunSummary): Promise<void> {
+export async function applyWindows(
+  ctx: RunContext,
+  defs: readonly ResourceDef[],
+  windows: (def: ResourceDef) => Window | null,
+  summary: RunSummary,
+): Promise<void> {
   // Resources are read side by side. The order pages land in does not matter: each page marks
   // what it affects given the rows stored so far, and documents are built from the final state.
   await eachConcurrently(defs, async (def, stopped) => {
@@ -166,4 +171,3 @@ export async function retryQuarantined(ctx: RunContext, defs: readonly ResourceD
     });
   }
 }
-

@@ -10,13 +10,16 @@ export async function withRunLock<T>(ctx: RunContext, fn: () => Promise<T>): Pro
   const holder = `${process.pid}-${randomUUID().slice(0, 8)}`;
   const ttl = ctx.config.LOCK_TTL_SECONDS * 1000;
   ctx.store.acquireLock(name, holder, ttl);
-  const timer = setInterval(() => {
-    try {
-      if (!ctx.store.renewLock(name, holder, ttl)) ctx.log.error({ lock: name }, 'run lock was taken over by another process');
-    } catch (err) {
-      ctx.log.warn({ err }, 'could not renew the run lock');
-    }
-  }, Math.max(500, ttl / 3));
+  const timer = setInterval(
+    () => {
+      try {
+        if (!ctx.store.renewLock(name, holder, ttl)) ctx.log.error({ lock: name }, 'run lock was taken over by another process');
+      } catch (err) {
+        ctx.log.warn({ err }, 'could not renew the run lock');
+      }
+    },
+    Math.max(500, ttl / 3),
+  );
   timer.unref();
   try {
     return await fn();

@@ -42,13 +42,13 @@ export function loadProductInputs(store: StateStore, ids: readonly number[]): Ma
 
   const out = new Map<number, ProductInput>();
   for (const product of products) {
-    const url = product.pretty_url === null ? null : urls.get(product.pretty_url) ?? null;
+    const url = product.pretty_url === null ? null : (urls.get(product.pretty_url) ?? null);
     out.set(product.id, {
       product,
       prices: prices.get(product.id) ?? [],
       images: images.get(product.id) ?? [],
       prettyUrl: url,
-      urlTranslations: url ? translations.get(url.id) ?? [] : [],
+      urlTranslations: url ? (translations.get(url.id) ?? []) : [],
       linkedCategoryIds: links.get(product.id) ?? [],
       variants: (variantsByParent.get(product.id) ?? []).map((v) => ({ product: v, prices: variantPrices.get(v.id) ?? [] })),
     });
@@ -70,13 +70,7 @@ export function qualifies(ctx: RunContext, product: Product): boolean {
  * recorded for `dest`, deletes those that no longer exist or qualify, then records the new hashes
  * and clears the ids from `dest`'s pending set in one transaction — only after the sink accepted the writes.
  */
-export async function writeProducts(
-  ctx: RunContext,
-  dest: Destination,
-  ids: readonly number[],
-  tree: CategoryTree,
-  summary: RunSummary,
-): Promise<void> {
+export async function writeProducts(ctx: RunContext, dest: Destination, ids: readonly number[], tree: CategoryTree, summary: RunSummary): Promise<void> {
   const inputs = loadProductInputs(ctx.store, ids);
   const opts = buildOptions(ctx.config);
   const docs: SinkDocument[] = [];
@@ -89,13 +83,7 @@ export async function writeProducts(
   await writeDocuments(ctx, dest, 'product', docs, gone, ids, summary);
 }
 
-export async function writeCategories(
-  ctx: RunContext,
-  dest: Destination,
-  ids: readonly number[],
-  tree: CategoryTree,
-  summary: RunSummary,
-): Promise<void> {
+export async function writeCategories(ctx: RunContext, dest: Destination, ids: readonly number[], tree: CategoryTree, summary: RunSummary): Promise<void> {
   const docs: SinkDocument[] = [];
   const gone: string[] = [];
   for (const id of ids) {
@@ -123,7 +111,12 @@ async function writeDocuments(
     if (known.get(String(doc.id)) !== hash) changed.push({ doc, hash });
     else if (kind === 'product') summary.unchanged++;
   }
-  const rejections = changed.length ? await ctx.sink.write(target, changed.map((c) => c.doc)) : [];
+  const rejections = changed.length
+    ? await ctx.sink.write(
+        target,
+        changed.map((c) => c.doc),
+      )
+    : [];
   // Deleting an id the index does not hold is harmless; sending it repairs a delete lost to a crash.
   if (gone.length) await ctx.sink.delete(target, gone);
   const rejected = new Map(rejections.map((r) => [r.id, r.reason]));

@@ -52,7 +52,7 @@ export async function rebuild(ctx: RunContext): Promise<RunSummary> {
     const known = knownSource(ctx);
     if (known !== null && known !== ctx.sourceId) {
       // Asked for explicitly: the only way to switch sources. Nothing of the old one is mixed in.
-      ctx.log.warn({ from: known, to: ctx.sourceId }, 'the source changed: forgetting the old source\'s rows; this rebuild replaces the index');
+      ctx.log.warn({ from: known, to: ctx.sourceId }, "the source changed: forgetting the old source's rows; this rebuild replaces the index");
       const plan = ctx.store.meta<RebuildPlan>(REBUILD_PLAN);
       if (plan) await discard(ctx, plan);
       ctx.store.tx(() => ctx.store.forgetSource());
@@ -134,9 +134,7 @@ function guardShrink(ctx: RunContext, what: string, from: number, to: number): v
 async function startOrResume(ctx: RunContext): Promise<RebuildPlan> {
   const existing = ctx.store.meta<RebuildPlan>(REBUILD_PLAN);
   if (existing && existing.linkMode === ctx.config.CATEGORY_LINK) {
-    const ok =
-      (await ctx.sink.has({ kind: 'products', name: existing.products })) &&
-      (await ctx.sink.has({ kind: 'categories', name: existing.categories }));
+    const ok = (await ctx.sink.has({ kind: 'products', name: existing.products })) && (await ctx.sink.has({ kind: 'categories', name: existing.categories }));
     if (ok) {
       ctx.log.info({ gen: existing.gen }, 'resuming the interrupted rebuild from its checkpoint');
       return existing;
@@ -275,7 +273,7 @@ async function buildAll(ctx: RunContext, plan: RebuildPlan, dest: Destination, s
     ctx.onProgress?.({ phase: 'build', done, total });
   };
   try {
-    for (let queuedAfter = plan.builtAfter; ; ) {
+    for (let queuedAfter = plan.builtAfter; ;) {
       await batchBoundary(ctx);
       const ids = ctx.store.productIdsAfter(queuedAfter, ctx.config.BATCH_SIZE);
       if (ids.length === 0) break;

@@ -71,7 +71,15 @@ async function repair(
     if (!current) fixes.push({ doc, hash, missing: true });
     else if (documentHash(current) !== hash) fixes.push({ doc, hash, missing: false });
   }
-  const rejected = new Set((fixes.length ? await ctx.sink.write(target, fixes.map((f) => f.doc)) : []).map((r) => r.id));
+  const rejected = new Set(
+    (fixes.length
+      ? await ctx.sink.write(
+          target,
+          fixes.map((f) => f.doc),
+        )
+      : []
+    ).map((r) => r.id),
+  );
   ctx.store.tx(() => {
     for (const f of fixes) {
       if (rejected.has(String(f.doc.id))) continue;

@@ -19,7 +19,7 @@ const KIND_MODELS: Record<string, { resource: ResourceName; models: string[] }> 
 export function resolveContentTypes(types: readonly ContentType[], overrides: Config['AKINON_CONTENT_TYPES']): Map<number, ResourceName> {
   const out = new Map<number, ResourceName>();
   for (const [kind, { resource, models }] of Object.entries(KIND_MODELS)) {
-    const override = overrides?.[kind as keyof typeof overrides];
+    const override = overrides?.[kind];
     if (typeof override === 'number') {
       out.set(override, resource);
       continue;

@@ -3,14 +3,7 @@
  * through, the builder turns into a well-formed document.
  */
 import fc from 'fast-check';
-import {
-  categoryNodeSchema,
-  deletedItemSchema,
-  prettyUrlSchema,
-  productImageSchema,
-  productPriceSchema,
-  productSchema,
-} from '../../src/source/schemas';
+import { categoryNodeSchema, deletedItemSchema, prettyUrlSchema, productImageSchema, productPriceSchema, productSchema } from '../../src/source/schemas';
 import { buildProductDocument } from '../../src/document/product';
 import { buildCategoryDocument } from '../../src/document/category';
 import { categoryTree } from '../../src/document/tree';
@@ -59,25 +52,42 @@ describe.each(Object.keys(schemas) as (keyof typeof schemas)[])('%s records', (r
   });
 
   test('entirely arbitrary input never throws', () => {
-    fc.assert(fc.property(anyValue, (value) => void schema.safeParse(value)), { numRuns: 300 });
+    fc.assert(
+      fc.property(anyValue, (value) => void schema.safeParse(value)),
+      { numRuns: 300 },
+    );
   });
 });
 
 test('valid products with hostile text and attributes always build a well-formed document', () => {
-  const tree = categoryTree(examples.category_nodes.results.map((n) => categoryNodeSchema.parse(n)), []);
+  const tree = categoryTree(
+    examples.category_nodes.results.map((n) => categoryNodeSchema.parse(n)),
+    [],
+  );
   fc.assert(
     fc.property(
       nasty,
-      fc.dictionary(fc.string(), anyValue.filter((v) => v !== undefined)),
+      fc.dictionary(
+        fc.string(),
+        anyValue.filter((v) => v !== undefined),
+      ),
       fc.oneof(fc.constant(null), fc.integer({ min: 1 })),
-      fc.array(fc.record({ price: fc.double({ min: 0, max: 1e9, noNaN: true }), retail: fc.oneof(fc.constant(null), fc.double({ min: 0, max: 1e9, noNaN: true })) }), { maxLength: 4 }),
+      fc.array(
+        fc.record({ price: fc.double({ min: 0, max: 1e9, noNaN: true }), retail: fc.oneof(fc.constant(null), fc.double({ min: 0, max: 1e9, noNaN: true })) }),
+        { maxLength: 4 },
+      ),
       (name, attributes, parent, prices) => {
         const product = productSchema.parse({ ...samples.products, name, attributes: { ...attributes, category_ids: '9,166,x' }, parent });
         const doc = buildProductDocument(
           {
             product,
             prices: prices.map((p, i) =>
-              productPriceSchema.parse({ ...samples.product_prices, id: i + 1, price: p.price.toFixed(2), retail_price: p.retail === null ? null : p.retail.toFixed(2) }),
+              productPriceSchema.parse({
+                ...samples.product_prices,
+                id: i + 1,
+                price: p.price.toFixed(2),
+                retail_price: p.retail === null ? null : p.retail.toFixed(2),
+              }),
             ),
             images: [],
             prettyUrl: null,

@@ -131,7 +131,8 @@ export async function chaosSeed(seed: number, sink: SinkName, engines: Engines):
       if (r.signal === 'SIGKILL') result.kills++;
       else if (r.code !== 0) {
         // A failed run must say so in one line; a refused rebuild or a wrong source would be a bug here.
-        if (!/^feeder: /m.test(r.stderr) || /SHRINK_REFUSED|AKINON_URL/.test(r.stderr)) throw new Error(`seed ${seed}: ${command} failed unexpectedly: ${r.stderr.slice(-500)}`);
+        if (!/^feeder: /m.test(r.stderr) || /SHRINK_REFUSED|AKINON_URL/.test(r.stderr))
+          throw new Error(`seed ${seed}: ${command} failed unexpectedly: ${r.stderr.slice(-500)}`);
         result.failed++;
       }
     }

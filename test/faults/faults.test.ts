@@ -6,7 +6,18 @@
 import { startElasticsearch } from '../support/elasticsearch';
 import { MeilisearchDouble } from '../support/meilisearch-double';
 import { recordLatest, renderTable } from './record';
-import { diskFullRow, esStoppedRow, killRow, meiliFailingRow, rejectedDocumentsRow, SOURCE_ROWS, twoFeedersRow, type Engines, type RowResult, type SinkName } from './matrix';
+import {
+  diskFullRow,
+  esStoppedRow,
+  killRow,
+  meiliFailingRow,
+  rejectedDocumentsRow,
+  SOURCE_ROWS,
+  twoFeedersRow,
+  type Engines,
+  type RowResult,
+  type SinkName,
+} from './matrix';
 
 const full = process.env.FEEDER_FAULTS === 'full';
 const engines: Engines = { es: null, meili: null, meiliUrl: null };
@@ -28,7 +39,10 @@ afterAll(async () => {
 
 function render(rows: RowResult[]): string {
   const head = ['fault', 'sink', 'runs', 'outcome', 'lost', 'duplicates', 'equals clean rebuild'];
-  return renderTable(head, rows.map((r) => [r.fault, r.sink, String(r.runs), r.outcome, String(r.lost), String(r.duplicates), r.equal ? 'yes' : 'no']));
+  return renderTable(
+    head,
+    rows.map((r) => [r.fault, r.sink, String(r.runs), r.outcome, String(r.lost), String(r.duplicates), r.equal ? 'yes' : 'no']),
+  );
 }
 
 async function row(run: () => Promise<RowResult>): Promise<void> {
@@ -56,7 +70,8 @@ describe('source faults', () => {
 describe('process faults', () => {
   const seeds = full ? 20 : 2;
   for (const command of ['rebuild', 'sync'] as const) {
-    for (let seed = 1; seed <= seeds; seed++) test(`SIGKILL during ${command}, seed ${seed}`, () => row(() => killRow(command, seed, 'sqlite', engines)), 120_000);
+    for (let seed = 1; seed <= seeds; seed++)
+      test(`SIGKILL during ${command}, seed ${seed}`, () => row(() => killRow(command, seed, 'sqlite', engines)), 120_000);
   }
   test('disk full on the state store', () => row(() => diskFullRow(engines)), 120_000);
   test('two feeders on one state file at once', () => row(() => twoFeedersRow(engines)), 120_000);

@@ -48,7 +48,12 @@ export function sinkEnv(sink: SinkName, engines: Engines): Record<string, string
 export async function compare(sandbox: Sandbox, rt: Runtime): Promise<Pick<RowResult, 'lost' | 'duplicates' | 'equal'>> {
   const ref = await referenceDocs(sandbox);
   const actual = new Map((await exportDocs(rt)).map((d) => [String(d.id), d]));
-  const quarantined = new Set(rt.ctx.store.quarantined(100_000).filter((q) => q.resource === 'product_documents').map((q) => q.record_key));
+  const quarantined = new Set(
+    rt.ctx.store
+      .quarantined(100_000)
+      .filter((q) => q.resource === 'product_documents')
+      .map((q) => q.record_key),
+  );
   const same = (a: SinkDocument | undefined, b: SinkDocument) => a !== undefined && JSON.stringify(a) === JSON.stringify(b);
   let lost = 0;
   for (const doc of ref.products) if (!same(actual.get(String(doc.id)), doc) && !quarantined.has(String(doc.id))) lost++;
@@ -120,7 +125,13 @@ export async function scenario(o: ScenarioOptions): Promise<RowResult> {
       letTimePass(sandbox);
       await sync(rt.ctx);
       runs++;
-      return { fault: o.fault, sink: o.sink, runs, outcome: failures ? `converged (${failures} failed runs retried)` : 'converged', ...(await compare(sandbox, rt)) };
+      return {
+        fault: o.fault,
+        sink: o.sink,
+        runs,
+        outcome: failures ? `converged (${failures} failed runs retried)` : 'converged',
+        ...(await compare(sandbox, rt)),
+      };
     }),
   );
 }
@@ -137,10 +148,20 @@ const injected = (s: Sandbox) => (s.faultsInjected > 0 ? null : 'no request got 
 let midCrawlEdits = 0;
 
 const SOURCE_FAULTS: SourceRow[] = [
-  { fault: '429 storm with Retry-After', happened: injected, arm: injecting({ rate: 0.35, kinds: ['429'], retryAfterSeconds: 1 }), env: { AKINON_RETRY_MAX_MS: '40' } },
+  {
+    fault: '429 storm with Retry-After',
+    happened: injected,
+    arm: injecting({ rate: 0.35, kinds: ['429'], retryAfterSeconds: 1 }),
+    env: { AKINON_RETRY_MAX_MS: '40' },
+  },
   { fault: '5xx bursts', happened: injected, arm: injecting({ rate: 0.3, kinds: ['500', '503'] }) },
   { fault: 'connection resets', happened: injected, arm: injecting({ rate: 0.25, kinds: ['reset'] }) },
-  { fault: 'responses stalling past the timeout', happened: injected, arm: injecting({ rate: 0.2, kinds: ['slow'], slowMs: 800 }), env: { AKINON_TIMEOUT_MS: '200' } },
+  {
+    fault: 'responses stalling past the timeout',
+    happened: injected,
+    arm: injecting({ rate: 0.2, kinds: ['slow'], slowMs: 800 }),
+    env: { AKINON_TIMEOUT_MS: '200' },
+  },
   { fault: 'truncated and malformed JSON', happened: injected, arm: injecting({ rate: 0.25, kinds: ['truncated', 'malformed'] }) },
   {
     fault: 'count changing mid-crawl',
@@ -170,7 +191,10 @@ const SOURCE_FAULTS: SourceRow[] = [
       s.onRequest = (resource) => {
         if (done || resource !== 'deleted-items') return;
         done = true;
-        for (const p of s.catalog.rows('products/products').filter((x) => x.parent === null).slice(0, 5)) {
+        for (const p of s.catalog
+          .rows('products/products')
+          .filter((x) => x.parent === null)
+          .slice(0, 5)) {
           const copy = { ...p };
           s.catalog.deleteProduct(p.id);
           s.catalog.clock.advance(1000);
@@ -191,7 +215,7 @@ const SOURCE_FAULTS: SourceRow[] = [
       const url = c.rows('pretty-urls')[3];
       let id = 800_000;
       const bad = <T extends Record<string, unknown>>(path: Parameters<typeof c.putRaw>[0], base: T, change: Record<string, unknown>) =>
-        c.putRaw(path, { ...base, ...change, id: id++, modified_date: c.clock.stamp() } as never);
+        c.putRaw(path, { ...base, ...change, id: id++, modified_date: c.clock.stamp() });
       for (const v of [null, '', 'abc', {}, [], true]) bad('catalogs/product-prices', price, { price: v });
       for (const v of [null, '', 'x', -1]) bad('catalogs/product-prices', price, { product: v });
       for (const v of [null, 'yes', 1]) bad('products/products', product, { is_active: v });
@@ -267,7 +291,9 @@ export async function killRow(command: 'rebuild' | 'sync', seed: number, sink: S
     const r = await runCli([command], env, { onSpawn: (c) => (child = c) });
     sandbox.onRequest = null;
     if (r.signal !== 'SIGKILL' || !diedMidRun(env, command)) {
-      throw new ScenarioDidNotHappen(`SIGKILL during ${command} (seed ${seed}): the kill did not land mid-run (exit ${r.code}, signal ${r.signal}, kill at request ${killAt} of ${total} + ${delayMs} ms)`);
+      throw new ScenarioDidNotHappen(
+        `SIGKILL during ${command} (seed ${seed}): the kill did not land mid-run (exit ${r.code}, signal ${r.signal}, kill at request ${killAt} of ${total} + ${delayMs} ms)`,
+      );
     }
     return withRuntime(env, async (rt) => {
       if (command === 'rebuild') await rebuild(rt.ctx);
@@ -289,7 +315,9 @@ export async function diskFullRow(engines: Engines): Promise<RowResult> {
       ),
     );
     if (error?.code !== 'SQLITE_FULL') {
-      throw new ScenarioDidNotHappen(`disk full: the store never hit STATE_MAX_BYTES (${error ? `failed otherwise: ${error.code} ${error.message}` : 'the rebuild succeeded'})`);
+      throw new ScenarioDidNotHappen(
+        `disk full: the store never hit STATE_MAX_BYTES (${error ? `failed otherwise: ${error.code} ${error.message}` : 'the rebuild succeeded'})`,
+      );
     }
     // Space freed: the next runs converge.
     return withRuntime(base, async (rt) => {
@@ -297,7 +325,13 @@ export async function diskFullRow(engines: Engines): Promise<RowResult> {
       for (let i = 0; i < 20; i++) sandbox.catalog.randomMutation();
       letTimePass(sandbox);
       await sync(rt.ctx);
-      return { fault: 'disk full on the state store', sink: 'sqlite', runs: 3, outcome: 'failed cleanly (SQLITE_FULL), then converged', ...(await compare(sandbox, rt)) };
+      return {
+        fault: 'disk full on the state store',
+        sink: 'sqlite',
+        runs: 3,
+        outcome: 'failed cleanly (SQLITE_FULL), then converged',
+        ...(await compare(sandbox, rt)),
+      };
     });
   });
 }
@@ -322,20 +356,30 @@ export async function twoFeedersRow(engines: Engines): Promise<RowResult> {
       const codes = results.map((r) => r.code);
       if (codes.includes(1)) {
         const busy = results.find((r) => r.code === 1)!;
-        if (!/another run holds lock/.test(busy.stderr) || !codes.includes(0)) throw new ScenarioDidNotHappen(`two ${command}s: exit codes ${codes.join(',')}: ${busy.stderr.trim()}`);
+        if (!/another run holds lock/.test(busy.stderr) || !codes.includes(0))
+          throw new ScenarioDidNotHappen(`two ${command}s: exit codes ${codes.join(',')}: ${busy.stderr.trim()}`);
         refused++;
         continue;
       }
       if (codes.some((c) => c !== 0)) throw new ScenarioDidNotHappen(`two ${command}s: unexpected exit codes ${codes.join(',')}`);
       // Both succeeded: the run history must show them one after the other.
-      const [a, b] = history.filter((h) => h.kind === command).slice(0, 2).sort((x, y) => x.started_at.localeCompare(y.started_at));
+      const [a, b] = history
+        .filter((h) => h.kind === command)
+        .slice(0, 2)
+        .sort((x, y) => x.started_at.localeCompare(y.started_at));
       if (!a || !b || !a.finished_at || a.finished_at > b.started_at) {
         throw new ScenarioDidNotHappen(`two ${command}s both succeeded but overlapped: ${JSON.stringify([a, b])}`);
       }
     }
     return withRuntime(env, async (rt) => {
       await sync(rt.ctx);
-      return { fault: 'two feeders on one state file at once', sink: 'sqlite', runs: 5, outcome: `${refused} of 2 pairs refused by the lock (exit 1), the others serialized`, ...(await compare(sandbox, rt)) };
+      return {
+        fault: 'two feeders on one state file at once',
+        sink: 'sqlite',
+        runs: 5,
+        outcome: `${refused} of 2 pairs refused by the lock (exit 1), the others serialized`,
+        ...(await compare(sandbox, rt)),
+      };
     });
   });
 }

@@ -34,12 +34,19 @@ export interface ServeProcess {
 /** Starts `feeder serve` (PORT=0) and resolves once it listens (its log line says where). */
 export async function startServe(env: Record<string, string>): Promise<ServeProcess> {
   const level = !env.LOG_LEVEL || env.LOG_LEVEL === 'silent' ? 'info' : env.LOG_LEVEL;
-  const child = spawn(process.execPath, [CLI, 'serve'], { env: { PATH: process.env.PATH ?? '', PORT: '0', ...env, LOG_LEVEL: level }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve'], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env, LOG_LEVEL: level },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const url = await eventually(async () => /"url":"(http:[^"]+)"/.exec(out)?.[1], 60_000, () => out);
+  const url = await eventually(
+    async () => /"url":"(http:[^"]+)"/.exec(out)?.[1],
+    60_000,
+    () => out,
+  );
   return { child, url, output: () => out, exited };
 }
 

@@ -93,10 +93,6 @@ export async function withRuntime<T>(env: Record<string, string>, fn: (rt: Runti
 }
 
 /** A sandbox and a feeder reading it (with `extra` settings), both stopped afterwards. */
-export async function withFeeder(
-  opts: SandboxOptions,
-  extra: Record<string, string>,
-  fn: (sandbox: Sandbox, rt: Runtime) => Promise<void>,
-): Promise<void> {
+export async function withFeeder(opts: SandboxOptions, extra: Record<string, string>, fn: (sandbox: Sandbox, rt: Runtime) => Promise<void>): Promise<void> {
   await withSandbox(opts, (sandbox) => withRuntime(feederEnv(sandbox, tempDir(), extra), (rt) => fn(sandbox, rt)));
 }

@@ -1,5 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import type { Sandbox } from '../../src/sandbox/server';
+import type { HealthReport } from '../../src/service/health';
+import type { QuarantineRecord } from '../../src/state/store';
+import type { SearchResult } from '../../src/sink/types';
 import { feederEnv, startSandbox, tempDir } from '../helpers/harness';
 import { CLI, runCli } from '../helpers/cli';
 
@@ -78,10 +81,14 @@ describe('feeder CLI', () => {
     const product = sandbox.catalog.rows('products/products')[0];
     const found = await runCli(['search', String(product.sku), '--json'], env);
     expect(found.code).toBe(0);
-    expect(JSON.parse(found.stdout).hits[0]).toMatchObject({ id: String(product.id), name: product.name });
+    expect((JSON.parse(found.stdout) as SearchResult).hits[0]).toMatchObject({ id: String(product.id), name: product.name });
 
-    const filtered = JSON.parse((await runCli(['search', '--filter', 'price=100..900', '--filter', 'is_active=true', '--sort', 'price', '--limit', '500', '--json'], env)).stdout);
-    const flagged = JSON.parse((await runCli(['search', '--min-price', '100', '--max-price', '900', '--active', '--sort', 'price', '--limit', '500', '--json'], env)).stdout);
+    const filtered = JSON.parse(
+      (await runCli(['search', '--filter', 'price=100..900', '--filter', 'is_active=true', '--sort', 'price', '--limit', '500', '--json'], env)).stdout,
+    ) as SearchResult;
+    const flagged = JSON.parse(
+      (await runCli(['search', '--min-price', '100', '--max-price', '900', '--active', '--sort', 'price', '--limit', '500', '--json'], env)).stdout,
+    ) as SearchResult;
     expect(filtered.total).toBeGreaterThan(0);
     expect(filtered).toEqual(flagged);
     const bad = await runCli(['search', '--filter', 'colour=red'], env);
@@ -89,7 +96,7 @@ describe('feeder CLI', () => {
     expect(bad.stderr).toMatch(/^feeder: --filter: cannot filter on "colour="/);
 
     const status = await runCli(['status', '--json'], env);
-    const report = JSON.parse(status.stdout);
+    const report = JSON.parse(status.stdout) as HealthReport & { documents: { products: number } };
     expect(report.documents.products).toBe(150);
     expect(Object.keys(report.watermarks)).toEqual(expect.arrayContaining(['products', 'product_prices', 'deleted_items']));
     expect(status.stdout).not.toContain(sandbox.token);
@@ -106,14 +113,18 @@ describe('feeder CLI', () => {
     expect(status.stdout).toMatch(/quarantined records: 1\n {2}product_prices 990001: price: expected a decimal/);
 
     const listed = await runCli(['quarantine', 'list', '--json'], env);
-    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ resource: 'product_prices', record_key: '990001', raw: expect.objectContaining({ price: 'abc' }) })]);
+    const records = JSON.parse(listed.stdout) as QuarantineRecord[];
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ resource: 'product_prices', record_key: '990001', raw: { price: 'abc' } });
 
     // Fixed at the source: `quarantine retry` fetches it now and indexes it.
     sandbox.catalog.putRaw('catalogs/product-prices', { ...price, id: 990001, price: '55.50', modified_date: sandbox.catalog.clock.stamp() });
     const retried = await runCli(['quarantine', 'retry'], env);
     expect(retried.stdout).toMatch(/^quarantine retry: released 1, still quarantined 0; written 1/);
-    const doc = JSON.parse((await runCli(['export'], env)).stdout.split('\n').find((l) => l.startsWith(`{"id":"${String(price.product)}"`))!);
-    expect(doc.prices.map((p: { price: number }) => p.price)).toContain(55.5);
+    const doc = JSON.parse((await runCli(['export'], env)).stdout.split('\n').find((l) => l.startsWith(`{"id":"${String(price.product)}"`))!) as {
+      prices: { price: number }[];
+    };
+    expect(doc.prices.map((p) => p.price)).toContain(55.5);
 
     sandbox.catalog.putRaw('catalogs/product-prices', { ...price, id: 990002, price: null, modified_date: sandbox.catalog.clock.stamp() });
     sandbox.catalog.clock.advance(2000);

@@ -28,7 +28,7 @@ test('basic auth: a rebuild and a search work', async () => {
   const rebuilt = await runCli(['rebuild'], e);
   expect(rebuilt.code).toBe(0);
   expect(rebuilt.stdout).toMatch(/^rebuild: 40 documents live/);
-  const found = JSON.parse((await runCli(['search', '--json', '--limit', '1'], e)).stdout);
+  const found = JSON.parse((await runCli(['search', '--json', '--limit', '1'], e)).stdout) as { total: number };
   expect(found.total).toBe(40);
   expect(rebuilt.stdout + rebuilt.stderr).not.toContain(user.password);
 });

@@ -27,55 +27,61 @@ afterAll(async () => {
 const SINKS: SinkName[] = ['sqlite', 'elasticsearch', 'meilisearch'];
 
 describe('a rebuild killed after its crawl, then a sync', () => {
-  test.each(SINKS)('deleted price and image leave the live document (%s)', async (sink) => {
-    await withSandbox({ products: 120, seed: 12 }, async (sandbox) => {
-      const env = feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '25', ...sinkEnv(sink, engines) });
-      // 1. A full index.
-      await withRuntime(env, (rt) => rebuild(rt.ctx));
+  test.each(SINKS)(
+    'deleted price and image leave the live document (%s)',
+    async (sink) => {
+      await withSandbox({ products: 120, seed: 12 }, async (sandbox) => {
+        const env = feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '25', ...sinkEnv(sink, engines) });
+        // 1. A full index.
+        await withRuntime(env, (rt) => rebuild(rt.ctx));
 
-      // 2. A price row and an image row deleted at the source (with their deleted-items rows), and
-      //    one more edit for the sync to write.
-      const c = sandbox.catalog;
-      const price = c.rows('catalogs/product-prices').find((p) => c.rows('products/product-images').some((i) => i.product === p.product && i.status === 'active'))!;
-      const product = Number(price.product);
-      const image = c.rows('products/product-images').find((i) => i.product === product && i.status === 'active')!;
-      expect(c.deletePrice(price.id)).toBe(true);
-      expect(c.deleteImage(image.id)).toBe(true);
-      const other = c.rows('products/products').find((p) => p.id !== product)!;
-      c.updateProduct(other.id, { name: 'Yeni ad' });
-      letTimePass(sandbox);
+        // 2. A price row and an image row deleted at the source (with their deleted-items rows), and
+        //    one more edit for the sync to write.
+        const c = sandbox.catalog;
+        const price = c
+          .rows('catalogs/product-prices')
+          .find((p) => c.rows('products/product-images').some((i) => i.product === p.product && i.status === 'active'))!;
+        const product = Number(price.product);
+        const image = c.rows('products/product-images').find((i) => i.product === product && i.status === 'active')!;
+        expect(c.deletePrice(price.id)).toBe(true);
+        expect(c.deleteImage(image.id)).toBe(true);
+        const other = c.rows('products/products').find((p) => p.id !== product)!;
+        c.updateProduct(other.id, { name: 'Yeni ad' });
+        letTimePass(sandbox);
 
-      // 3. A rebuild SIGKILLed late: at its catch-up, after the crawl and the build.
-      let child: import('node:child_process').ChildProcess | null = null;
-      sandbox.onRequest = (resource, params) => {
-        if (resource === 'deleted-items' && params.get('sort') === 'id') child?.kill('SIGKILL');
-      };
-      const killed = await runCli(['rebuild'], env, { onSpawn: (c2) => (child = c2) });
-      sandbox.onRequest = null;
-      // The fault happened: killed mid-run, with its plan (its staging) left in the state.
-      expect(killed.signal).toBe('SIGKILL');
-      const state = new StateStore(env.STATE_PATH);
-      const plan = state.meta<{ crawled: Record<string, unknown> }>(REBUILD_PLAN);
-      state.close();
-      expect(plan).not.toBeNull();
-      expect(Object.values(plan!.crawled).every((m) => m === 'done')).toBe(true);
+        // 3. A rebuild SIGKILLed late: at its catch-up, after the crawl and the build.
+        let child: import('node:child_process').ChildProcess | null = null;
+        sandbox.onRequest = (resource, params) => {
+          if (resource === 'deleted-items' && params.get('sort') === 'id') child?.kill('SIGKILL');
+        };
+        const killed = await runCli(['rebuild'], env, { onSpawn: (c2) => (child = c2) });
+        sandbox.onRequest = null;
+        // The fault happened: killed mid-run, with its plan (its staging) left in the state.
+        expect(killed.signal).toBe('SIGKILL');
+        const state = new StateStore(env.STATE_PATH);
+        const plan = state.meta<{ crawled: Record<string, unknown> }>(REBUILD_PLAN);
+        state.close();
+        expect(plan).not.toBeNull();
+        expect(Object.values(plan!.crawled).every((m) => m === 'done')).toBe(true);
 
-      // 4. A sync exits 0 and reads the two tombstones.
-      const synced = await runCli(['sync'], { ...env, LOG_LEVEL: 'info' });
-      expect(synced.code).toBe(0);
-      expect(synced.stderr).toMatch(/"tombstones":2/);
+        // 4. A sync exits 0 and reads the two tombstones.
+        const synced = await runCli(['sync'], { ...env, LOG_LEVEL: 'info' });
+        expect(synced.code).toBe(0);
+        expect(synced.stderr).toMatch(/"tombstones":2/);
 
-      // 5. The live document no longer carries the deleted price or image, and the whole index
-      //    equals a clean rebuild of the catalog.
-      await withRuntime(env, async (rt) => {
-        const doc = (await exportDocs(rt)).find((d) => d.id === String(product))!;
-        expect(String(image.image)).toMatch(/^https:/);
-        expect(JSON.stringify(doc.images)).not.toContain(String(image.image));
-        expect((doc.prices as unknown[]).length).toBe(c.rows('catalogs/product-prices').filter((p) => p.product === product).length);
-        expect(await compare(sandbox, rt)).toEqual({ lost: 0, duplicates: 0, equal: true });
+        // 5. The live document no longer carries the deleted price or image, and the whole index
+        //    equals a clean rebuild of the catalog.
+        await withRuntime(env, async (rt) => {
+          const doc = (await exportDocs(rt)).find((d) => d.id === String(product))!;
+          expect(String(image.image)).toMatch(/^https:/);
+          expect(JSON.stringify(doc.images)).not.toContain(String(image.image));
+          expect((doc.prices as unknown[]).length).toBe(c.rows('catalogs/product-prices').filter((p) => p.product === product).length);
+          expect(await compare(sandbox, rt)).toEqual({ lost: 0, duplicates: 0, equal: true });
+        });
       });
-    });
-  }, 240_000);
+    },
+    240_000,
+  );
 });
 
 describe('a rebuild that would shrink the index is refused', () => {
@@ -115,9 +121,13 @@ describe('a rebuild that would shrink the index is refused', () => {
     });
   }
 
-  test.each(SINKS)('a source answering 200 with empty product pages (%s)', async (sink) => {
-    await refusedRebuild(sink, (resource, _params, page) => (resource === 'products/products' ? EMPTY : page));
-  }, 120_000);
+  test.each(SINKS)(
+    'a source answering 200 with empty product pages (%s)',
+    async (sink) => {
+      await refusedRebuild(sink, (resource, _params, page) => (resource === 'products/products' ? EMPTY : page));
+    },
+    120_000,
+  );
 
   test('one absurd id (2^53) on the first page sends the cursor past the catalog (sqlite)', async () => {
     await refusedRebuild('sqlite', (resource, params, page) => {
@@ -132,7 +142,11 @@ describe('a rebuild that would shrink the index is refused', () => {
       const env = feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '20' });
       await withRuntime(env, (rt) => rebuild(rt.ctx));
       const c = sandbox.catalog;
-      for (const p of c.rows('products/products').slice(0, 45).map((r) => r.id)) c.deleteProduct(p);
+      for (const p of c
+        .rows('products/products')
+        .slice(0, 45)
+        .map((r) => r.id))
+        c.deleteProduct(p);
       letTimePass(sandbox);
       const refused = await runCli(['rebuild'], env);
       expect(refused.stderr).toMatch(/FEEDER_ERR_SHRINK_REFUSED/);
@@ -209,8 +223,15 @@ describe('the wrong source', () => {
         for (const args of [['sync'], ['reconcile'], ['serve']]) {
           const r = await runCli(args, { ...envSecond, PORT: '0' });
           expect({ args, code: r.code }).toEqual({ args, code: 2 });
-          expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('feeder:'))).toEqual([
-            expect.stringMatching(new RegExp(`^feeder: AKINON_URL: the state at STATE_PATH and its index were built from ${first.url} channel 1, not from ${second.url} channel 1`)),
+          expect(
+            r.stderr
+              .trim()
+              .split('\n')
+              .filter((l) => l.startsWith('feeder:')),
+          ).toEqual([
+            expect.stringMatching(
+              new RegExp(`^feeder: AKINON_URL: the state at STATE_PATH and its index were built from ${first.url} channel 1, not from ${second.url} channel 1`),
+            ),
           ]);
         }
         await withRuntime(envFirst, async (rt) => expect(await exportDocs(rt)).toEqual(before));

@@ -46,7 +46,9 @@ describe('rebuild from the sandbox into the embedded index', () => {
     const docs = await exportDocs(rt);
     const categoryId = (docs.find((d) => (d.category_ids as number[]).length > 0)!.category_ids as number[])[0];
     const expected = docs
-      .filter((d) => (d.category_ids as number[]).includes(categoryId) && d.is_active === true && typeof d.price === 'number' && d.price >= 100 && d.price <= 2000)
+      .filter(
+        (d) => (d.category_ids as number[]).includes(categoryId) && d.is_active === true && typeof d.price === 'number' && d.price >= 100 && d.price <= 2000,
+      )
       .sort((a, b) => (a.price as number) - (b.price as number) || Number(a.id) - Number(b.id))
       .map((d) => d.id);
     const result = await searcher(rt).search({ categoryId, minPrice: 100, maxPrice: 2000, isActive: true, sort: 'price', limit: 1000 });
@@ -159,7 +161,12 @@ describe('a hostile source', () => {
       // Fixed at the source: the next sync retries it and releases it from quarantine.
       catalog.putRaw('catalogs/product-prices', { ...price, id: 900001, price: '12.50' });
       await sync(rt.ctx);
-      expect(rt.ctx.store.quarantined().map((r) => r.record_key).sort()).toEqual(['900002', '900003']);
+      expect(
+        rt.ctx.store
+          .quarantined()
+          .map((r) => r.record_key)
+          .sort(),
+      ).toEqual(['900002', '900003']);
     } finally {
       await rt.close();
       await sandbox.stop();
@@ -172,7 +179,11 @@ describe('product -> category link through an endpoint', () => {
     const sandbox = await startSandbox({ products: 200, seed: 31 });
     try {
       const byAttribute = await referenceDocs(sandbox);
-      const byEndpoint = await referenceDocs(sandbox, { CATEGORY_LINK: 'endpoint', CATEGORY_LINK_PATH: 'products/product-categories', CATEGORY_ATTRIBUTE: 'none' });
+      const byEndpoint = await referenceDocs(sandbox, {
+        CATEGORY_LINK: 'endpoint',
+        CATEGORY_LINK_PATH: 'products/product-categories',
+        CATEGORY_ATTRIBUTE: 'none',
+      });
       expect(byEndpoint.products.some((d) => (d.category_ids as number[]).length > 0)).toBe(true);
       expect(byEndpoint.products).toEqual(byAttribute.products);
     } finally {
@@ -188,8 +199,7 @@ describe('the sandbox keeps the vendor contract', () => {
   });
   afterAll(() => sandbox.stop());
   const base = () => `${sandbox.url}/api/v1/remote/${sandbox.channelId}/data-warehouse`;
-  const get = (path: string, token: string | null = sandbox.token) =>
-    fetch(`${base()}/${path}`, { headers: token ? { authorization: `Token ${token}` } : {} });
+  const get = (path: string, token: string | null = sandbox.token) => fetch(`${base()}/${path}`, { headers: token ? { authorization: `Token ${token}` } : {} });
 
   test('401 without or with a wrong token', async () => {
     expect((await get('products/products/', null)).status).toBe(401);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { CLI, eventually, runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/harness';
+import type { SearchResult } from '../../src/sink/types';
 
 test('`feeder serve` with no AKINON_URL builds the index from the built-in sandbox, syncs on schedule, serves /healthz, stops on SIGTERM', async () => {
   const dir = tempDir();
@@ -28,7 +29,7 @@ test('`feeder serve` with no AKINON_URL builds the index from the built-in sandb
     expect(health.ok).toBe(true);
 
     const found = await runCli(['search', 'AKN-000001', '--json'], env);
-    expect(JSON.parse(found.stdout).hits[0].id).toBe('1');
+    expect((JSON.parse(found.stdout) as SearchResult).hits[0].id).toBe('1');
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -1,4 +1,5 @@
 import { rebuild } from '../../src/sync/rebuild';
+import type { SearchResult } from '../../src/sink/types';
 import type { Sandbox } from '../../src/sandbox/server';
 import { MeilisearchDouble } from '../support/meilisearch-double';
 import { eventually, getJson, runCli, startServe, type ServeProcess } from '../helpers/cli';
@@ -32,15 +33,20 @@ describe('feeder serve', () => {
     const env = feederEnv(sandbox, tempDir(), { SYNC_CRON: '* * * * * *', LOG_LEVEL: 'info' });
     const serve = await startServe(env);
     try {
-      await eventually(async () => ((await getJson<{ lastRun: { kind: string } | null }>(`${serve.url}/healthz`)).body.lastRun?.kind === 'sync' ? true : undefined));
+      await eventually(async () =>
+        (await getJson<{ lastRun: { kind: string } | null }>(`${serve.url}/healthz`)).body.lastRun?.kind === 'sync' ? true : undefined,
+      );
       const price = sandbox.catalog.rows('catalogs/product-prices').find((p) => p.price_type === 'default')!;
       const product = sandbox.catalog.get('products/products', price.product as number)!;
-      const chosen = sandbox.catalog.rows('catalogs/product-prices').filter((p) => p.product === product.id && p.price_type === 'default').sort((a, b) => a.id - b.id)[0];
+      const chosen = sandbox.catalog
+        .rows('catalogs/product-prices')
+        .filter((p) => p.product === product.id && p.price_type === 'default')
+        .sort((a, b) => a.id - b.id)[0];
       sandbox.catalog.setPrice(chosen.id, 4242.42);
       letTimePass(sandbox);
       await eventually(async () => {
         const r = await runCli(['search', String(product.sku), '--json'], env);
-        return JSON.parse(r.stdout).hits[0]?.price === 4242.42 ? true : undefined;
+        return (JSON.parse(r.stdout) as SearchResult).hits[0]?.price === 4242.42 ? true : undefined;
       });
       const text = await (await fetch(`${serve.url}/metrics`)).text();
       expect(metric(text, 'feeder_runs_total', { kind: 'sync', outcome: 'succeeded' })).toBeGreaterThan(0);
@@ -50,8 +56,12 @@ describe('feeder serve', () => {
       expect(text).toMatch(/^feeder_lag_seconds \d+/m);
       expect(text).toMatch(/^feeder_run_duration_seconds_bucket\{le="1",kind="sync"\}/m);
       // One structured line per run, with its figures.
-      const runLines = serve.output().split('\n').filter((l) => l.includes('"msg":"sync succeeded"'));
-      expect(JSON.parse(runLines[0]).run).toMatchObject({ kind: 'sync', written: expect.any(Number), requests: expect.any(Number) });
+      const runLines = serve
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"msg":"sync succeeded"'));
+      const { run } = JSON.parse(runLines[0]) as { run: { kind: string; written: unknown; requests: unknown } };
+      expect([run.kind, typeof run.written, typeof run.requests]).toEqual(['sync', 'number', 'number']);
       expect(await stopServe(serve)).toBe(0);
     } finally {
       serve.child.kill('SIGKILL');
@@ -62,7 +72,9 @@ describe('feeder serve', () => {
     const env = feederEnv(sandbox, tempDir(), { SYNC_CRON: '0 0 1 1 *', RECONCILE_CRON: '* * * * * *', LOG_LEVEL: 'info' });
     const serve = await startServe(env);
     try {
-      await eventually(async () => ((await getJson<{ lastRun: { kind: string } | null }>(`${serve.url}/healthz`)).body.lastRun?.kind === 'reconcile' ? true : undefined));
+      await eventually(async () =>
+        (await getJson<{ lastRun: { kind: string } | null }>(`${serve.url}/healthz`)).body.lastRun?.kind === 'reconcile' ? true : undefined,
+      );
       const repairs = async () => metric(await (await fetch(`${serve.url}/metrics`)).text(), 'feeder_reconcile_repairs_total', { problem: 'missing' });
       expect(await repairs()).toBe(0);
       // The fault: a document removed behind the feeder's back.
@@ -74,7 +86,10 @@ describe('feeder serve', () => {
         await rt.close();
       }
       await eventually(async () => ((await repairs()) === 1 ? true : undefined));
-      const warning = serve.output().split('\n').find((l) => l.includes('reconcile repaired 1 documents'));
+      const warning = serve
+        .output()
+        .split('\n')
+        .find((l) => l.includes('reconcile repaired 1 documents'));
       expect(JSON.parse(warning!)).toMatchObject({ level: 40, missing: 1 });
       const back = await openFeeder(env);
       try {

@@ -53,7 +53,7 @@ export function sinkContract(name: string, engine: () => SinkUnderTest): void {
     test('storefront query: text + category filter + price range + attribute facet + sort by price', async () => {
       // Words as the engines see them: name, SKU, base code, attribute labels and category names.
       const tokens = (d: SinkDocument) =>
-        [d.name, d.sku, d.base_code, ...Object.values(d.attribute_labels as object), ...(d.category_names as string[])]
+        [d.name, d.sku, d.base_code, ...Object.values(d.attribute_labels as Record<string, unknown>), ...(d.category_names as string[])]
           .filter((v): v is string => typeof v === 'string')
           .flatMap((v) => v.toLocaleLowerCase('tr').match(/[\p{L}\p{N}]+/gu) ?? []);
       const vocabulary = [...new Set(docs.flatMap(tokens))];
@@ -80,7 +80,15 @@ export function sinkContract(name: string, engine: () => SinkUnderTest): void {
       const { categoryId, word } = best!;
       const expected = best!.expected.sort((a, b) => (a.price as number) - (b.price as number) || Number(a.id) - Number(b.id));
       expect(expected.length).toBeGreaterThan(2);
-      const result = await searcher(rt).search({ text: word, categoryId, minPrice: 50, maxPrice: 3000, sort: 'price', limit: 500, facets: ['integration_color'] });
+      const result = await searcher(rt).search({
+        text: word,
+        categoryId,
+        minPrice: 50,
+        maxPrice: 3000,
+        sort: 'price',
+        limit: 500,
+        facets: ['integration_color'],
+      });
       expect(result.hits.map((h) => h.id)).toEqual(expected.map((d) => d.id));
       expect(result.total).toBe(expected.length);
       const colors = new Map<string, number>();
@@ -154,13 +162,16 @@ export async function expectOutageRepaired(
   for (let i = 0; i < mutations; i++) sandbox.catalog.randomMutation();
   letTimePass(sandbox);
   const before = rt.ctx.store.cursors();
-  let going: Promise<void> | null = null;
+  // An object, not a `let`: the callback assigns it, which flow analysis cannot see.
+  const outage: { going: Promise<void> | null } = { going: null };
   sandbox.onRequest = (resource) => {
-    if (!going && resource === 'products/product-images') going = engine.down();
+    if (!outage.going && resource === 'products/product-images') outage.going = engine.down();
   };
   try {
     const failure = await sync(rt.ctx).catch((e: unknown) => e);
-    await going;
+    // The fault happened: the engine was taken down during the sync's reads.
+    expect(outage.going).not.toBeNull();
+    await outage.going;
     expect(failure).toBeInstanceOf(SinkError);
   } finally {
     sandbox.onRequest = null;

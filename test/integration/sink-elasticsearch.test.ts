@@ -3,7 +3,7 @@ import { rebuild } from '../../src/sync/rebuild';
 import { startElasticsearch, type EsNode } from '../support/elasticsearch';
 import { expectOutageRepaired, sinkContract } from './sink-contract';
 import { exportDocs, withFeeder } from '../helpers/harness';
-import { live, exists } from '../../src/sink/types';
+import { live } from '../../src/sink/types';
 
 // A real node: ES_URL when set (e.g. the docker-compose one), else the test distribution started here.
 let es: EsNode;

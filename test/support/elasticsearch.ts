@@ -96,7 +96,7 @@ export async function startElasticsearch(opts: { secured?: { username: string; p
   };
   await launch();
   const stopChild = async (signal: NodeJS.Signals) => {
-    const c = child as ChildProcess | null;
+    const c = child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise((resolve) => c.once('exit', resolve));
     // runuser forwards signals to Elasticsearch; SIGKILL must reach the JVM itself.

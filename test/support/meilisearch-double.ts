@@ -100,7 +100,11 @@ export class MeilisearchDouble {
   async stop(): Promise<void> {
     const s = this.server;
     this.server = null;
-    if (s) await new Promise<void>((resolve) => { s.closeAllConnections(); s.close(() => resolve()); });
+    if (s)
+      await new Promise<void>((resolve) => {
+        s.closeAllConnections();
+        s.close(() => resolve());
+      });
   }
 
   // --- HTTP ---------------------------------------------------------------------------------------
@@ -110,8 +114,7 @@ export class MeilisearchDouble {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(body === undefined ? '' : JSON.stringify(body));
     };
-    const fail = (status: number, code: string, message: string, type: MeiliError['type'] = 'invalid_request') =>
-      send(status, err(code, message, type));
+    const fail = (status: number, code: string, message: string, type: MeiliError['type'] = 'invalid_request') => send(status, err(code, message, type).body);
     const limit = this.opts.payloadLimitBytes ?? 100 * 1024 * 1024;
     const chunks: Buffer[] = [];
     let size = 0;
@@ -156,7 +159,9 @@ export class MeilisearchDouble {
       }
       return this.enqueue(res, null, 'indexSwap', { swaps: pairs }, () => {
         for (const { indexes } of pairs) for (const uid of indexes) if (!this.indexes.has(uid)) throw err('index_not_found', `Index \`${uid}\` not found.`);
-        for (const { indexes: [a, b] } of pairs) {
+        for (const {
+          indexes: [a, b],
+        } of pairs) {
           const ia = this.indexes.get(a)!;
           const ib = this.indexes.get(b)!;
           this.indexes.set(a, { ...ib, uid: a });
@@ -190,7 +195,9 @@ export class MeilisearchDouble {
         });
     }
     if (sub === 'stats' && method === 'GET') {
-      return index ? send(200, { numberOfDocuments: index.docs.size, isIndexing: this.processing }) : fail(404, 'index_not_found', `Index \`${uid}\` not found.`);
+      return index
+        ? send(200, { numberOfDocuments: index.docs.size, isIndexing: this.processing })
+        : fail(404, 'index_not_found', `Index \`${uid}\` not found.`);
     }
     if (sub === 'settings' && method === 'GET') return index ? send(200, index.settings) : fail(404, 'index_not_found', `Index \`${uid}\` not found.`);
     if (sub === 'settings' && method === 'PATCH') {
@@ -200,7 +207,7 @@ export class MeilisearchDouble {
       if (unknown) return fail(400, 'bad_request', `Unknown field \`${unknown}\`: expected one of ${known.join(', ')}`);
       return this.enqueue(res, uid, 'settingsUpdate', patch, () => {
         const idx = this.ensureIndex(uid, null);
-        idx.settings = { ...idx.settings, ...patch } as Settings;
+        idx.settings = { ...idx.settings, ...patch };
       });
     }
     if (sub === 'documents' && (method === 'POST' || method === 'PUT')) {
@@ -209,16 +216,24 @@ export class MeilisearchDouble {
       const pk = url.searchParams.get('primaryKey');
       return this.enqueue(res, uid, 'documentAdditionOrUpdate', { receivedDocuments: docs.length, indexedDocuments: null }, (task) => {
         const idx = this.ensureIndex(uid, pk);
-        if (pk && idx.primaryKey && idx.primaryKey !== pk) throw err('index_primary_key_already_exists', `Index \`${uid}\` already has a primary key: \`${idx.primaryKey}\`.`);
+        if (pk && idx.primaryKey && idx.primaryKey !== pk)
+          throw err('index_primary_key_already_exists', `Index \`${uid}\` already has a primary key: \`${idx.primaryKey}\`.`);
         idx.primaryKey ??= pk ?? (docs.length && 'id' in docs[0] ? 'id' : null);
         const key = idx.primaryKey;
-        if (!key) throw err('index_primary_key_no_candidate_found', 'The primary key inference failed as the engine did not find any field ending with `id` in its name. Please specify the primary key manually using the `primaryKey` query parameter.');
+        if (!key)
+          throw err(
+            'index_primary_key_no_candidate_found',
+            'The primary key inference failed as the engine did not find any field ending with `id` in its name. Please specify the primary key manually using the `primaryKey` query parameter.',
+          );
         // All or nothing: validate every document before applying any.
         for (const d of docs) {
           if (!(key in d)) throw err('missing_document_id', `Document doesn't have a \`${key}\` attribute: \`${JSON.stringify(d).slice(0, 200)}\`.`);
           const id = d[key];
           if (!((typeof id === 'number' && Number.isInteger(id)) || (typeof id === 'string' && /^[A-Za-z0-9_-]{1,511}$/.test(id)))) {
-            throw err('invalid_document_id', `Document identifier \`${JSON.stringify(id)}\` is invalid. A document identifier can be of type integer or string, only composed of alphanumeric characters (a-z A-Z 0-9), hyphens (-) and underscores (_), and can not be more than 511 bytes.`);
+            throw err(
+              'invalid_document_id',
+              `Document identifier \`${JSON.stringify(id)}\` is invalid. A document identifier can be of type integer or string, only composed of alphanumeric characters (a-z A-Z 0-9), hyphens (-) and underscores (_), and can not be more than 511 bytes.`,
+            );
           }
         }
         for (const d of docs) {
@@ -240,13 +255,18 @@ export class MeilisearchDouble {
     }
     if (sub === 'documents/fetch' && method === 'POST') {
       if (!index) return fail(404, 'index_not_found', `Index \`${uid}\` not found.`);
-      const { ids, filter, limit = 20, offset = 0 } = (body ?? {}) as { ids?: (string | number)[]; filter?: SearchBody['filter']; limit?: number; offset?: number };
+      const {
+        ids,
+        filter,
+        limit = 20,
+        offset = 0,
+      } = (body ?? {}) as { ids?: (string | number)[]; filter?: SearchBody['filter']; limit?: number; offset?: number };
       let docs = [...index.docs.values()];
       try {
         const predicate = compileFilter(filter, index.settings.filterableAttributes);
         docs = docs.filter(predicate);
       } catch (e) {
-        return send(400, e);
+        return send(400, bodyOf(e));
       }
       if (ids) {
         const want = new Set(ids.map(String));
@@ -257,10 +277,9 @@ export class MeilisearchDouble {
     if (sub === 'search' && method === 'POST') {
       if (!index) return fail(404, 'index_not_found', `Index \`${uid}\` not found.`);
       try {
-        return send(200, search(index, (body ?? {}) as SearchBody));
+        return send(200, search(index, body ?? {}));
       } catch (e) {
-        const me = e as MeiliError;
-        return send(400, me);
+        return send(400, bodyOf(e));
       }
     }
     return fail(404, 'not_found', 'Not found.');
@@ -320,7 +339,7 @@ export class MeilisearchDouble {
           task.status = 'succeeded';
         } catch (e) {
           task.status = 'failed';
-          task.error = e as MeiliError;
+          task.error = bodyOf(e);
         }
         task.finishedAt = new Date().toISOString();
         task.duration = `PT${(Date.parse(task.finishedAt) - Date.parse(task.startedAt)) / 1000}S`;
@@ -348,8 +367,20 @@ export class MeilisearchDouble {
   }
 }
 
-function err(code: string, message: string, type: MeiliError['type'] = 'invalid_request'): MeiliError {
-  return { message, code, type, link: `https://docs.meilisearch.com/errors#${code}` };
+/** An error the engine answers with: thrown inside the double, sent as its `{message, code, type, link}` body. */
+class EngineError extends Error {
+  constructor(readonly body: MeiliError) {
+    super(body.message);
+  }
+}
+
+function err(code: string, message: string, type: MeiliError['type'] = 'invalid_request'): EngineError {
+  return new EngineError({ message, code, type, link: `https://docs.meilisearch.com/errors#${code}` });
+}
+
+/** The engine's error body for anything thrown (a bug in the double reads as an internal error). */
+function bodyOf(e: unknown): MeiliError {
+  return e instanceof EngineError ? e.body : err('internal', String(e), 'internal').body;
 }
 
 function view(t: Task): Omit<Task, 'run'> {
@@ -397,7 +428,12 @@ function valuesAt(doc: unknown, path: string): unknown[] {
   return out.flat(Infinity);
 }
 
-const normalize = (s: string) => s.toLocaleLowerCase('tr').replace(/ı/g, 'i').normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+const normalize = (s: string) =>
+  s
+    .toLocaleLowerCase('tr')
+    .replace(/ı/g, 'i')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '');
 const words = (s: string) => normalize(s).match(/[\p{L}\p{N}]+/gu) ?? [];
 
 function allowed(list: string[], attr: string): boolean {
@@ -428,7 +464,11 @@ function search(index: Index, body: SearchBody) {
       scored.push({ doc, rank: 0, seq });
       continue;
     }
-    const fields = (searchable ?? Object.keys(doc)).map((a) => valuesAt(doc, a).filter((v) => typeof v === 'string' || typeof v === 'number').flatMap((v) => words(String(v))));
+    const fields = (searchable ?? Object.keys(doc)).map((a) =>
+      valuesAt(doc, a)
+        .filter((v) => typeof v === 'string' || typeof v === 'number')
+        .flatMap((v) => words(String(v))),
+    );
     let rank = 0;
     const ok = qWords.every((w, i) => {
       const last = i === qWords.length - 1;
@@ -462,12 +502,24 @@ function search(index: Index, body: SearchBody) {
   if (body.hitsPerPage !== undefined || body.page !== undefined) {
     const per = body.hitsPerPage ?? 20;
     const page = body.page ?? 1;
-    const hits = scored.slice(0, total).slice((page - 1) * per, page * per).map((x) => x.doc);
+    const hits = scored
+      .slice(0, total)
+      .slice((page - 1) * per, page * per)
+      .map((x) => x.doc);
     return { hits, hitsPerPage: per, page, totalHits: total, totalPages: Math.ceil(total / Math.max(per, 1)), ...common };
   }
   const offset = body.offset ?? 0;
   const limit = body.limit ?? 20;
-  return { hits: scored.slice(0, total).slice(offset, offset + limit).map((x) => x.doc), offset, limit, estimatedTotalHits: total, ...common };
+  return {
+    hits: scored
+      .slice(0, total)
+      .slice(offset, offset + limit)
+      .map((x) => x.doc),
+    offset,
+    limit,
+    estimatedTotalHits: total,
+    ...common,
+  };
 }
 
 // --- filter expressions ----------------------------------------------------------------------------
@@ -484,7 +536,8 @@ function compileFilter(filter: SearchBody['filter'], filterable: string[]): Pred
   let i = 0;
   const peek = () => tokens[i];
   const next = () => tokens[i++];
-  const bad = (why: string) => err('invalid_search_filter', `Was expecting an operation \`=\`, \`!=\`, \`>=\`, \`>\`, \`<=\`, \`<\`, \`IN\`, \`NOT IN\` ... ${why} at \`${filter}\`.`);
+  const bad = (why: string) =>
+    err('invalid_search_filter', `Was expecting an operation \`=\`, \`!=\`, \`>=\`, \`>\`, \`<=\`, \`<\`, \`IN\`, \`NOT IN\` ... ${why} at \`${filter}\`.`);
   const value = (): string | number | boolean => {
     const t = next();
     if (t === undefined) throw bad('missing value');
@@ -535,7 +588,17 @@ function compileFilter(filter: SearchBody['filter'], filterable: string[]): Pred
       if (op === '!=') return !eq(a, v);
       const n = Number(a);
       if (typeof a === 'boolean' || Number.isNaN(n) || typeof v !== 'number') return false;
-      return op === '>' ? n > v : op === '>=' ? n >= v : op === '<' ? n < v : op === '<=' ? n <= v : (() => { throw bad(`unknown operator ${op}`); })();
+      return op === '>'
+        ? n > v
+        : op === '>='
+          ? n >= v
+          : op === '<'
+            ? n < v
+            : op === '<='
+              ? n <= v
+              : (() => {
+                  throw bad(`unknown operator ${op}`);
+                })();
     };
     return op === '!=' ? (d) => valuesAt(d, attr).every(cmp) : (d) => valuesAt(d, attr).some(cmp);
   };

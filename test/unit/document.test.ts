@@ -34,7 +34,10 @@ describe('category links from the attribute', () => {
   test.each([
     [5, [5]],
     ['5', [5]],
-    [[7, '3', 7], [3, 7]],
+    [
+      [7, '3', 7],
+      [3, 7],
+    ],
     ['12, 4,x,,-1', [4, 12]],
     [null, []],
     [{ a: 1 }, []],
@@ -75,9 +78,7 @@ describe('product document details', () => {
       input({
         // 03:00+03:00 is 00:00Z: earlier than the product's 00:00:00.000001Z despite reading later.
         prices: [price(1, { modified_date: '2024-01-01T03:00:00+03:00' })],
-        images: [
-          productImageSchema.parse({ id: 1, product: 1, status: 'disabled', modified_date: '2024-01-01T00:00:00.000002Z', image: 'x', order: 0 }),
-        ],
+        images: [productImageSchema.parse({ id: 1, product: 1, status: 'disabled', modified_date: '2024-01-01T00:00:00.000002Z', image: 'x', order: 0 })],
       }),
       emptyTree,
       opts,

@@ -56,10 +56,20 @@ describe('retries', () => {
   test('backoff doubles with full jitter; gives up after maxRetries; other errors are not retried', async () => {
     const waits: number[] = [];
     const failing = () => Promise.reject(new RetryableFailure('500', '500'));
-    await expect(withRetry(failing, { maxRetries: 3, baseMs: 100, maxMs: 1000 }, { sleep: async (ms) => void waits.push(ms), random: () => 0.5 })).rejects.toThrow('500');
+    await expect(
+      withRetry(failing, { maxRetries: 3, baseMs: 100, maxMs: 1000 }, { sleep: async (ms) => void waits.push(ms), random: () => 0.5 }),
+    ).rejects.toThrow('500');
     expect(waits).toEqual([50, 100, 200]);
     let calls = 0;
-    await expect(withRetry(async () => { calls++; throw new Error('401'); }, { maxRetries: 3, baseMs: 1, maxMs: 1 })).rejects.toThrow('401');
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw new Error('401');
+        },
+        { maxRetries: 3, baseMs: 1, maxMs: 1 },
+      ),
+    ).rejects.toThrow('401');
     expect(calls).toBe(1);
   });
 });

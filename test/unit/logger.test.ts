@@ -15,7 +15,10 @@ async function written(pretty: boolean, log: (l: ReturnType<typeof createLogger>
 
 describe('logs', () => {
   const secretLine = (l: ReturnType<typeof createLogger>) =>
-    l.warn({ AKINON_TOKEN: 'tok-123456', config: { ES_PASSWORD: 'pw-123456' }, headers: { authorization: 'Token tok-123456' } }, 'source request did not succeed');
+    l.warn(
+      { AKINON_TOKEN: 'tok-123456', config: { ES_PASSWORD: 'pw-123456' }, headers: { authorization: 'Token tok-123456' } },
+      'source request did not succeed',
+    );
 
   test('a terminal gets readable lines, secrets redacted', async () => {
     const out = await written(true, secretLine);
@@ -28,6 +31,12 @@ describe('logs', () => {
   test('everything else gets JSON lines, secrets redacted', async () => {
     const out = await written(false, secretLine);
     const line = JSON.parse(out.trim()) as Record<string, unknown>;
-    expect(line).toMatchObject({ level: 40, msg: 'source request did not succeed', AKINON_TOKEN: '[redacted]', config: { ES_PASSWORD: '[redacted]' }, headers: { authorization: '[redacted]' } });
+    expect(line).toMatchObject({
+      level: 40,
+      msg: 'source request did not succeed',
+      AKINON_TOKEN: '[redacted]',
+      config: { ES_PASSWORD: '[redacted]' },
+      headers: { authorization: '[redacted]' },
+    });
   });
 });

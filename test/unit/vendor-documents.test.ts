@@ -50,13 +50,16 @@ const ATTRS_335 = {
 };
 
 describe('documents from the vendor example records, as printed', () => {
-  const { build, tree } = storeWith({}, {
-    products: results('products'),
-    product_prices: results('product_prices'),
-    product_images: results('product_images'),
-    category_nodes: results('category_nodes'),
-    pretty_urls: results('pretty_urls'),
-  });
+  const { build, tree } = storeWith(
+    {},
+    {
+      products: results('products'),
+      product_prices: results('product_prices'),
+      product_images: results('product_images'),
+      category_nodes: results('category_nodes'),
+      pretty_urls: results('pretty_urls'),
+    },
+  );
 
   test('product 335 (a variant whose parent, price and pretty URL are not in the examples)', () => {
     expect(build(335)).toEqual({

@@ -29,7 +29,5 @@ export function quarantineCommand(program: Command): void {
     .command('purge')
     .description('forget quarantined records (all, or of one resource)')
     .option('--resource <name>', 'only this resource, e.g. product_prices')
-    .action((opts: { resource?: string }) =>
-      withStore((store) => console.log(`quarantine purge: ${store.purgeQuarantine(opts.resource)} records removed`)),
-    );
+    .action((opts: { resource?: string }) => withStore((store) => console.log(`quarantine purge: ${store.purgeQuarantine(opts.resource)} records removed`)));
 }

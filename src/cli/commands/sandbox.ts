@@ -21,7 +21,10 @@ export function sandboxCommand(program: Command): void {
         products: opts.products ?? config.SANDBOX_PRODUCTS,
         seed: opts.seed ?? config.SANDBOX_SEED,
         token: opts.token,
-        faults: opts.faultRate > 0 ? { rate: opts.faultRate, kinds: ['429', '500', 'slow', 'truncated', 'malformed'], retryAfterSeconds: 1, slowMs: 1500 } : undefined,
+        faults:
+          opts.faultRate > 0
+            ? { rate: opts.faultRate, kinds: ['429', '500', 'slow', 'truncated', 'malformed'], retryAfterSeconds: 1, slowMs: 1500 }
+            : undefined,
       });
       const url = await sandbox.start(opts.port, opts.host);
       process.stderr.write(

@@ -20,7 +20,10 @@ export function searchCommand(program: Command): void {
     .addOption(new Option('--sort <order>', 'order of hits').choices(['relevance', 'price', '-price']).default('relevance'))
     .option('--limit <n>', 'hits to print', number('--limit'), 10)
     .option('--facet <attribute...>', 'count the values of these attributes among the matches')
-    .option('--filter <expr>', 'category_ids=ID, price>=N, price<=N, price=A..B, is_active=true|false (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--filter <expr>', 'category_ids=ID, price>=N, price<=N, price=A..B, is_active=true|false (repeatable)', (v: string, acc: string[] = []) => [
+      ...acc,
+      v,
+    ])
     .option('--json', 'print JSON')
     .action(async (words: string[], opts: Record<string, unknown>) => {
       const config = loadConfig();
