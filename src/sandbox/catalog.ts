@@ -156,66 +156,46 @@ export class Catalog {
 
   private generateCategories(): RawRecord[] {
     const made: RawRecord[] = [];
-    const add = (path: string, tr: string, en: string, trail: [string, string][], numchild: number, order: number) => {
-      const created = this.past();
-      const slugTr = trail.map(([t]) => slugify(t)).join('/');
-      const slugEn = trail.map(([, e]) => slugify(e)).join('/');
-      const nodeId = this.peekId('catalogs/category-nodes');
-      const url = this.prettyUrl(`/${slugTr}/`, `/category/${nodeId}/`, 'tr-tr', null, { pk: String(nodeId) });
-      this.prettyUrl(`/en/${slugEn}/`, `/category/${nodeId}/`, 'en-us', url.id, { pk: String(nodeId) });
-      const node = this.insert('catalogs/category-nodes', {
-        created_date: created,
-        modified_date: created,
-        uuid: this.rng.uuid(),
-        attributes: {},
-        attributes_kwargs: {},
-        localized_attributes: { 'en-us': { name: en } },
-        localized_attributes_kwargs: {},
-        path,
-        depth: path.length / 4,
-        numchild,
-        order,
-        name: tr,
-        pretty_url: url.id,
-        sort_option: this.rng.int(100, 999),
-      });
-      made.push(node);
-      return node;
-    };
     const step = (n: number) => String(n).padStart(4, '0');
     CATEGORY_TREE.forEach(([tr, en, children], i) => {
       const rootPath = step(i + 1);
-      add(rootPath, tr, en, [[tr, en]], children.length, i + 1);
+      const root: [string, string] = [tr, en];
+      made.push(this.addCategoryNode(rootPath, [root], children.length, i + 1));
       children.forEach(([ctr, cen, leaves], j) => {
         const childPath = rootPath + step(j + 1);
-        add(
-          childPath,
-          ctr,
-          cen,
-          [
-            [tr, en],
-            [ctr, cen],
-          ],
-          leaves.length,
-          j + 1,
-        );
-        leaves.forEach(([ltr, len], k) =>
-          add(
-            childPath + step(k + 1),
-            ltr,
-            len,
-            [
-              [tr, en],
-              [ctr, cen],
-              [ltr, len],
-            ],
-            0,
-            k + 1,
-          ),
-        );
+        const child: [string, string] = [ctr, cen];
+        made.push(this.addCategoryNode(childPath, [root, child], leaves.length, j + 1));
+        leaves.forEach((leaf, k) => made.push(this.addCategoryNode(childPath + step(k + 1), [root, child, leaf], 0, k + 1)));
       });
     });
     return made;
+  }
+
+  /** One category node at `path`, named by the last [Turkish, English] pair of its trail, with its pretty URLs. */
+  private addCategoryNode(path: string, trail: [string, string][], numchild: number, order: number): RawRecord {
+    const [tr, en] = trail[trail.length - 1];
+    const created = this.past();
+    const slugTr = trail.map(([t]) => slugify(t)).join('/');
+    const slugEn = trail.map(([, e]) => slugify(e)).join('/');
+    const nodeId = this.peekId('catalogs/category-nodes');
+    const url = this.prettyUrl(`/${slugTr}/`, `/category/${nodeId}/`, 'tr-tr', null, { pk: String(nodeId) });
+    this.prettyUrl(`/en/${slugEn}/`, `/category/${nodeId}/`, 'en-us', url.id, { pk: String(nodeId) });
+    return this.insert('catalogs/category-nodes', {
+      created_date: created,
+      modified_date: created,
+      uuid: this.rng.uuid(),
+      attributes: {},
+      attributes_kwargs: {},
+      localized_attributes: { 'en-us': { name: en } },
+      localized_attributes_kwargs: {},
+      path,
+      depth: path.length / 4,
+      numchild,
+      order,
+      name: tr,
+      pretty_url: url.id,
+      sort_option: this.rng.int(100, 999),
+    });
   }
 
   private createProduct(opts: { leafIds: number[]; productType: string; parent: RawRecord | null; stamp?: string }): RawRecord {
@@ -232,13 +212,7 @@ export class Catalog {
     const categories = parent ? categoryOf(parent) : [leaf!.id, ...(r.chance(0.15) ? [r.pick(opts.leafIds)] : [])];
     const catValue = categories.length > 1 ? (r.chance(0.5) ? categories : categories.join(',')) : r.chance(0.5) ? categories[0] : String(categories[0]);
     const name = parent ? `${String(parent.name)} ${size}` : `${adjTr} ${color.tr} ${noun}`;
-    let prettyUrl: number | null = null;
-    if (!parent || r.chance(0.3)) {
-      const slug = `${slugify(name)}-${id}`;
-      const url = this.prettyUrl(`/${slug}/`, `/product/${id}/`, 'tr-tr', null, { pk: String(id) }, opts.stamp);
-      if (r.chance(0.7)) this.prettyUrl(`/en/${slugify(`${adjEn} ${color.en}`)}-${id}/`, `/product/${id}/`, 'en-us', url.id, { pk: String(id) }, opts.stamp);
-      prettyUrl = url.id;
-    }
+    const prettyUrl = !parent || r.chance(0.3) ? this.productUrl(id, name, `${adjEn} ${color.en}`, opts.stamp) : null;
     const product = this.insert('products/products', {
       product_type: opts.productType,
       created_date: created,
@@ -274,15 +248,28 @@ export class Catalog {
       data_source: null,
       group_products: [],
     });
+    this.addJoinedRows(id, categories, created, opts.stamp);
+    return product;
+  }
+
+  /** A product's Turkish pretty URL and, usually, its English translation; returns the Turkish one's id. */
+  private productUrl(id: number, name: string, englishName: string, stamp?: string): number {
+    const url = this.prettyUrl(`/${slugify(name)}-${id}/`, `/product/${id}/`, 'tr-tr', null, { pk: String(id) }, stamp);
+    if (this.rng.chance(0.7)) this.prettyUrl(`/en/${slugify(englishName)}-${id}/`, `/product/${id}/`, 'en-us', url.id, { pk: String(id) }, stamp);
+    return url.id;
+  }
+
+  /** What joins to a new product: its category link rows, prices and images. */
+  private addJoinedRows(id: number, categories: number[], created: string, stamp?: string): void {
+    const r = this.rng;
     for (const category of categories) {
       this.insert('products/product-categories', { created_date: created, modified_date: created, product: id, category });
     }
-    if (r.chance(0.96)) this.addPrice(id, 'default', 'try', opts.stamp);
-    if (r.chance(0.25)) this.addPrice(id, 'default', 'usd', opts.stamp);
-    if (r.chance(0.15)) this.addPrice(id, 'discount', 'try', opts.stamp);
+    if (r.chance(0.96)) this.addPrice(id, 'default', 'try', stamp);
+    if (r.chance(0.25)) this.addPrice(id, 'default', 'usd', stamp);
+    if (r.chance(0.15)) this.addPrice(id, 'discount', 'try', stamp);
     const images = r.int(0, 3);
-    for (let i = 0; i < images; i++) this.addImage(id, i, opts.stamp);
-    return product;
+    for (let i = 0; i < images; i++) this.addImage(id, i, stamp);
   }
 
   private addPrice(product: number, priceType: string, currency: string, stamp?: string): RawRecord {
