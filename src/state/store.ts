@@ -502,6 +502,14 @@ export class StateStore {
   renewLock(name: string, holder: string, ttlMs: number): boolean {
     return this.stmt('UPDATE locks SET expires_at = ? WHERE name = ? AND holder = ?').run(Date.now() + ttlMs, name, holder).changes > 0;
   }
+  /** Who holds lock `name`, and whether that process is still alive (status, tests). */
+  lockHolder(name: string): { holder: string; pid: number; host: string; expiresAt: number; alive: boolean } | null {
+    const cur = this.stmt('SELECT holder, pid, host, expires_at FROM locks WHERE name = ?').get(name) as
+      { holder: string; pid: number; host: string; expires_at: number } | undefined;
+    if (!cur) return null;
+    return { holder: cur.holder, pid: cur.pid, host: cur.host, expiresAt: cur.expires_at, alive: cur.host !== os.hostname() || processAlive(cur.pid) };
+  }
+
   releaseLock(name: string, holder: string): void {
     this.stmt('DELETE FROM locks WHERE name = ? AND holder = ?').run(name, holder);
   }

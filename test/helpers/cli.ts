@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 
 export const CLI = path.resolve(__dirname, '../../dist/cli/main.js');
 
@@ -50,14 +51,20 @@ export async function startServe(env: Record<string, string>): Promise<ServeProc
   return { child, url, output: () => out, exited };
 }
 
-/** Polls `check` until it returns a value; each try follows the previous one (no fixed sleeps). */
+/** How often `eventually` checks again: often enough to be prompt, rarely enough not to busy-spin. */
+const POLL_MS = 25;
+
+/**
+ * Polls `check` every POLL_MS until it returns a value, or fails after `timeoutMs` with `context`.
+ * It waits for a condition, never for a fixed time.
+ */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 60_000, context: () => string = () => ''): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check().catch(() => undefined);
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms\n${context().slice(-3000)}`);
-    await new Promise((resolve) => setImmediate(resolve));
+    await delay(POLL_MS);
   }
 }
 

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { rebuild } from '../../src/sync/rebuild';
 import { sync } from '../../src/sync/sync';
 import { reconcile } from '../../src/sync/reconcile';
@@ -185,8 +187,16 @@ describe('incremental sync', () => {
       const lockName = 'run:sqlite:products';
       rt.ctx.store.acquireLock(lockName, 'someone-else', 60_000);
       await expect(sync(rt.ctx)).rejects.toBeInstanceOf(LockBusyError);
-      // The holder's process is gone (a pid that cannot exist): the lock is stale.
-      rt.ctx.store.db.prepare('UPDATE locks SET pid = ? WHERE name = ?').run(2 ** 22 + 12345, lockName);
+      rt.ctx.store.releaseLock(lockName, 'someone-else');
+      // Another process takes the lock for a minute and dies holding it: the lock is stale at once.
+      const store = path.resolve(__dirname, '../../dist/state/store.js');
+      const taker = spawnSync(process.execPath, [
+        '-e',
+        `const { StateStore } = require(${JSON.stringify(store)}); new StateStore(${JSON.stringify(rt.ctx.config.STATE_PATH)}).acquireLock(${JSON.stringify(lockName)}, 'dead-process', 60000);`,
+      ]);
+      expect(taker.status).toBe(0);
+      // The fault happened: the lock is held, by a process that is gone.
+      expect(rt.ctx.store.lockHolder(lockName)).toMatchObject({ holder: 'dead-process', alive: false });
       await expect(sync(rt.ctx)).resolves.toMatchObject({ kind: 'sync' });
     });
   });
