@@ -72,6 +72,23 @@ export const productPriceSchema = z.object({
     .transform((v) => v ?? null),
 });
 
+/** A sort position: a whole number, 0 when the source leaves it empty. */
+const sortOrder = z
+  .number()
+  .int()
+  .nullable()
+  .optional()
+  .transform((v) => v ?? 0);
+
+/** An image dimension: a whole number of pixels, or null when the source does not know it. */
+const pixels = z
+  .number()
+  .int()
+  .nonnegative()
+  .nullable()
+  .optional()
+  .transform((v) => v ?? null);
+
 export const productImageSchema = z.object({
   id,
   product: id,
@@ -79,26 +96,9 @@ export const productImageSchema = z.object({
   created_date: timestamp.optional(),
   modified_date: timestamp,
   image: z.string().min(1),
-  width: z
-    .number()
-    .int()
-    .nonnegative()
-    .nullable()
-    .optional()
-    .transform((v) => v ?? null),
-  height: z
-    .number()
-    .int()
-    .nonnegative()
-    .nullable()
-    .optional()
-    .transform((v) => v ?? null),
-  order: z
-    .number()
-    .int()
-    .nullable()
-    .optional()
-    .transform((v) => v ?? 0),
+  width: pixels,
+  height: pixels,
+  order: sortOrder,
 });
 
 export const categoryNodeSchema = z.object({
@@ -117,12 +117,7 @@ export const categoryNodeSchema = z.object({
     .nullable()
     .optional()
     .transform((v) => v ?? 0),
-  order: z
-    .number()
-    .int()
-    .nullable()
-    .optional()
-    .transform((v) => v ?? 0),
+  order: sortOrder,
   name: z.string(),
   pretty_url: fk.optional().transform((v) => v ?? null),
 });

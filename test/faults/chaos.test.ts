@@ -4,10 +4,8 @@
  * version. A failing seed prints the command that replays it alone:
  *   FEEDER_CHAOS_SEED=<seed> FEEDER_CHAOS_SINK=<sink> npx jest test/faults/chaos.test.ts
  */
-import { startElasticsearch } from '../support/elasticsearch';
-import { MeilisearchDouble } from '../support/meilisearch-double';
 import { chaosSeed, type ChaosResult } from './chaos';
-import type { Engines, SinkName } from './matrix';
+import { useEngines, type SinkName } from './matrix';
 import { recordLatest, renderTable } from './record';
 
 const full = process.env.FEEDER_FAULTS === 'full';
@@ -16,18 +14,10 @@ const replaySeed = process.env.FEEDER_CHAOS_SEED ? Number(process.env.FEEDER_CHA
 const seeds = replaySeed !== null ? [replaySeed] : Array.from({ length: full ? 210 : 6 }, (_, i) => i + 1);
 const sinkOf = (seed: number): SinkName => (process.env.FEEDER_CHAOS_SINK as SinkName | undefined) ?? SINKS[seed % SINKS.length];
 
-const engines: Engines = { es: null, meili: null, meiliUrl: null };
+const engines = useEngines('chaos-meili-key');
 const results: ChaosResult[] = [];
 
-beforeAll(async () => {
-  engines.es = await startElasticsearch();
-  engines.meili = new MeilisearchDouble({ apiKey: 'chaos-meili-key' });
-  engines.meiliUrl = await engines.meili.start();
-}, 600_000);
-
-afterAll(async () => {
-  await engines.es?.stop();
-  await engines.meili?.stop();
+afterAll(() => {
   const sum = (rs: ChaosResult[], k: 'runs' | 'kills' | 'failed' | 'faults' | 'edits' | 'lost' | 'duplicates') => rs.reduce((a, r) => a + r[k], 0);
   const body = SINKS.map((sink) => results.filter((r) => r.sink === sink))
     .filter((rs) => rs.length)

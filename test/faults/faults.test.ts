@@ -3,8 +3,6 @@
  * test/faults/latest.json. Inside `npm test`: a reduced matrix. Either fails on any lost document or
  * any row whose final index differs from a clean rebuild.
  */
-import { startElasticsearch } from '../support/elasticsearch';
-import { MeilisearchDouble } from '../support/meilisearch-double';
 import { recordLatest, renderTable } from './record';
 import {
   diskFullRow,
@@ -14,24 +12,16 @@ import {
   rejectedDocumentsRow,
   SOURCE_ROWS,
   twoFeedersRow,
-  type Engines,
+  useEngines,
   type RowResult,
   type SinkName,
 } from './matrix';
 
 const full = process.env.FEEDER_FAULTS === 'full';
-const engines: Engines = { es: null, meili: null, meiliUrl: null };
+const engines = useEngines('faults-meili-key');
 const results: RowResult[] = [];
 
-beforeAll(async () => {
-  engines.es = await startElasticsearch();
-  engines.meili = new MeilisearchDouble({ apiKey: 'faults-meili-key' });
-  engines.meiliUrl = await engines.meili.start();
-}, 600_000);
-
-afterAll(async () => {
-  await engines.es?.stop();
-  await engines.meili?.stop();
+afterAll(() => {
   const table = render(results);
   process.stdout.write(`\n${table}\n`);
   if (full) recordLatest('matrix', { mode: 'full', rows: results });

@@ -13,8 +13,8 @@ import { Rng } from '../../src/sandbox/random';
 import type { Sandbox, SandboxOptions } from '../../src/sandbox/server';
 import type { Runtime } from '../../src/wiring/runtime';
 import type { SinkDocument } from '../../src/sink/types';
-import type { EsNode } from '../support/elasticsearch';
-import type { MeilisearchDouble } from '../support/meilisearch-double';
+import { startElasticsearch, type EsNode } from '../support/elasticsearch';
+import { MeilisearchDouble } from '../support/meilisearch-double';
 import { runCli } from '../helpers/cli';
 import { exportDocs, feederEnv, letTimePass, referenceDocs, tempDir, withRuntime, withSandbox } from '../helpers/harness';
 
@@ -24,6 +24,21 @@ export interface Engines {
   es: EsNode | null;
   meili: MeilisearchDouble | null;
   meiliUrl: string | null;
+}
+
+/** The engines of a test file: a real Elasticsearch and the Meilisearch double, started before its tests and stopped after. */
+export function useEngines(meiliKey: string): Engines {
+  const engines: Engines = { es: null, meili: null, meiliUrl: null };
+  beforeAll(async () => {
+    engines.es = await startElasticsearch();
+    engines.meili = new MeilisearchDouble({ apiKey: meiliKey });
+    engines.meiliUrl = await engines.meili.start();
+  }, 600_000);
+  afterAll(async () => {
+    await engines.es?.stop();
+    await engines.meili?.stop();
+  });
+  return engines;
 }
 
 export interface RowResult {

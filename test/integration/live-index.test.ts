@@ -5,24 +5,11 @@
 import { StateStore } from '../../src/state/store';
 import { REBUILD_PLAN } from '../../src/sync/context';
 import { rebuild } from '../../src/sync/rebuild';
-import { startElasticsearch } from '../support/elasticsearch';
-import { MeilisearchDouble } from '../support/meilisearch-double';
-import { compare, sinkEnv, type Engines, type SinkName } from '../faults/matrix';
+import { compare, sinkEnv, useEngines, type SinkName } from '../faults/matrix';
 import { runCli } from '../helpers/cli';
 import { exportDocs, feederEnv, letTimePass, tempDir, withRuntime, withSandbox } from '../helpers/harness';
 
-const engines: Engines = { es: null, meili: null, meiliUrl: null };
-
-beforeAll(async () => {
-  engines.es = await startElasticsearch();
-  engines.meili = new MeilisearchDouble({ apiKey: 'live-index-meili-key' });
-  engines.meiliUrl = await engines.meili.start();
-}, 600_000);
-
-afterAll(async () => {
-  await engines.es?.stop();
-  await engines.meili?.stop();
-});
+const engines = useEngines('live-index-meili-key');
 
 const SINKS: SinkName[] = ['sqlite', 'elasticsearch', 'meilisearch'];
 
