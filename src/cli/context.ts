@@ -3,14 +3,14 @@ import type { Config } from '../config/schema';
 import { UsageError } from '../errors';
 import { createLogger } from '../service/logger';
 import { StateStore } from '../state/store';
-import { openRuntime, type Runtime } from '../wiring/runtime';
+import { openRuntime, openStateStore, type Runtime } from '../wiring/runtime';
 
 /* What every command shares: opening what it needs, and parsing its numbers. */
 
 /** Commands that only read or tidy the state store need neither the source nor the sink. */
 export async function withStore<T>(fn: (store: StateStore, config: Config) => T | Promise<T>): Promise<T> {
   const config = loadConfig();
-  const store = new StateStore(config.STATE_PATH);
+  const store = openStateStore(config);
   try {
     return await fn(store, config);
   } finally {

@@ -11,15 +11,28 @@ export function summaryLine(s: RunSummary): string {
     s.kind === 'reconcile'
       ? `checked ${s.checked}, missing ${s.missing}, stale ${s.stale}, strays ${s.strays}; `
       : s.kind === 'rebuild'
-        ? `${String(s.documents ?? s.written)} documents live; `
+        ? s.documents !== undefined
+          ? `${s.documents} documents live; `
+          : 'not swapped in; '
         : '';
   return `${s.kind}: ${extra}${docs}; categories ${s.categoriesWritten}; rows ${s.rows}, tombstones ${s.tombstones}, quarantined ${s.quarantined}; ${s.requests} requests (${s.retries} retries) in ${secs}s`;
 }
 
-export function statusText(h: HealthReport, counts: { products: number; categories: number }, quarantine: QuarantineRecord[]): string {
+/** What `feeder status` found of the sink: its counts, or why it could not be reached. */
+export interface SinkStatus {
+  engine: string;
+  reachable: boolean;
+  error: string | null;
+  documents: { products: number; categories: number } | null;
+}
+
+export function statusText(h: HealthReport, sink: SinkStatus, quarantine: QuarantineRecord[]): string {
+  const health = !sink.reachable ? `not ok (${sink.engine} unreachable${h.ok ? '' : `; ${h.reason}`})` : h.ok ? 'ok' : `not ok (${h.reason})`;
   const lines = [
-    `health: ${h.ok ? 'ok' : `not ok (${h.reason})`}`,
-    `documents: ${counts.products} products, ${counts.categories} categories`,
+    `health: ${health}`,
+    sink.documents
+      ? `documents: ${sink.documents.products} products, ${sink.documents.categories} categories`
+      : `documents: unknown — ${sink.engine} unreachable: ${sink.error}`,
     `lag: ${h.lagSeconds === null ? 'unknown' : `${h.lagSeconds}s`}; pending documents: ${h.pending}`,
     'watermarks:',
     ...Object.entries(h.watermarks).map(([k, v]) => `  ${k.padEnd(16)} ${v}`),

@@ -1,5 +1,5 @@
 export { FeederError } from './base';
-export { ConfigError, UsageError } from './config-error';
+export { ConfigError, UsageError, describeFsError } from './config-error';
 export { SourceError, SourceFormatError } from './source-error';
 export { SinkError } from './sink-error';
 export { LockBusyError } from './lock-error';

@@ -44,6 +44,11 @@ export class FeederMetrics {
     help: 'Age of the oldest watermark: how far behind the source the index may be',
     registers: [this.registry],
   });
+  readonly lastSuccess = new Gauge({
+    name: 'feeder_last_success_timestamp_seconds',
+    help: 'When a run last succeeded (Unix time); NaN until one has: alert on its age, and on NaN',
+    registers: [this.registry],
+  });
   readonly pending = new Gauge({ name: 'feeder_pending_documents', help: 'Documents waiting to be rewritten', registers: [this.registry] });
 
   private readonly repairs = new Counter({

@@ -83,6 +83,10 @@ export class Service {
     const { config } = ctx;
     // Serving never switches sources (only an explicit `feeder rebuild` does): exit 2 at once.
     assertSameSource(ctx);
+    // A sink that cannot be reached at start fails the start (exit 1, one line) before anything
+    // listens or is scheduled: a supervisor restarts the process, with its own backoff, instead of
+    // a half-started service answering errors forever.
+    const built = await exists(ctx.sink, 'products');
     this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
@@ -106,7 +110,7 @@ export class Service {
     if (hasInterruptedRebuild(ctx)) {
       ctx.log.info('an interrupted rebuild is pending: resuming it');
       this.trigger('rebuild', 'resume');
-    } else if (!(await exists(ctx.sink, 'products'))) {
+    } else if (!built) {
       ctx.log.info('the index does not exist yet: building it now');
       this.trigger('rebuild', 'initial');
     }
@@ -143,7 +147,10 @@ export class Service {
       }
       if (req.method === 'GET' && path === '/metrics') {
         const report = this.report();
-        this.metrics.lag.set(report.lagSeconds ?? 0);
+        // Unknown until a run has succeeded: NaN, never a reassuring 0.
+        this.metrics.lag.set(report.lagSeconds ?? NaN);
+        const lastSuccess = this.rt.ctx.store.lastSuccessAt();
+        this.metrics.lastSuccess.set(lastSuccess ? Date.parse(lastSuccess) / 1000 : NaN);
         this.metrics.quarantined.set(report.quarantined);
         this.metrics.pending.set(report.pending);
         res.writeHead(200, { 'content-type': this.metrics.registry.contentType });

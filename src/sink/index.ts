@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema';
-import { ConfigError } from '../errors';
+import { ConfigError, describeFsError } from '../errors';
 import { SqliteSink } from './sqlite';
 import { ElasticsearchSink } from './elasticsearch';
 import { MeilisearchSink } from './meilisearch';
@@ -9,7 +9,11 @@ import type { EngineSink } from './types';
 export function createSink(config: Config): EngineSink {
   switch (config.SINK) {
     case 'sqlite':
-      return new SqliteSink(config.SQLITE_PATH, config.INDEX_NAME);
+      try {
+        return new SqliteSink(config.SQLITE_PATH, config.INDEX_NAME);
+      } catch (err) {
+        throw new ConfigError('SQLITE_PATH', `cannot open ${config.SQLITE_PATH} (${describeFsError(err)})`);
+      }
     case 'elasticsearch':
       return new ElasticsearchSink({
         url: config.ES_URL!,

@@ -444,6 +444,11 @@ export class StateStore {
       summary: r.summary ? (JSON.parse(r.summary) as Record<string, unknown>) : null,
     }));
   }
+  /** When a run last succeeded (ISO), or null if none ever did. */
+  lastSuccessAt(): string | null {
+    return (this.stmt("SELECT max(finished_at) AS at FROM runs WHERE outcome = 'succeeded'").get() as { at: string | null }).at;
+  }
+
   lastFinishedRun(): RunRecord | null {
     return this.recentRuns(20).find((r) => r.outcome !== 'running') ?? null;
   }

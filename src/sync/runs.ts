@@ -36,7 +36,10 @@ export function fail(ctx: RunContext, run: ActiveRun, err: unknown): unknown {
   } catch {
     /* the state store itself may be what failed */
   }
-  ctx.log.error({ run: run.summary, error: message }, `${run.summary.kind} failed`);
+  // A stop asked for by shutdown (a deploy, a restart) is routine: it resumes on the next run and
+  // pages nobody. A failure is an error.
+  if (stoppedByShutdown(ctx, err)) ctx.log.info({ run: run.summary }, `${run.summary.kind} stopped by shutdown; it resumes on the next run`);
+  else ctx.log.error({ run: run.summary, error: message }, `${run.summary.kind} failed`);
   return err;
 }
 

@@ -3,7 +3,8 @@ import { DwhHttp } from '../source/http';
 import { Source } from '../source/source';
 import { StateStore } from '../state/store';
 import { createSink, type Sink } from '../sink';
-import type { IndexSearcher } from '../sink/types';
+import type { EngineSink, IndexSearcher } from '../sink/types';
+import { ConfigError, describeFsError } from '../errors';
 import { Sandbox } from '../sandbox/server';
 import type { RunContext } from '../sync/context';
 import type { Logger } from '../service/logger';
@@ -23,24 +24,45 @@ export interface Runtime {
  * Without AKINON_URL (or with `sandbox`) the built-in sandbox starts on a loopback port and is the
  * source (no account, no server needed), and the feeder says so.
  */
+/** The state store at STATE_PATH, or a configuration error naming it when the path cannot be opened. */
+export function openStateStore(config: Config): StateStore {
+  try {
+    return new StateStore(config.STATE_PATH, { maxBytes: config.STATE_MAX_BYTES });
+  } catch (err) {
+    throw new ConfigError('STATE_PATH', `cannot open ${config.STATE_PATH} (${describeFsError(err)})`);
+  }
+}
+
 export async function openRuntime(config: Config, log: Logger, opts: { sink?: Sink } = {}): Promise<Runtime> {
+  // Files first: a path that cannot be opened is bad configuration (exit 2), found before anything
+  // starts listening.
+  const store = openStateStore(config);
+  let engine: EngineSink | null = null;
   let sandbox: Sandbox | null = null;
   let baseUrl: string;
   let token: string;
-  if (!usesSandbox(config)) {
-    baseUrl = `${config.AKINON_URL!.replace(/\/+$/, '')}/api/v1/remote/${config.AKINON_CHANNEL_ID}/data-warehouse/`;
-    token = config.AKINON_TOKEN!;
-  } else {
-    sandbox = new Sandbox({ products: config.SANDBOX_PRODUCTS, seed: config.SANDBOX_SEED });
-    const url = await sandbox.start(0, '127.0.0.1');
-    baseUrl = `${url}/api/v1/remote/${sandbox.channelId}/data-warehouse/`;
-    token = sandbox.token;
-    log.info(
-      { products: config.SANDBOX_PRODUCTS, seed: config.SANDBOX_SEED },
-      config.AKINON_URL === undefined
-        ? `AKINON_URL is not set: using the built-in sandbox catalog (${config.SANDBOX_PRODUCTS} products) as the source`
-        : `AKINON_URL=sandbox: using the built-in sandbox catalog (${config.SANDBOX_PRODUCTS} products) as the source`,
-    );
+  try {
+    // `opts.sink`: a sink wired by the caller (the benchmarks' discarding sink) instead of SINK's.
+    engine = opts.sink ? null : createSink(config);
+    if (!usesSandbox(config)) {
+      baseUrl = `${config.AKINON_URL!.replace(/\/+$/, '')}/api/v1/remote/${config.AKINON_CHANNEL_ID}/data-warehouse/`;
+      token = config.AKINON_TOKEN!;
+    } else {
+      sandbox = new Sandbox({ products: config.SANDBOX_PRODUCTS, seed: config.SANDBOX_SEED });
+      const url = await sandbox.start(0, '127.0.0.1');
+      baseUrl = `${url}/api/v1/remote/${sandbox.channelId}/data-warehouse/`;
+      token = sandbox.token;
+      log.info(
+        { products: config.SANDBOX_PRODUCTS, seed: config.SANDBOX_SEED },
+        config.AKINON_URL === undefined
+          ? `AKINON_URL is not set: using the built-in sandbox catalog (${config.SANDBOX_PRODUCTS} products) as the source`
+          : `AKINON_URL=sandbox: using the built-in sandbox catalog (${config.SANDBOX_PRODUCTS} products) as the source`,
+      );
+    }
+  } catch (err) {
+    store.close();
+    await engine?.close().catch(() => undefined);
+    throw err;
   }
   // A shared SaaS gets polite defaults; the in-process sandbox is ours to use at full speed.
   const http = new DwhHttp({
@@ -61,9 +83,6 @@ export async function openRuntime(config: Config, log: Logger, opts: { sink?: Si
     pageSizeParam: config.AKINON_PAGE_SIZE_PARAM,
     cursorPrecision: config.AKINON_CURSOR_PRECISION,
   });
-  const store = new StateStore(config.STATE_PATH, { maxBytes: config.STATE_MAX_BYTES });
-  // `opts.sink`: a sink wired by the caller (the benchmarks' discarding sink) instead of SINK's.
-  const engine = opts.sink ? null : createSink(config);
   const sink: Sink = opts.sink ?? engine!;
   const ctx: RunContext = { config, store, source, sink, log, sourceId: sourceIdentity(config) };
   return {

@@ -130,6 +130,19 @@ describe('feeder serve', () => {
     expect(await exportDocs(check)).toEqual(before);
     expect(check.ctx.store.meta('rebuild')).not.toBeNull();
     await check.close();
+    // A routine stop pages nobody: logged at info, never as a failure.
+    const stopLines = serve
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('stopped by shutdown'));
+    expect(stopLines.length).toBeGreaterThan(0);
+    expect(stopLines.map((l) => (JSON.parse(l) as { level: number }).level)).toEqual(stopLines.map(() => 30));
+    expect(serve.output()).not.toContain('"msg":"rebuild failed"');
+    // `status` does not claim the stopped rebuild left 0 documents live.
+    const status = await runCli(['status'], env);
+    expect(status.stdout).toContain(`documents: ${before.length} products`);
+    expect(status.stdout).toMatch(/last run: rebuild stopped .*\n {2}rebuild: not swapped in;/);
+    expect(status.stdout).not.toContain('0 documents live');
 
     const again = await startServe(env);
     try {

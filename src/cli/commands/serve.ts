@@ -10,7 +10,11 @@ export function serveCommand(program: Command): void {
     .action(() =>
       withRuntime(async (rt) => {
         const service = new Service(rt);
-        await service.start();
+        // A failed start leaves nothing running: no listener, no schedule, then exit non-zero.
+        await service.start().catch(async (err: unknown) => {
+          await service.stop();
+          throw err;
+        });
         const signal = await waitForSignal();
         rt.ctx.log.info({ signal }, 'shutting down: stopping the current run at its next checkpoint');
         await service.stop();

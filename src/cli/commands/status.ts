@@ -2,26 +2,39 @@ import type { Command } from 'commander';
 import { healthReport } from '../../service/health';
 import { createSink } from '../../sink';
 import { live } from '../../sink/types';
-import { statusText } from '../format';
+import { statusText, type SinkStatus } from '../format';
 import { withStore } from '../context';
 
-/** `feeder status`: what the state store knows, and the live index's counts. */
+/**
+ * `feeder status`: what the state store knows, and the live index's counts. A sink that cannot be
+ * reached is marked so; everything else is still shown. Exit code: 0 healthy, 1 not (the sink
+ * unreachable counts as not healthy).
+ */
 export function statusCommand(program: Command): void {
   program
     .command('status')
-    .description('watermarks, last runs, document counts, quarantined records')
+    .description('health, watermarks, last runs, document counts, quarantined records; exit 0 when healthy, 1 when not')
     .option('--json', 'print JSON')
     .action((opts: { json?: boolean }) =>
       withStore(async (store, config) => {
-        const sink = createSink(config);
-        try {
-          const report = healthReport(store, config);
-          const counts = { products: await sink.count(live(sink, 'products')), categories: await sink.count(live(sink, 'categories')) };
-          const quarantine = store.quarantined(50);
-          console.log(opts.json ? JSON.stringify({ ...report, documents: counts, quarantine }, null, 2) : statusText(report, counts, quarantine));
-        } finally {
-          await sink.close();
-        }
+        const report = healthReport(store, config);
+        const sink = await sinkStatus(config);
+        const quarantine = store.quarantined(50);
+        const ok = report.ok && sink.reachable;
+        console.log(opts.json ? JSON.stringify({ ...report, ok, sink, documents: sink.documents, quarantine }, null, 2) : statusText(report, sink, quarantine));
+        if (!ok) process.exitCode = 1;
       }),
     );
+}
+
+async function sinkStatus(config: Parameters<typeof createSink>[0]): Promise<SinkStatus> {
+  const sink = createSink(config);
+  try {
+    const documents = { products: await sink.count(live(sink, 'products')), categories: await sink.count(live(sink, 'categories')) };
+    return { engine: sink.engine, reachable: true, error: null, documents };
+  } catch (err) {
+    return { engine: sink.engine, reachable: false, error: (err as Error).message, documents: null };
+  } finally {
+    await sink.close().catch(() => undefined);
+  }
 }

@@ -1,0 +1,149 @@
+/*
+ * What an operator meets when things break: a sink down at start, a path that cannot be opened,
+ * `status` with the sink down, metrics that must not hide "never succeeded".
+ */
+import net from 'node:net';
+import path from 'node:path';
+import { getJson, runCli, startServe } from '../helpers/cli';
+import { feederEnv, tempDir, withRuntime, withSandbox } from '../helpers/harness';
+import { rebuild } from '../../src/sync/rebuild';
+
+/** A loopback port with nothing listening: connections are refused. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function metric(text: string, name: string): string | undefined {
+  return text
+    .split('\n')
+    .find((l) => l.startsWith(`${name} `))
+    ?.split(' ')[1];
+}
+
+describe('a sink that is down when serve starts', () => {
+  test.each([
+    [
+      'elasticsearch',
+      (port: number) => ({ SINK: 'elasticsearch', ES_URL: `http://127.0.0.1:${port}` }),
+      /^feeder: Elasticsearch could not check the index: .*ECONNREFUSED.* \[FEEDER_ERR_SINK\]$/m,
+    ],
+    ['meilisearch', (port: number) => ({ SINK: 'meilisearch', MEILI_URL: `http://127.0.0.1:${port}`, MEILI_API_KEY: 'k' }), /^feeder: .*\[FEEDER_ERR_SINK\]$/m],
+  ])(
+    '%s: serve exits 1 at once with one line, nothing left listening or scheduled',
+    async (_name, sinkEnv, message) => {
+      const port = await closedPort();
+      const dir = tempDir();
+      const r = await runCli(['serve'], {
+        AKINON_URL: 'sandbox',
+        SANDBOX_PRODUCTS: '20',
+        STATE_PATH: path.join(dir, 's.db'),
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        ...sinkEnv(port),
+      });
+      // It exited by itself (runCli resolves on exit): no zombie answering /healthz.
+      expect({ code: r.code, signal: r.signal }).toEqual({ code: 1, signal: null });
+      expect(r.stderr).toMatch(message);
+      expect(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('feeder:')),
+      ).toHaveLength(1);
+    },
+    60_000,
+  );
+});
+
+describe('paths that cannot be opened', () => {
+  test.each([
+    ['STATE_PATH', { STATE_PATH: '/etc/passwd/s.db' }],
+    ['SQLITE_PATH', { SQLITE_PATH: '/etc/passwd/i.db' }],
+  ])(
+    '%s: exit 2 with one line naming it, nothing left running',
+    async (setting, bad) => {
+      const dir = tempDir();
+      for (const command of ['sync', 'rebuild', 'status']) {
+        const r = await runCli([command], {
+          SANDBOX_PRODUCTS: '20',
+          STATE_PATH: path.join(dir, 's.db'),
+          SQLITE_PATH: path.join(dir, 'i.db'),
+          LOG_LEVEL: 'silent',
+          ...bad,
+        });
+        expect({ command, code: r.code, signal: r.signal }).toEqual({ command, code: 2, signal: null });
+        const file = `/etc/passwd/${setting === 'STATE_PATH' ? 's' : 'i'}.db`;
+        expect(r.stderr).toMatch(new RegExp(`^feeder: ${setting}: cannot open ${file} \\(E(EXIST|NOTDIR): a part of the path is a file, not a folder\\)\n$`));
+      }
+    },
+    60_000,
+  );
+});
+
+describe('feeder status', () => {
+  test('with the sink down: everything the state store knows, the sink marked unreachable, exit 1; healthy: exit 0', async () => {
+    await withSandbox({ products: 40, seed: 31 }, async (sandbox) => {
+      const env = feederEnv(sandbox, tempDir());
+      await withRuntime(env, (rt) => rebuild(rt.ctx));
+      const healthy = await runCli(['status'], env);
+      expect(healthy.code).toBe(0);
+      expect(healthy.stdout).toMatch(/^health: ok\ndocuments: 40 products/);
+
+      // The same state with an Elasticsearch nobody answers at.
+      const down = { ...env, SINK: 'elasticsearch', ES_URL: `http://127.0.0.1:${await closedPort()}`, ES_REQUEST_TIMEOUT_MS: '2000' };
+      const r = await runCli(['status'], down);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(
+        /^health: not ok \(elasticsearch unreachable\)\ndocuments: unknown — elasticsearch unreachable: Elasticsearch could not .*ECONNREFUSED/,
+      );
+      expect(r.stdout).toMatch(/watermarks:\n {2}deleted_items/);
+      expect(r.stdout).toMatch(/last run: rebuild succeeded/);
+      expect(r.stdout).toMatch(/quarantined records: 0/);
+      const json = JSON.parse((await runCli(['status', '--json'], down)).stdout) as {
+        ok: boolean;
+        sink: { reachable: boolean };
+        watermarks: object;
+        pending: number;
+      };
+      expect(json).toMatchObject({ ok: false, sink: { reachable: false }, pending: 0 });
+      expect(Object.keys(json.watermarks).length).toBeGreaterThan(0);
+    });
+  }, 60_000);
+});
+
+describe('metrics', () => {
+  test('lag and the last success are NaN until a run has succeeded, then numbers', async () => {
+    await withSandbox({ products: 30, seed: 32 }, async (sandbox) => {
+      // The source answers 500 to everything at first: no run can succeed.
+      sandbox.faults = { rate: 1, kinds: ['500'] };
+      const env = feederEnv(sandbox, tempDir(), { SYNC_CRON: '* * * * * *', AKINON_MAX_RETRIES: '0', LOG_LEVEL: 'info' });
+      const serve = await startServe(env);
+      try {
+        const { eventually } = await import('../helpers/cli');
+        const failedOnce = async () => {
+          const text = await (await fetch(`${serve.url}/metrics`)).text();
+          return /feeder_runs_total\{kind="rebuild",outcome="failed"\} [1-9]/.test(text) ? text : undefined;
+        };
+        const before = await eventually(failedOnce);
+        // The fault happened: a run failed. Nothing has succeeded, and the metrics say so.
+        // prom-client writes NaN as `Nan`, which Prometheus parses as NaN.
+        expect(metric(before, 'feeder_lag_seconds')).toMatch(/^nan$/i);
+        expect(metric(before, 'feeder_last_success_timestamp_seconds')).toMatch(/^nan$/i);
+        sandbox.faults = null;
+        const after = await eventually(async () => {
+          const text = await (await fetch(`${serve.url}/metrics`)).text();
+          return /^nan$/i.test(metric(text, 'feeder_last_success_timestamp_seconds') ?? 'nan') ? undefined : text;
+        });
+        expect(Number(metric(after, 'feeder_lag_seconds'))).toBeGreaterThanOrEqual(0);
+        expect(Math.abs(Number(metric(after, 'feeder_last_success_timestamp_seconds')) - Date.now() / 1000)).toBeLessThan(600);
+        expect((await getJson(`${serve.url}/healthz`)).status).toBe(200);
+      } finally {
+        serve.child.kill('SIGKILL');
+      }
+    });
+  }, 120_000);
+});
