@@ -2,7 +2,7 @@
 // First: refuse an unsupported Node before a native module can crash it.
 import './node-version';
 import { Command, CommanderError } from 'commander';
-import { ConfigError, FeederError, LockBusyError, UsageError } from '../errors';
+import { ConfigError, FeederError, LockBusyError, UsageError, stripUserinfo } from '../errors';
 import { runCommands } from './commands/runs';
 import { statusCommand } from './commands/status';
 import { quarantineCommand } from './commands/quarantine';
@@ -38,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`feeder: ${err.message}\n`);
       return 1;
     }
-    const message = err instanceof FeederError ? `${err.message} [${err.code}]` : err instanceof Error ? err.message : String(err);
+    const message = stripUserinfo(err instanceof FeederError ? `${err.message} [${err.code}]` : err instanceof Error ? err.message : String(err));
     process.stderr.write(`feeder: ${message}\n`);
     return 1;
   }

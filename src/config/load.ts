@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { configSchema, SANDBOX_SOURCE, SECRET_SETTINGS, usesSandbox, type Config } from './schema';
-import { ConfigError } from '../errors';
+import { ConfigError, stripUserinfo } from '../errors';
 
 const KEYS = Object.keys(configSchema.shape) as (keyof Config)[];
 
@@ -77,5 +77,7 @@ function describeValue(v: unknown): string {
 export function redactedConfig(c: Config): Record<string, unknown> {
   const out: Record<string, unknown> = { ...c };
   for (const k of SECRET_SETTINGS) if (out[k] !== undefined) out[k] = '[redacted]';
+  // Secrets embedded in URLs are redacted by shape, not by key name.
+  for (const [k, v] of Object.entries(out)) if (typeof v === 'string') out[k] = stripUserinfo(v);
   return out;
 }

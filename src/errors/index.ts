@@ -1,4 +1,5 @@
 export { FeederError } from './base';
+export { stripUserinfo } from './scrub';
 export { ConfigError, UsageError, describeFsError } from './config-error';
 export { SourceError, SourceFormatError } from './source-error';
 export { SinkError } from './sink-error';

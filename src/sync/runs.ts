@@ -1,3 +1,4 @@
+import { stripUserinfo } from '../errors';
 import { emptySummary, stoppedByShutdown, type RunContext, type RunKind, type RunSummary, type SummaryOf } from './context';
 
 export interface ActiveRun<S extends RunSummary = RunSummary> {
@@ -29,7 +30,7 @@ export function succeed<S extends RunSummary>(ctx: RunContext, run: ActiveRun<S>
 /** Records a run's failure (message only: errors never carry secrets) and returns the error to rethrow. */
 export function fail(ctx: RunContext, run: ActiveRun, err: unknown): unknown {
   close(ctx, run);
-  const message = err instanceof Error ? err.message : String(err);
+  const message = stripUserinfo(err instanceof Error ? err.message : String(err));
   try {
     const stopped = stoppedByShutdown(ctx, err);
     ctx.store.finishRun(run.id, stopped ? 'stopped' : 'failed', run.summary, stopped ? 'stopped by shutdown; resumes on the next run' : message);

@@ -147,3 +147,24 @@ describe('metrics', () => {
     });
   }, 120_000);
 });
+
+describe('secrets beyond key names', () => {
+  test('credentials embedded in a URL are never printed, at debug level included', async () => {
+    const port = await closedPort();
+    const dir = tempDir();
+    const env = {
+      AKINON_URL: 'sandbox',
+      SANDBOX_PRODUCTS: '20',
+      STATE_PATH: path.join(dir, 's.db'),
+      SINK: 'elasticsearch',
+      ES_URL: `http://elastic:url-secret-123@127.0.0.1:${port}`,
+      ES_REQUEST_TIMEOUT_MS: '1000',
+      LOG_LEVEL: 'debug',
+    };
+    const runs = [await runCli(['sync'], env), await runCli(['status', '--json'], env), await runCli(['rebuild'], { ...env, ES_URL: 'htp://elastic:url-secret-123@x' })];
+    // The faults happened: the engine could not be reached, the bad URL was refused.
+    expect(runs.map((r) => r.code)).toEqual([1, 1, 2]);
+    expect(runs[0].stderr).toContain('"ES_URL":"http://[redacted]@127.0.0.1');
+    for (const r of runs) expect(r.stdout + r.stderr).not.toContain('url-secret-123');
+  }, 60_000);
+});
