@@ -35,7 +35,8 @@ export class FeederMetrics {
   });
   private readonly retries = new Counter({
     name: 'feeder_source_retries_total',
-    help: 'Data Warehouse API requests that were retries',
+    help: 'Data Warehouse API requests retried, by reason (an HTTP status, network, body, malformed)',
+    labelNames: ['reason'],
     registers: [this.registry],
   });
   readonly quarantined = new Gauge({ name: 'feeder_quarantined_records', help: 'Records in quarantine', registers: [this.registry] });
@@ -59,10 +60,8 @@ export class FeederMetrics {
   });
 
   watchSource(http: DwhHttp): void {
-    http.onRequest((e) => {
-      this.requests.inc({ status: e.status });
-      if (e.retry) this.retries.inc();
-    });
+    http.onRequest((e) => this.requests.inc({ status: e.status }));
+    http.onRetry((e) => this.retries.inc({ reason: e.reason }));
   }
 
   recordRun(kind: string, outcome: string, summary: RunSummary | null, seconds: number): void {

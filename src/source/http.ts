@@ -29,6 +29,8 @@ export interface SourceStats {
 }
 
 export type RequestListener = (event: { path: string; status: string; retry: boolean }) => void;
+/** A request about to be tried again: why (`500`, `429`, `network`, `body`, `malformed`, …), which attempt comes next, after how long. */
+export type RetryListener = (event: { path: string; reason: string; attempt: number; waitMs: number; message: string }) => void;
 
 /**
  * GET-only client of the Data Warehouse API: token auth, a rate and concurrency cap shared by all
@@ -42,6 +44,7 @@ export class DwhHttp {
   private readonly base: URL;
   private lastDate: { server: string; localMs: number } | null = null;
   private readonly listeners: RequestListener[] = [];
+  private readonly retryListeners: RetryListener[] = [];
   private shutdown: AbortSignal | undefined;
 
   constructor(private readonly opts: HttpOptions) {
@@ -62,6 +65,10 @@ export class DwhHttp {
     this.listeners.push(listener);
   }
 
+  onRetry(listener: RetryListener): void {
+    this.retryListeners.push(listener);
+  }
+
   /** One page of `path` (relative to the base, e.g. `products/products`) with these filters. */
   async getPage(path: string, params: Record<string, string | number>): Promise<Page> {
     const url = new URL(`${path.replace(/^\/+|\/+$/g, '')}/`, this.base);
@@ -69,8 +76,10 @@ export class DwhHttp {
     const where = `${url.pathname}${url.search}`;
     try {
       return await withRetry((n) => this.queue.add<Page>(() => this.attempt(url, where, n > 0)), this.opts, {
-        onRetry: () => {
+        onRetry: (failure, attempt, waitMs) => {
           this.stats.retries++;
+          // The path without its query string: filters are not secrets, but they are noise.
+          for (const l of this.retryListeners) l({ path: url.pathname, reason: failure.reason, attempt, waitMs: Math.round(waitMs), message: failure.message });
         },
         // Not unref'd: a retry wait may be the only thing a run is doing, and the process must not
         // end under it (it would exit 0 with the run half done). Shutdown aborts the wait instead.

@@ -78,6 +78,8 @@ export async function openRuntime(config: Config, log: Logger, opts: { sink?: Si
   http.onRequest((e) => {
     if (e.status !== '200') log.warn({ path: e.path.split('?')[0], status: e.status }, 'source request did not succeed');
   });
+  // Every retry is visible, a 200 with a truncated or malformed body included.
+  http.onRetry((e) => log.warn({ path: e.path, reason: e.reason, attempt: e.attempt, waitMs: e.waitMs }, `source request retried (${e.reason})`));
   const source = new Source(http, {
     pageSize: config.AKINON_PAGE_SIZE,
     pageSizeParam: config.AKINON_PAGE_SIZE_PARAM,

@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import path from 'node:path';
-import { getJson, runCli, startServe } from '../helpers/cli';
+import { eventually, getJson, runCli, startServe } from '../helpers/cli';
 import { feederEnv, tempDir, withRuntime, withSandbox } from '../helpers/harness';
 import { rebuild } from '../../src/sync/rebuild';
 
@@ -123,7 +123,6 @@ describe('metrics', () => {
       const env = feederEnv(sandbox, tempDir(), { SYNC_CRON: '* * * * * *', AKINON_MAX_RETRIES: '0', LOG_LEVEL: 'info' });
       const serve = await startServe(env);
       try {
-        const { eventually } = await import('../helpers/cli');
         const failedOnce = async () => {
           const text = await (await fetch(`${serve.url}/metrics`)).text();
           return /feeder_runs_total\{kind="rebuild",outcome="failed"\} [1-9]/.test(text) ? text : undefined;
@@ -161,10 +160,52 @@ describe('secrets beyond key names', () => {
       ES_REQUEST_TIMEOUT_MS: '1000',
       LOG_LEVEL: 'debug',
     };
-    const runs = [await runCli(['sync'], env), await runCli(['status', '--json'], env), await runCli(['rebuild'], { ...env, ES_URL: 'htp://elastic:url-secret-123@x' })];
+    const runs = [
+      await runCli(['sync'], env),
+      await runCli(['status', '--json'], env),
+      await runCli(['rebuild'], { ...env, ES_URL: 'htp://elastic:url-secret-123@x' }),
+    ];
     // The faults happened: the engine could not be reached, the bad URL was refused.
     expect(runs.map((r) => r.code)).toEqual([1, 1, 2]);
     expect(runs[0].stderr).toContain('"ES_URL":"http://[redacted]@127.0.0.1');
     for (const r of runs) expect(r.stdout + r.stderr).not.toContain('url-secret-123');
   }, 60_000);
+});
+
+describe('retries are visible', () => {
+  test('every retry of a truncated or malformed 200 is logged at warn with its reason and attempt, and counted by reason', async () => {
+    await withSandbox({ products: 60, seed: 33, faults: { rate: 0.3, kinds: ['truncated', 'malformed'] } }, async (sandbox) => {
+      const env = feederEnv(sandbox, tempDir(), { SYNC_CRON: '0 0 1 1 *', AKINON_PAGE_SIZE: '10', LOG_LEVEL: 'info' });
+      const serve = await startServe(env);
+      try {
+        await eventually(async () => {
+          const { body } = await getJson<{ lastRun: { kind: string; outcome: string } | null }>(`${serve.url}/healthz`);
+          return body.lastRun?.outcome === 'succeeded' ? true : undefined;
+        });
+        // The fault happened: the sandbox served broken bodies.
+        expect(sandbox.faultsInjected).toBeGreaterThan(0);
+        const lines = serve
+          .output()
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as { level: number; msg: string; reason?: string; attempt?: number; path?: string; run?: { retries: number } });
+        const retried = lines.filter((l) => l.msg.startsWith('source request retried'));
+        const run = lines.find((l) => l.msg === 'rebuild succeeded')!.run!;
+        expect(retried.length).toBe(run.retries);
+        expect(retried.length).toBeGreaterThan(0);
+        for (const l of retried) {
+          expect(l.level).toBe(40);
+          expect(['body', 'malformed']).toContain(l.reason);
+          expect(l.attempt).toBeGreaterThanOrEqual(1);
+          expect(l.path).not.toContain('?');
+        }
+        const text = await (await fetch(`${serve.url}/metrics`)).text();
+        const counted = [...text.matchAll(/^feeder_source_retries_total\{reason="([a-z]+)"\} (\d+)$/gm)];
+        expect(counted.reduce((a, m) => a + Number(m[2]), 0)).toBe(retried.length);
+        expect(new Set(counted.map((m) => m[1]))).toEqual(new Set(retried.map((l) => l.reason)));
+      } finally {
+        serve.child.kill('SIGKILL');
+      }
+    });
+  }, 120_000);
 });
