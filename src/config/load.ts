@@ -11,16 +11,12 @@ const KEYS = Object.keys(configSchema.shape) as (keyof Config)[];
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, unknown> = {};
   const file = env.FEEDER_CONFIG;
-  if (file) Object.assign(raw, readConfigFile(file));
+  if (file) Object.assign(raw, fileSettings(file, readConfigFile(file)));
   for (const key of KEYS) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  for (const [k, v] of Object.entries(raw)) {
-    if (v === '' || v === null) delete raw[k];
-    // The JSON file may hold structured values; the schema parses env-style strings.
-    else if (k === 'AKINON_CONTENT_TYPES' && typeof v === 'object') raw[k] = JSON.stringify(v);
-  }
+  for (const [k, v] of Object.entries(raw)) if (v === '' || v === null) delete raw[k];
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -49,6 +45,46 @@ function checkCombinations(c: Config): Config {
     throw new ConfigError('CATEGORY_LINK_PATH', 'required when CATEGORY_LINK=endpoint');
   }
   return c;
+}
+
+/**
+ * The settings of a FEEDER_CONFIG file as the schema reads them (environment-style text). Unknown keys
+ * are an error naming the key (with the closest known one); JSON numbers and booleans are accepted
+ * where a number or a flag is meant, and nothing else is converted: `true` is not a page size.
+ */
+function fileSettings(file: string, json: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (!(KEYS as string[]).includes(key)) {
+      const near = closest(key, KEYS);
+      throw new ConfigError(key, `unknown setting in ${file}${near ? `; did you mean ${near}?` : ''}`);
+    }
+    if (value === null || typeof value === 'string') out[key] = value;
+    else if (typeof value === 'number' || typeof value === 'boolean') out[key] = JSON.stringify(value);
+    else if (key === 'AKINON_CONTENT_TYPES' && typeof value === 'object') out[key] = JSON.stringify(value);
+    else throw new ConfigError(key, `expected a string, a number or true/false in ${file} (got ${JSON.stringify(value).slice(0, 60)})`);
+  }
+  return out;
+}
+
+/** The known setting nearest to a mistyped one (edit distance at most 3), if any. */
+function closest(key: string, known: readonly string[]): string | null {
+  let best: { name: string; d: number } | null = null;
+  for (const name of known) {
+    const d = editDistance(key.toUpperCase(), name);
+    if (d <= 3 && (!best || d < best.d)) best = { name, d };
+  }
+  return best?.name ?? null;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }
 
 function readConfigFile(file: string): Record<string, unknown> {
