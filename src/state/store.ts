@@ -470,6 +470,18 @@ export class StateStore {
       this.stmt('SELECT * FROM quarantine ORDER BY resource, last_seen DESC LIMIT ?').all(limit) as (Omit<QuarantineRecord, 'raw'> & { raw: string })[]
     ).map((r) => ({ ...r, raw: JSON.parse(r.raw) as unknown }));
   }
+  /**
+   * Quarantined source records to fetch again, least recently seen first: a record retried (and
+   * still broken) moves to the back, so every record gets its turn however many stay broken.
+   */
+  quarantinedForRetry(resources: readonly string[], limit: number): QuarantineRecord[] {
+    return (
+      this.stmt(
+        "SELECT * FROM quarantine WHERE resource IN (SELECT value FROM json_each(?)) AND record_key NOT GLOB '*[^0-9]*' ORDER BY last_seen, resource, record_key LIMIT ?",
+      ).all(JSON.stringify(resources), limit) as (Omit<QuarantineRecord, 'raw'> & { raw: string })[]
+    ).map((r) => ({ ...r, raw: JSON.parse(r.raw) as unknown }));
+  }
+
   quarantineCount(resource?: string): number {
     if (resource !== undefined) return (this.stmt('SELECT count(*) AS n FROM quarantine WHERE resource = ?').get(resource) as { n: number }).n;
     return (this.stmt('SELECT count(*) AS n FROM quarantine').get() as { n: number }).n;

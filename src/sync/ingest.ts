@@ -154,7 +154,7 @@ export function windowEnd(ctx: RunContext): string {
  */
 export async function retryQuarantined(ctx: RunContext, defs: readonly ResourceDef[], summary: RunSummary, limit = 50): Promise<void> {
   const byName = new Map(defs.map((d) => [d.name as string, d]));
-  const candidates = ctx.store.quarantined(limit).filter((q) => byName.has(q.resource) && /^\d+$/.test(q.record_key));
+  const candidates = ctx.store.quarantinedForRetry([...byName.keys()], limit);
   for (const q of candidates) {
     const def = byName.get(q.resource)!;
     const result = await ctx.source.fetchOne<StoredRow>(def, Number(q.record_key));

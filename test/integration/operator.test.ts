@@ -5,8 +5,9 @@
 import net from 'node:net';
 import path from 'node:path';
 import { eventually, getJson, runCli, startServe } from '../helpers/cli';
-import { feederEnv, tempDir, withRuntime, withSandbox } from '../helpers/harness';
+import { feederEnv, letTimePass, tempDir, withRuntime, withSandbox } from '../helpers/harness';
 import { rebuild } from '../../src/sync/rebuild';
+import { sync } from '../../src/sync/sync';
 
 /** A loopback port with nothing listening: connections are refused. */
 async function closedPort(): Promise<number> {
@@ -208,4 +209,34 @@ describe('retries are visible', () => {
       }
     });
   }, 120_000);
+});
+
+describe('quarantine', () => {
+  test('retries rotate: records fixed at the source are released even while more than a batch stays broken', async () => {
+    await withSandbox({ products: 40, seed: 34 }, async (sandbox) => {
+      const env = feederEnv(sandbox, tempDir());
+      const c = sandbox.catalog;
+      const price = c.rows('catalogs/product-prices')[0];
+      const put = (id: number, value: string, modified: string) => c.putRaw('catalogs/product-prices', { ...price, id, price: value, modified_date: modified });
+      await withRuntime(env, async (rt) => {
+        await rebuild(rt.ctx);
+        // 20 broken rows, quarantined first...
+        for (let i = 1; i <= 20; i++) put(990_000 + i, 'abc', c.clock.stamp());
+        letTimePass(sandbox);
+        await sync(rt.ctx);
+        expect(rt.ctx.store.quarantineCount('product_prices')).toBe(20);
+        // ...then fixed at the source, dated before the watermark (no window reads them again:
+        // only the retry can), while 60 more broken rows arrive: more than one retry batch (50).
+        const old = String(price.modified_date);
+        for (let i = 1; i <= 20; i++) put(990_000 + i, '12.50', old);
+        for (let i = 21; i <= 80; i++) put(990_000 + i, 'abc', c.clock.stamp());
+        letTimePass(sandbox);
+        await sync(rt.ctx);
+        await sync(rt.ctx);
+        const left = rt.ctx.store.quarantined(1000).map((q) => Number(q.record_key));
+        expect(left.filter((id) => id <= 990_020)).toEqual([]);
+        expect(left).toHaveLength(60);
+      });
+    });
+  }, 60_000);
 });
