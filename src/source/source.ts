@@ -51,6 +51,7 @@ export class Source {
     const windowParams = this.windowParams(opts.window);
     for await (const page of this.paginate(def.path, opts.afterId ?? 0, windowParams)) {
       const batch = validate<T>(def.name, page.results, def.schema as z.ZodType<T, unknown>, page.lastId);
+      batch.invalid.push(...rejectedRecords(def.name, page.rejected));
       batch.remaining = page.count;
       if (opts.window) batch.rows = batch.rows.filter((r) => inWindow(r.modified_date, opts.window!));
       yield batch;
@@ -60,7 +61,9 @@ export class Source {
   /** Tombstones after `afterId` (deleted-items has no modified_date: id cursor only). */
   async *deletedItems(afterId: number): AsyncGenerator<Batch<DeletedItem>> {
     for await (const page of this.paginate(DELETED_ITEMS_PATH, afterId, {})) {
-      yield validate('deleted_items', page.results, deletedItemSchema, page.lastId);
+      const batch = validate('deleted_items', page.results, deletedItemSchema, page.lastId);
+      batch.invalid.push(...rejectedRecords('deleted_items', page.rejected));
+      yield batch;
     }
   }
 
@@ -126,27 +129,42 @@ export class Source {
     return p;
   }
 
+  /**
+   * Pages of `path` by id keyset. Keyset paging is only correct if the server filters by `id__gt` and
+   * sorts by id: both are checked, and a server that ignores them fails loudly rather than skipping
+   * rows. Bad records do not stop the catalog: a record without an integer id is passed on to be
+   * quarantined by validation (paging goes on by the ids around it), an exact duplicate of a row is
+   * read once, and a second, different row under one id is rejected with its reason.
+   */
   private async *paginate(path: string, afterId: number, filters: Record<string, string>) {
     let last = afterId;
     for (;;) {
       const params: Record<string, string | number> = { ...filters, sort: 'id', [this.settings.pageSizeParam]: this.settings.pageSize };
       if (last > 0) params.id__gt = last;
       const page = await this.http.getPage(path, params);
-      // Keyset paging is only correct if the server filters by id__gt and sorts by id: check both,
-      // and fail loudly rather than skip rows silently.
-      const fresh = page.results.filter((r) => (rawId(r) ?? Infinity) > last);
-      const ids = fresh.map(rawId);
-      if (ids.some((id) => id === undefined)) throw new SourceFormatError(`GET ${path}: records without integer ids; cannot page by id`);
-      for (let i = 1; i < ids.length; i++) {
-        if (ids[i]! <= ids[i - 1]!) throw new SourceFormatError(`GET ${path}: the server does not honour sort=id (ids out of order); cannot page by id`);
+      const withoutId = page.results.filter((r) => rawId(r) === undefined);
+      const withId = page.results.filter((r) => rawId(r) !== undefined);
+      const fresh: unknown[] = [];
+      const rejected: { raw: unknown; reason: string }[] = [];
+      for (const r of withId.filter((x) => rawId(x)! > last)) {
+        const prev = fresh[fresh.length - 1];
+        if (prev !== undefined && rawId(prev) === rawId(r)) {
+          if (JSON.stringify(prev) !== JSON.stringify(r)) rejected.push({ raw: r, reason: `id: a second, different record with id ${rawId(r)} on one page` });
+          continue;
+        }
+        if (prev !== undefined && rawId(r)! < rawId(prev)!) {
+          throw new SourceFormatError(`GET ${path}: the server does not honour sort=id (ids out of order); cannot page by id`);
+        }
+        fresh.push(r);
       }
-      if (fresh.length === 0 && page.results.length > 0 && page.hasNext) {
-        throw new SourceFormatError(`GET ${path}: the server does not honour id__gt (a page of rows already read); cannot page by id`);
+      if (fresh.length === 0 && page.hasNext) {
+        if (withId.length > 0) throw new SourceFormatError(`GET ${path}: the server does not honour id__gt (a page of rows already read); cannot page by id`);
+        if (withoutId.length > 0) throw new SourceFormatError(`GET ${path}: a whole page of records without integer ids; cannot page past it`);
       }
-      const pageMax = fresh.length ? (ids[ids.length - 1] as number) : last;
-      if (fresh.length === 0) return;
-      yield { results: fresh, lastId: pageMax, count: page.count };
-      if (!page.hasNext) return;
+      if (fresh.length === 0 && withoutId.length === 0) return;
+      const pageMax = fresh.length ? rawId(fresh[fresh.length - 1])! : last;
+      yield { results: [...fresh, ...withoutId], rejected, lastId: pageMax, count: page.count };
+      if (!page.hasNext || fresh.length === 0) return;
       last = pageMax;
     }
   }
@@ -156,6 +174,11 @@ export class Source {
 function deletedDate(r: unknown): string | null {
   const at = (r as { deleted_date?: unknown } | null)?.deleted_date;
   return typeof at === 'string' ? canonicalInstant(at) : null;
+}
+
+/** Records paging refused (a second, different row under one id), quarantined under their own key. */
+function rejectedRecords(resource: string, rejected: { raw: unknown; reason: string }[]): InvalidRecord[] {
+  return rejected.map((r) => ({ resource, key: `${recordKey(r.raw)}#duplicate`, reason: r.reason, raw: r.raw }));
 }
 
 function rawId(r: unknown): number | undefined {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { eventually, getJson, runCli, startServe } from '../helpers/cli';
 import { feederEnv, letTimePass, tempDir, withRuntime, withSandbox } from '../helpers/harness';
 import { rebuild } from '../../src/sync/rebuild';
+import { compare } from '../faults/matrix';
 import { sync } from '../../src/sync/sync';
 
 /** A loopback port with nothing listening: connections are refused. */
@@ -236,6 +237,39 @@ describe('quarantine', () => {
         const left = rt.ctx.store.quarantined(1000).map((q) => Number(q.record_key));
         expect(left.filter((id) => id <= 990_020)).toEqual([]);
         expect(left).toHaveLength(60);
+      });
+    });
+  }, 60_000);
+});
+
+describe('bad ids', () => {
+  test('records with a string, float or missing id, and duplicate rows, are quarantined or read once; the rest of the catalog lands', async () => {
+    await withSandbox({ products: 60, seed: 35 }, async (sandbox) => {
+      const env = feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '20' });
+      let injected = 0;
+      sandbox.transformPage = (resource, params, page) => {
+        if (resource !== 'products/products' || params.get('id__gt') !== '20') return page;
+        injected++;
+        const [a, b] = page.results;
+        const bad = [
+          { ...a, id: 'x12' },
+          { ...a, id: 3.5 },
+          { ...a, id: undefined },
+        ];
+        // Rows as the server sent them: an exact duplicate of `a`, and a different row under b's id.
+        const rows = [a, a, b, { ...b, name: 'another row, same id' }, ...page.results.slice(2)];
+        return { ...page, results: [...rows.slice(0, 5), ...bad, ...rows.slice(5)] };
+      };
+      await withRuntime(env, async (rt) => {
+        const summary = await rebuild(rt.ctx);
+        sandbox.transformPage = null;
+        // The fault happened, and the rebuild went through it.
+        expect(injected).toBeGreaterThan(0);
+        expect(summary.quarantined).toBe(4);
+        const reasons = rt.ctx.store.quarantined(100).map((q) => q.reason.split(':')[0]);
+        expect(reasons).toEqual(['id', 'id', 'id', 'id']);
+        expect(rt.ctx.store.quarantined(100).some((q) => q.record_key.endsWith('#duplicate'))).toBe(true);
+        expect(await compare(sandbox, rt)).toEqual({ lost: 0, duplicates: 0, equal: true });
       });
     });
   }, 60_000);
