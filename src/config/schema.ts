@@ -114,6 +114,11 @@ export const configSchema = z.object({
    * one. Past it the rebuild is refused and the live index stays (`feeder rebuild --allow-shrink`).
    */
   REBUILD_MAX_SHRINK: z.coerce.number(notANumber).min(0, 'expected at least 0').max(1, 'expected at most 1').default(0.5),
+  /**
+   * A product with no valid price (none at all, or its only rows quarantined): `index` it with
+   * `price: null` (contract v1), or `hold` it out of the index until a valid price arrives.
+   */
+  PRICE_MISSING: z.enum(['index', 'hold']).default('index'),
   /** `all` indexes every product; `listable` only those with is_active && is_listable. */
   INDEX_FILTER: z.enum(['all', 'listable']).default('all'),
 

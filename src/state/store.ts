@@ -163,7 +163,8 @@ export class StateStore {
     return false;
   }
 
-  private markSeen(resource: ResourceName, id: number, seen: number): void {
+  /** Marks a row as met by crawl `seen` (a row whose new version was refused keeps its last good one). */
+  markSeen(resource: ResourceName, id: number, seen: number): void {
     if (seen) this.stmt(`UPDATE ${TABLES[resource].table} SET seen = ? WHERE id = ?`).run(seen, id);
   }
 

@@ -24,6 +24,9 @@ export function applyBatch(ctx: RunContext, def: ResourceDef, batch: Batch<Store
   const track: Tracking | undefined = mode === 'window' || ctx.store.meta(LIVE_GEN) !== null ? { mode, affected } : undefined;
   ctx.store.tx(() => {
     keepInvalid(ctx, batch.invalid, summary);
+    // A record whose new version is refused keeps its last good version: a crawl counts it as met,
+    // so the sweep does not remove what the index still shows.
+    if (mode === 'crawl') for (const rec of batch.invalid) if (/^\d+$/.test(rec.key)) ctx.store.markSeen(def.name, Number(rec.key), seen);
     const releasing = ctx.store.quarantineCount() > 0;
     for (const row of batch.rows) {
       if (applyRow(ctx.store, ctx.config, def.name, row, seen, track)) summary.rows++;

@@ -2,7 +2,7 @@ import { buildCategoryDocument } from '../document/category';
 import { documentHash } from '../document/hash';
 import { buildProductDocument } from '../document/product';
 import { categoryTree } from '../document/tree';
-import type { CategoryTree, ProductInput } from '../document/types';
+import type { BuildOptions, CategoryTree, ProductInput } from '../document/types';
 import type { Product } from '../source/schemas';
 import type { DocKind, StateStore } from '../state/store';
 import { live, type SinkDocument, type Target } from '../sink/types';
@@ -66,6 +66,18 @@ export function qualifies(ctx: RunContext, product: Product): boolean {
 }
 
 /**
+ * The document a product gets in the index, or null when it stays out: it does not qualify under
+ * INDEX_FILTER, or it has no valid price and PRICE_MISSING=hold (a price row quarantined before it
+ * was ever valid, or none at all) — it is indexed, or deleted, when that changes.
+ */
+export function indexableDocument(ctx: RunContext, input: ProductInput, tree: CategoryTree, opts: BuildOptions): SinkDocument | null {
+  if (!qualifies(ctx, input.product)) return null;
+  const doc = buildProductDocument(input, tree, opts);
+  if (doc.price === null && ctx.config.PRICE_MISSING === 'hold') return null;
+  return doc as unknown as SinkDocument;
+}
+
+/**
  * Builds the product documents of `ids`, writes those whose content hash differs from the one
  * recorded for `dest`, deletes those that no longer exist or qualify, then records the new hashes
  * and clears the ids from `dest`'s pending set in one transaction — only after the sink accepted the writes.
@@ -77,7 +89,8 @@ export async function writeProducts(ctx: RunContext, dest: Destination, ids: rea
   const gone: string[] = [];
   for (const id of ids) {
     const input = inputs.get(id);
-    if (input && qualifies(ctx, input.product)) docs.push(buildProductDocument(input, tree, opts) as unknown as SinkDocument);
+    const doc = input ? indexableDocument(ctx, input, tree, opts) : null;
+    if (doc) docs.push(doc);
     else gone.push(String(id));
   }
   await writeDocuments(ctx, dest, 'product', docs, gone, ids, summary);

@@ -1,5 +1,4 @@
 import { documentHash } from '../document/hash';
-import { buildProductDocument } from '../document/product';
 import { buildCategoryDocument } from '../document/category';
 import { live, type SinkDocument, type Target } from '../sink/types';
 import type { DocKind } from '../state/store';
@@ -7,7 +6,7 @@ import { batchBoundary, buildOptions, LIVE_GEN, type ReconcileSummary, type RunC
 import { withRunLock } from './lock';
 import { assertSameSource } from './source-identity';
 import { NoLiveIndexError } from '../errors';
-import { loadCategoryTree, loadProductInputs, qualifies } from './materialize';
+import { indexableDocument, loadCategoryTree, loadProductInputs } from './materialize';
 import { beginRun, fail, succeed } from './runs';
 
 /**
@@ -34,7 +33,7 @@ export async function reconcile(ctx: RunContext): Promise<ReconcileSummary> {
         if (ids.length === 0) break;
         after = ids[ids.length - 1];
         const inputs = loadProductInputs(ctx.store, ids);
-        const docs = [...inputs.values()].filter((i) => qualifies(ctx, i.product)).map((i) => buildProductDocument(i, tree, opts) as unknown as SinkDocument);
+        const docs = [...inputs.values()].map((i) => indexableDocument(ctx, i, tree, opts)).filter((d): d is SinkDocument => d !== null);
         await repair(ctx, gen, 'product', live(ctx.sink, 'products'), docs, expected, s);
       }
       const nodes = [...tree.byId.values()].map((n) => buildCategoryDocument(n, tree, ctx.config.CATEGORY_PATH_STEP) as unknown as SinkDocument);

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { eventually, getJson, runCli, startServe } from '../helpers/cli';
-import { feederEnv, letTimePass, tempDir, withRuntime, withSandbox } from '../helpers/harness';
+import { exportDocs, feederEnv, letTimePass, tempDir, withRuntime, withSandbox } from '../helpers/harness';
 import { rebuild } from '../../src/sync/rebuild';
 import { compare } from '../faults/matrix';
 import { sync } from '../../src/sync/sync';
@@ -273,4 +273,61 @@ describe('bad ids', () => {
       });
     });
   }, 60_000);
+});
+
+describe('a quarantined update does not blank a document', () => {
+  test('a rebuild keeps the last good version of a row whose new version is refused', async () => {
+    await withSandbox({ products: 40, seed: 36 }, async (sandbox) => {
+      const env = feederEnv(sandbox, tempDir());
+      const c = sandbox.catalog;
+      await withRuntime(env, async (rt) => {
+        await rebuild(rt.ctx);
+        const price = c
+          .rows('catalogs/product-prices')
+          .find((p) => p.price_type === 'default' && c.rows('catalogs/product-prices').filter((q) => q.product === p.product).length === 1)!;
+        const docOf = async () => (await exportDocs(rt)).find((d) => d.id === String(price.product))!;
+        const before = await docOf();
+        expect(before.price).toBe(Number(price.price));
+        c.putRaw('catalogs/product-prices', { ...price, price: 'abc', modified_date: c.clock.stamp() });
+        letTimePass(sandbox);
+        await rebuild(rt.ctx);
+        // The fault happened: the new version was refused.
+        expect(rt.ctx.store.quarantined().map((q) => [q.resource, q.record_key])).toEqual([['product_prices', String(price.id)]]);
+        expect((await docOf()).price).toBe(before.price);
+        await sync(rt.ctx);
+        expect((await docOf()).price).toBe(before.price);
+      });
+    });
+  }, 60_000);
+
+  test.each([
+    ['index', true],
+    ['hold', false],
+  ])(
+    'PRICE_MISSING=%s: a product whose only price was never valid is indexed without a price: %s',
+    async (policy, indexed) => {
+      await withSandbox({ products: 30, seed: 37 }, async (sandbox) => {
+        const env = feederEnv(sandbox, tempDir(), { PRICE_MISSING: policy });
+        const c = sandbox.catalog;
+        await withRuntime(env, async (rt) => {
+          await rebuild(rt.ctx);
+          const product = c.addProduct();
+          for (const p of c.rows('catalogs/product-prices').filter((r) => r.product === product.id)) c.deletePrice(p.id);
+          const template = c.rows('catalogs/product-prices')[0];
+          c.putRaw('catalogs/product-prices', { ...template, id: 995_001, product: product.id, price: 'abc', modified_date: c.clock.stamp() });
+          letTimePass(sandbox);
+          await sync(rt.ctx);
+          expect(rt.ctx.store.quarantineCount('product_prices')).toBe(1);
+          const doc = (await exportDocs(rt)).find((d) => d.id === String(product.id));
+          expect(doc ? { indexed: true, price: doc.price } : { indexed: false }).toEqual(indexed ? { indexed: true, price: null } : { indexed: false });
+          // Fixed at the source: indexed with its price under either policy.
+          c.putRaw('catalogs/product-prices', { ...template, id: 995_001, product: product.id, price: '42.00', modified_date: c.clock.stamp() });
+          letTimePass(sandbox);
+          await sync(rt.ctx);
+          expect((await exportDocs(rt)).find((d) => d.id === String(product.id))?.price).toBe(42);
+        });
+      });
+    },
+    60_000,
+  );
 });
