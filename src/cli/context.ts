@@ -1,6 +1,9 @@
 import { loadConfig, redactedConfig } from '../config/load';
 import type { Config } from '../config/schema';
-import { UsageError } from '../errors';
+import fs from 'node:fs';
+import { NoLiveIndexError, UsageError } from '../errors';
+import { createSink } from '../sink';
+import { exists, type EngineSink } from '../sink/types';
 import { createLogger } from '../service/logger';
 import { StateStore } from '../state/store';
 import { openRuntime, openStateStore, type Runtime } from '../wiring/runtime';
@@ -41,6 +44,38 @@ export function parseNumber(name: string, text: string): number {
 /** A commander option parser for a number. */
 export function number(name: string): (text: string) => number {
   return (text) => parseNumber(name, text);
+}
+
+/** A commander option parser for a whole number within [min, max]. */
+export function integer(name: string, min: number, max: number): (text: string) => number {
+  return (text) => {
+    const n = parseNumber(name, text);
+    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name}: expected a whole number from ${min} to ${max} (got "${text}")`);
+    return n;
+  };
+}
+
+/** A commander option parser for a number within [min, max]. */
+export function between(name: string, min: number, max: number): (text: string) => number {
+  return (text) => {
+    const n = parseNumber(name, text);
+    if (n < min || n > max) throw new UsageError(`${name}: expected a number from ${min} to ${max} (got "${text}")`);
+    return n;
+  };
+}
+
+/**
+ * The live index for a read-only command (search, export), or a NoLiveIndexError: reading must
+ * never create an empty index (an embedded index file included) and report success.
+ */
+export async function openLiveIndex(config: Config): Promise<EngineSink> {
+  if (config.SINK === 'sqlite' && !fs.existsSync(config.SQLITE_PATH)) throw new NoLiveIndexError('read');
+  const sink = createSink(config);
+  if (!(await exists(sink, 'products'))) {
+    await sink.close();
+    throw new NoLiveIndexError('read');
+  }
+  return sink;
 }
 
 export function waitForSignal(): Promise<string> {

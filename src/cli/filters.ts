@@ -20,8 +20,8 @@ export function applyFilter(query: SearchQuery, expr: string): SearchQuery {
     const range = /^(.*)\.\.(.*)$/.exec(value);
     if (eq && range) return { ...query, ...(range[1] ? { minPrice: num(range[1]) } : {}), ...(range[2] ? { maxPrice: num(range[2]) } : {}) };
     if (eq) return { ...query, minPrice: num(value), maxPrice: num(value) };
-    if (op === '>=' || op === '>') return { ...query, minPrice: num(value) };
-    return { ...query, maxPrice: num(value) };
+    if (op === '>=' || op === '>') return { ...query, minPrice: num(value), minPriceExclusive: op === '>' };
+    return { ...query, maxPrice: num(value), maxPriceExclusive: op === '<' };
   }
   if (['is_active', 'active'].includes(field) && eq) {
     if (!/^(true|false)$/i.test(value)) throw new UsageError(`--filter ${field}: expected true or false (got "${value}")`);

@@ -55,10 +55,27 @@ export function hitsText(r: SearchResult): string {
   const lines = [`${r.total} hit${r.total === 1 ? '' : 's'}`];
   for (const h of r.hits) {
     const price = h.price === null ? '-' : `${h.price.toFixed(2)} ${h.currency ?? ''}`.trim();
-    lines.push(`${h.id.padStart(8)}  ${(h.name ?? '').slice(0, 48).padEnd(48)}  ${price.padStart(14)}  ${h.url ?? ''}`);
+    lines.push(`${h.id.padStart(8)}  ${column(h.name ?? '', 48)}  ${price.padStart(14)}  ${printable(h.url ?? '')}`);
   }
   for (const [attribute, values] of Object.entries(r.facets ?? {})) {
-    lines.push(`${attribute}: ${values.map((v) => `${v.value} (${v.count})`).join(', ') || '-'}`);
+    lines.push(`${printable(attribute)}: ${values.map((v) => `${printable(v.value)} (${v.count})`).join(', ') || '-'}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * Text from the catalog made safe for a terminal: control characters (NUL, escape sequences) and
+ * bidirectional overrides, which can reorder or hide what follows, are dropped.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point here
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** `text` cut to `width` user-perceived characters (an emoji is never cut in half), padded to it. */
+export function column(text: string, width: number): string {
+  const parts = [...graphemes.segment(printable(text))].map((s) => s.segment).slice(0, width);
+  return parts.join('') + ' '.repeat(Math.max(0, width - parts.length));
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // First: refuse an unsupported Node before a native module can crash it.
 import './node-version';
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, FeederError, LockBusyError, UsageError, stripUserinfo } from '../errors';
 import { runCommands } from './commands/runs';
@@ -13,9 +15,15 @@ import { serveCommand } from './commands/serve';
 
 /* Thin commands (one module each under commands/): parse arguments, wire the runtime, call the core, print, exit with a code. */
 
+/** The version of package.json (two folders above dist/cli/, in the repository and in the image). */
+function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('feeder')
     .description('Keeps a storefront search index in step with an Akinon Commerce catalog.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
   for (const add of [runCommands, statusCommand, quarantineCommand, searchCommand, exportCommand, sandboxCommand, serveCommand]) add(program);

@@ -12,6 +12,8 @@ import cron from 'node-cron';
 const notANumber = { error: (issue: { code: string }) => (issue.code === 'invalid_type' ? 'expected a number' : undefined) };
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number(notANumber).int('expected a whole number').min(min, `expected at least ${min}`).max(max, `expected at most ${max}`);
+/** A duration in milliseconds, bounded: a Node timer beyond 2^31 − 1 ms fires at once. */
+const millis = (min: number, max: number) => int(min, max);
 const num = (min: number) => z.coerce.number(notANumber).min(min, `expected at least ${min}`);
 const httpUrl = z
   .string()
@@ -76,13 +78,13 @@ export const configSchema = z.object({
   /** Requests in flight at most. */
   AKINON_CONCURRENCY: int(1, 64).optional(),
   /** Per-request timeout (headers and body), milliseconds. */
-  AKINON_TIMEOUT_MS: int(100).default(30000),
+  AKINON_TIMEOUT_MS: millis(100, 600_000).default(30000),
   /** Retries of one request on 429, 5xx, timeouts, resets and unreadable bodies. */
   AKINON_MAX_RETRIES: int(0, 100).default(8),
   /** First backoff step, milliseconds; doubles per attempt, with full jitter. */
-  AKINON_RETRY_BASE_MS: int(0).default(500),
+  AKINON_RETRY_BASE_MS: millis(0, 3_600_000).default(500),
   /** Longest wait between attempts (also caps a server's Retry-After), milliseconds. */
-  AKINON_RETRY_MAX_MS: int(0).default(60000),
+  AKINON_RETRY_MAX_MS: millis(0, 3_600_000).default(60000),
   /** Override content type resolution for deleted items: {"productprice": "price"} or {"product": 138}. */
   AKINON_CONTENT_TYPES: contentTypeOverrides.optional(),
 
@@ -155,7 +157,7 @@ export const configSchema = z.object({
   /** How long the old index outlives a rebuild's alias swap before it is deleted (searches in flight finish), milliseconds. */
   ES_SWAP_GRACE_MS: int(0, 600_000).default(2000),
   /** Timeout of one Elasticsearch request, milliseconds. */
-  ES_REQUEST_TIMEOUT_MS: int(100).default(60_000),
+  ES_REQUEST_TIMEOUT_MS: millis(100, 600_000).default(60_000),
   /** Meilisearch URL (SINK=meilisearch), e.g. http://meili.internal:7700. */
   MEILI_URL: httpUrl.optional(),
   /** Meilisearch API key with document and index rights (not the master key). Never logged. */
@@ -165,7 +167,7 @@ export const configSchema = z.object({
   /** Document batches in flight. */
   MEILI_CONCURRENCY: int(1, 16).default(2),
   /** How long one task may take before the run fails, milliseconds. */
-  MEILI_TASK_TIMEOUT_MS: int(100).default(300_000),
+  MEILI_TASK_TIMEOUT_MS: millis(100, 3_600_000).default(300_000),
   /** Embedded sink file (SINK=sqlite). */
   SQLITE_PATH: z.string().min(1).default('./data/index.db'),
 
@@ -191,7 +193,7 @@ export const configSchema = z.object({
   /** Bearer token guarding POST /sync and POST /rebuild of `serve`; unset disables them. Never logged. */
   ADMIN_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   /** On SIGTERM/SIGINT, how long `serve` waits for the current batch before it exits anyway. */
-  SHUTDOWN_GRACE_MS: int(0).default(8000),
+  SHUTDOWN_GRACE_MS: millis(0, 600_000).default(8000),
   /** /healthz turns 503 when the oldest watermark (source time fully applied) is older than this. */
   MAX_LAG_SECONDS: int(1).default(600),
   /** pino level: fatal, error, warn, info, debug, trace, silent. */

@@ -190,7 +190,13 @@ export class ElasticsearchSink implements EngineSink {
     const folded = await this.hasAnalysisCommon();
     const filter: Record<string, unknown>[] = [];
     if (q.categoryId !== undefined) filter.push({ term: { category_ids: q.categoryId } });
-    if (q.minPrice !== undefined || q.maxPrice !== undefined) filter.push({ range: { price: { gte: q.minPrice, lte: q.maxPrice } } });
+    if (q.minPrice !== undefined || q.maxPrice !== undefined) {
+      const bounds = {
+        [q.minPriceExclusive ? 'gt' : 'gte']: q.minPrice,
+        [q.maxPriceExclusive ? 'lt' : 'lte']: q.maxPrice,
+      };
+      filter.push({ range: { price: bounds } });
+    }
     if (q.isActive !== undefined) filter.push({ term: { is_active: q.isActive } });
     const text = q.text?.trim();
     const must = text

@@ -192,8 +192,8 @@ export class MeilisearchSink implements EngineSink {
     if (!(await this.has(publicIndex))) return { total: 0, hits: [] };
     const filter: string[] = [];
     if (q.categoryId !== undefined) filter.push(`category_ids = ${q.categoryId}`);
-    if (q.minPrice !== undefined) filter.push(`price >= ${q.minPrice}`);
-    if (q.maxPrice !== undefined) filter.push(`price <= ${q.maxPrice}`);
+    if (q.minPrice !== undefined) filter.push(`price ${q.minPriceExclusive ? '>' : '>='} ${q.minPrice}`);
+    if (q.maxPrice !== undefined) filter.push(`price ${q.maxPriceExclusive ? '<' : '<='} ${q.maxPrice}`);
     if (q.isActive !== undefined) filter.push(`is_active = ${q.isActive}`);
     const sort = q.sort === 'price' ? ['price:asc', 'product_id:asc'] : q.sort === '-price' ? ['price:desc', 'product_id:asc'] : undefined;
     const facets = q.facets?.map((f) => `attributes.${f}`);
@@ -253,8 +253,18 @@ function engineCode(err: unknown): string | undefined {
 /** Client errors become SinkErrors with the engine's message and code; the API key never appears. */
 function wrap(action: string, err: unknown): SinkError {
   if (err instanceof SinkError) return err;
-  if (err instanceof MeiliSearchApiError && err.cause) {
+  if (err instanceof MeiliSearchApiError && err.cause?.code && err.cause.message) {
     return new SinkError(`Meilisearch could not ${action}: ${err.cause.message} [${err.cause.code}]`, { cause: err });
+  }
+  if (err instanceof MeiliSearchApiError) {
+    // An answer without Meilisearch's {message, code} body: something else listens at MEILI_URL.
+    const status = (err as { response?: { status?: number } }).response?.status;
+    return new SinkError(
+      `Meilisearch could not ${action}: the server answered ${status ?? 'an error'} without a Meilisearch error body (is MEILI_URL a Meilisearch?)`,
+      {
+        cause: err,
+      },
+    );
   }
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return new SinkError(`Meilisearch could not ${action}: ${message}`, { cause: err });

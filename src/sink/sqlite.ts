@@ -161,11 +161,11 @@ export class SqliteSink implements EngineSink {
       params.push(q.categoryId);
     }
     if (q.minPrice !== undefined) {
-      where.push('t.price >= ?');
+      where.push(q.minPriceExclusive ? 't.price > ?' : 't.price >= ?');
       params.push(q.minPrice);
     }
     if (q.maxPrice !== undefined) {
-      where.push('t.price <= ?');
+      where.push(q.maxPriceExclusive ? 't.price < ?' : 't.price <= ?');
       params.push(q.maxPrice);
     }
     if (q.isActive !== undefined) {

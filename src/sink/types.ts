@@ -25,6 +25,9 @@ export interface SearchQuery {
   categoryId?: number;
   minPrice?: number;
   maxPrice?: number;
+  /** `price > minPrice` rather than `>=` (and `<` for the max): `--filter price>100`. */
+  minPriceExclusive?: boolean;
+  maxPriceExclusive?: boolean;
   isActive?: boolean;
   sort?: 'relevance' | 'price' | '-price';
   limit?: number;

@@ -133,7 +133,7 @@ export class DwhHttp {
     } catch (err) {
       if (this.shutdown?.aborted) throw new SourceError(`GET ${where} stopped by shutdown`, undefined, { cause: err });
       this.count(where, 'error', retry);
-      throw new RetryableFailure(`GET ${where} failed: ${describeNetworkError(err)}`, 'network', undefined, { cause: err });
+      throw new RetryableFailure(`GET ${where} on ${url.host} failed: ${describeNetworkError(err)}`, 'network', undefined, { cause: err });
     }
     const status = res.statusCode;
     this.count(where, String(status), retry);
@@ -148,7 +148,12 @@ export class DwhHttp {
       throw new RetryableFailure(`GET ${where} answered ${status}`, String(status), parseRetryAfter(res.headers['retry-after']));
     }
     if (status !== 200) {
-      const hint = status === 401 || status === 403 ? ' (check AKINON_TOKEN and AKINON_CHANNEL_ID)' : '';
+      const hint =
+        status === 401 || status === 403
+          ? ' (check AKINON_TOKEN and AKINON_CHANNEL_ID)'
+          : status === 404
+            ? ' (check AKINON_URL and AKINON_CHANNEL_ID: the channel may not exist or expose the Data Warehouse API)'
+            : '';
       throw new SourceError(`GET ${where} answered ${status}${hint}`, status);
     }
     this.noteDate(dateHeader);
@@ -188,5 +193,10 @@ function describeNetworkError(err: unknown): string {
   if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) return 'timed out';
   if (err instanceof Error && err.name === 'TimeoutError') return 'timed out';
   const code = (err as { code?: string }).code;
-  return code ?? (err instanceof Error ? err.message : String(err));
+  const message = err instanceof Error ? err.message : String(err);
+  // An https:// URL against a plain HTTP server: OpenSSL's multi-line dump says nothing useful.
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(message)) {
+    return 'TLS handshake failed: the server does not speak HTTPS (is AKINON_URL http://?)';
+  }
+  return code ?? message.split('\n')[0];
 }

@@ -6,6 +6,7 @@ import type { StoredRow } from '../state/store';
 import { Affected, applyRow, forgetRow, type Tracking } from './affected';
 import { DELETED_CURSOR, LIVE_GEN, eachConcurrently, throwIfAborted, windowCursor, type RunContext, type RunSummary } from './context';
 import { resolveContentTypes, tombstoneAction } from './tombstones';
+import { SOURCE_META } from './source-identity';
 
 /**
  * Reading the source into the state store. Every page is one state transaction: its rows, its
@@ -140,6 +141,9 @@ export async function applyWindows(
 /** Advances every resource's watermark to `to`, and the tombstone cursor, in one transaction. */
 export function advanceWatermarks(ctx: RunContext, defs: readonly ResourceDef[], to: string, deletedAfter: number): void {
   ctx.store.tx(() => {
+    // What the watermarks describe was read from this source (a store from before sources were
+    // recorded adopts it here).
+    ctx.store.setMeta(SOURCE_META, ctx.sourceId);
     for (const def of defs) ctx.store.setCursor(windowCursor(def.name), to);
     ctx.store.setCursor(DELETED_CURSOR, String(deletedAfter));
   });

@@ -55,9 +55,11 @@ export async function rebuild(ctx: RunContext): Promise<RunSummary> {
       ctx.log.warn({ from: known, to: ctx.sourceId }, "the source changed: forgetting the old source's rows; this rebuild replaces the index");
       const plan = ctx.store.meta<RebuildPlan>(REBUILD_PLAN);
       if (plan) await discard(ctx, plan);
-      ctx.store.tx(() => ctx.store.forgetSource());
+      ctx.store.tx(() => {
+        ctx.store.forgetSource();
+        ctx.store.setMeta(SOURCE_META, null);
+      });
     }
-    ctx.store.setMeta(SOURCE_META, ctx.sourceId);
     return rebuildLocked(ctx);
   });
 }
@@ -168,6 +170,8 @@ async function startOrResume(ctx: RunContext): Promise<RebuildPlan> {
     if (previousMode !== null && previousMode !== ctx.config.CATEGORY_LINK) ctx.store.clearAllLinks();
     ctx.store.setMeta('link_mode', ctx.config.CATEGORY_LINK);
     ctx.store.setMeta(REBUILD_PLAN, plan);
+    // The rows the crawl stores come from this source.
+    ctx.store.setMeta(SOURCE_META, ctx.sourceId);
     // From now on every state change is pending in the new index too, whoever applies it.
     ctx.store.openGeneration(gen);
   });

@@ -12,12 +12,12 @@ export function knownSource(ctx: RunContext): string | null {
 /**
  * Refuses to run against a catalog other than the one the state store and its index were built
  * from: one missing or mistyped variable must not mix two catalogs in a live index. Only an explicit
- * `feeder rebuild` switches sources. A store that never recorded its source adopts the configured one.
+ * `feeder rebuild` switches sources. A store records its source once it holds something from it (a
+ * rebuild's plan, a run's watermarks): a first run that could not reach its source records nothing.
  */
 export function assertSameSource(ctx: RunContext): void {
   const known = knownSource(ctx);
-  if (known === null) ctx.store.setMeta(SOURCE_META, ctx.sourceId);
-  else if (known !== ctx.sourceId) {
+  if (known !== null && known !== ctx.sourceId) {
     throw new ConfigError(
       'AKINON_URL',
       `the state at STATE_PATH and its index were built from ${known}, not from ${ctx.sourceId}; run \`feeder rebuild\` to rebuild them from the configured source, or point STATE_PATH at that source's state`,

@@ -2,6 +2,7 @@
  * What an operator meets when things break: a sink down at start, a path that cannot be opened,
  * `status` with the sink down, metrics that must not hide "never succeeded".
  */
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { eventually, getJson, runCli, startServe } from '../helpers/cli';
@@ -330,4 +331,80 @@ describe('a quarantined update does not blank a document', () => {
     },
     60_000,
   );
+});
+
+describe('odd input, and the names of things', () => {
+  test('CLI arguments: --limit, --version, sandbox flags, an unbounded timeout', async () => {
+    const dir = tempDir();
+    const env = { STATE_PATH: path.join(dir, 's.db'), SQLITE_PATH: path.join(dir, 'i.db'), LOG_LEVEL: 'silent' };
+    for (const limit of ['-1', '0', '1.5', '5000']) {
+      const r = await runCli(['search', 'x', '--limit', limit], env);
+      expect({ limit, code: r.code, stderr: r.stderr }).toEqual({
+        limit,
+        code: 2,
+        stderr: `feeder: --limit: expected a whole number from 1 to 1000 (got "${limit}")\n`,
+      });
+    }
+    const version = await runCli(['--version'], env);
+    expect({ code: version.code, out: version.stdout.trim() }).toEqual({
+      code: 0,
+      out: (JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { version: string }).version,
+    });
+    for (const [flag, value, expected] of [
+      ['--products', '0', 'expected a whole number from 1 to 5000000'],
+      ['--fault-rate', '2', 'expected a number from 0 to 1'],
+      ['--port', '70000', 'expected a whole number from 0 to 65535'],
+    ]) {
+      const r = await runCli(['sandbox', flag, value], env);
+      expect({ flag, code: r.code, stderr: r.stderr }).toEqual({ flag, code: 2, stderr: `feeder: ${flag}: ${expected} (got "${value}")\n` });
+    }
+    const timeout = await runCli(['sync'], { ...env, AKINON_TIMEOUT_MS: '99999999999' });
+    expect({ code: timeout.code, stderr: timeout.stderr }).toEqual({
+      code: 2,
+      stderr: 'feeder: AKINON_TIMEOUT_MS: expected at most 600000 (got "99999999999")\n',
+    });
+  }, 60_000);
+
+  test('search and export with no index exit 1 saying so, and create no index file', async () => {
+    const dir = tempDir();
+    const env = { STATE_PATH: path.join(dir, 's.db'), SQLITE_PATH: path.join(dir, 'i.db'), LOG_LEVEL: 'silent' };
+    for (const args of [['search', 'elbise'], ['export']]) {
+      const r = await runCli(args, env);
+      expect({ args, code: r.code, stderr: r.stderr }).toEqual({
+        args,
+        code: 1,
+        stderr: 'feeder: no live index to read: run `feeder rebuild` first [FEEDER_ERR_NO_INDEX]\n',
+      });
+    }
+    expect(fs.existsSync(env.SQLITE_PATH)).toBe(false);
+  }, 60_000);
+
+  test('source errors name the host, hint at a wrong channel, and say "not HTTPS" in one line', async () => {
+    await withSandbox({ products: 10, seed: 38 }, async (sandbox) => {
+      const dir = tempDir();
+      const base = { ...feederEnv(sandbox, dir), AKINON_MAX_RETRIES: '0' };
+      const port = await closedPort();
+      const refused = await runCli(['sync'], { ...base, AKINON_URL: `http://127.0.0.1:${port}` });
+      expect(refused.stderr).toMatch(new RegExp(`^feeder: GET \\S+ on 127\\.0\\.0\\.1:${port} failed: ECONNREFUSED`, 'm'));
+      const wrongChannel = await runCli(['sync'], { ...base, AKINON_CHANNEL_ID: '999' });
+      expect(wrongChannel.stderr).toMatch(
+        /answered 404 \(check AKINON_URL and AKINON_CHANNEL_ID: the channel may not exist or expose the Data Warehouse API\)/,
+      );
+      const tls = await runCli(['sync'], { ...base, AKINON_URL: sandbox.url.replace('http://', 'https://') });
+      expect(tls.code).toBe(1);
+      expect(tls.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/TLS handshake failed: the server does not speak HTTPS \(is AKINON_URL http:\/\/\?\)/) as unknown,
+      ]);
+    });
+  }, 60_000);
+
+  test('a Meilisearch URL that is not Meilisearch says so, not "undefined [undefined]"', async () => {
+    await withSandbox({ products: 10, seed: 39 }, async (sandbox) => {
+      // The sandbox answers JSON 404s on every path Meilisearch would use.
+      const r = await runCli(['sync'], { ...feederEnv(sandbox, tempDir()), SINK: 'meilisearch', MEILI_URL: sandbox.url, MEILI_API_KEY: 'k' });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/without a Meilisearch error body \(is MEILI_URL a Meilisearch\?\)/);
+      expect(r.stderr).not.toContain('undefined');
+    });
+  }, 60_000);
 });

@@ -99,6 +99,22 @@ export function sinkContract(name: string, engine: () => SinkUnderTest): void {
       expect(new Map(result.facets!.integration_color.map((f) => [f.value, f.count]))).toEqual(colors);
     });
 
+    test('price bounds: `>` and `<` exclude the bound, `>=` and `<=` include it', async () => {
+      const docs = await exportDocs(rt);
+      const bound = docs.map((d) => d.price).find((p): p is number => typeof p === 'number' && p > 0)!;
+      const at = docs.filter((d) => d.price === bound).map((d) => d.id);
+      const ids = async (q: Parameters<ReturnType<typeof searcher>['search']>[0]) => (await searcher(rt).search({ limit: 1000, ...q })).hits.map((h) => h.id);
+      const inclusive = await ids({ minPrice: bound });
+      const exclusive = await ids({ minPrice: bound, minPriceExclusive: true });
+      expect(at.length).toBeGreaterThan(0);
+      for (const id of at) {
+        expect(inclusive).toContain(id);
+        expect(exclusive).not.toContain(id);
+      }
+      expect(await ids({ maxPrice: bound, maxPriceExclusive: true })).not.toEqual(expect.arrayContaining(at));
+      expect(await ids({ maxPrice: bound })).toEqual(expect.arrayContaining(at));
+    });
+
     test('during a rebuild, readers of the public index never see zero or a partial count', async () => {
       const seen = new Set<number>();
       let running = true;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
-import { createSink } from '../../sink';
+import { openLiveIndex } from '../context';
 import { live } from '../../sink/types';
 
 /** `feeder export`: every live document as NDJSON, in id order. */
@@ -14,7 +14,7 @@ export function exportCommand(program: Command): void {
     .option('--out <file>', 'write to a file instead of stdout')
     .action(async (opts: { categories?: boolean; out?: string }) => {
       const config = loadConfig();
-      const sink = createSink(config);
+      const sink = await openLiveIndex(config);
       const out = opts.out ? fs.createWriteStream(opts.out) : process.stdout;
       try {
         for await (const page of sink.scan(live(sink, opts.categories ? 'categories' : 'products'))) {

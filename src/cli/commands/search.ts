@@ -1,10 +1,9 @@
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../../config/load';
-import { createSink } from '../../sink';
 import type { SearchQuery } from '../../sink/types';
 import { hitsText } from '../format';
 import { applyFilter } from '../filters';
-import { number } from '../context';
+import { integer, number, openLiveIndex } from '../context';
 
 /** `feeder search`: the storefront query over the live index, any sink. */
 export function searchCommand(program: Command): void {
@@ -18,7 +17,7 @@ export function searchCommand(program: Command): void {
     .addOption(new Option('--active', 'only active products').conflicts('inactive'))
     .option('--inactive', 'only inactive products')
     .addOption(new Option('--sort <order>', 'order of hits').choices(['relevance', 'price', '-price']).default('relevance'))
-    .option('--limit <n>', 'hits to print', number('--limit'), 10)
+    .option('--limit <n>', 'hits to print (1 to 1000)', integer('--limit', 1, 1000), 10)
     .option('--facet <attribute...>', 'count the values of these attributes among the matches')
     .option('--filter <expr>', 'category_ids=ID, price>=N, price<=N, price=A..B, is_active=true|false (repeatable)', (v: string, acc: string[] = []) => [
       ...acc,
@@ -28,7 +27,7 @@ export function searchCommand(program: Command): void {
     .action(async (words: string[], opts: Record<string, unknown>) => {
       const config = loadConfig();
       ((opts.filter as string[] | undefined) ?? []).reduce(applyFilter, {}); // usage errors before opening anything
-      const sink = createSink(config);
+      const sink = await openLiveIndex(config);
       try {
         const base: SearchQuery = {
           text: words.join(' '),
