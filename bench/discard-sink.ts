@@ -33,7 +33,12 @@ export class DiscardSink implements Sink {
     const set = this.index(target);
     for (const id of ids) set.delete(Number(id));
   }
-  async swap(target: Target): Promise<void> {
+  private readonly origins = new Map<IndexKind, string>();
+  async origin(kind: IndexKind): Promise<string | null> {
+    return this.origins.get(kind) ?? null;
+  }
+  async swap(target: Target, origin: string): Promise<void> {
+    this.origins.set(target.kind, origin);
     const old = this.aliases.get(target.kind);
     this.aliases.set(target.kind, target.name);
     if (old && old !== target.name) this.indexes.delete(old);

@@ -8,7 +8,7 @@ import { sync } from '../sync/sync';
 import { LockBusyError } from '../errors';
 import type { RunContext, RunSummary } from '../sync/context';
 import { reconcile } from '../sync/reconcile';
-import { assertSameSource } from '../sync/source-identity';
+import { assertIndexSource, assertSameSource } from '../sync/source-identity';
 import { hasInterruptedRebuild, rebuild } from '../sync/rebuild';
 import { exists } from '../sink/types';
 
@@ -83,6 +83,7 @@ export class Service {
     const { config } = ctx;
     // Serving never switches sources (only an explicit `feeder rebuild` does): exit 2 at once.
     assertSameSource(ctx);
+    await assertIndexSource(ctx);
     // A sink that cannot be reached at start fails the start (exit 1, one line) before anything
     // listens or is scheduled: a supervisor restarts the process, with its own backoff, instead of
     // a half-started service answering errors forever.

@@ -126,8 +126,10 @@ export class ElasticsearchSink implements EngineSink {
     }
   }
 
-  async swap(target: Target): Promise<void> {
+  async swap(target: Target, origin: string): Promise<void> {
     const alias = live(this, target.kind).name;
+    // The index remembers its source in its mapping's `_meta`.
+    await this.call(`record the source of ${target.name}`, () => this.client.indices.putMapping({ index: target.name, _meta: { feeder_source: origin } }));
     await this.call(`restore settings of ${target.name}`, () =>
       this.client.indices.putSettings({ index: target.name, settings: { number_of_replicas: this.opts.replicas, refresh_interval: null as never } }),
     );
@@ -149,6 +151,14 @@ export class ElasticsearchSink implements EngineSink {
     if (drop.length === 0) return;
     await delay(this.opts.swapGraceMs);
     await this.call(`delete retired ${drop.join(', ')}`, () => this.client.indices.delete({ index: drop, ignore_unavailable: true }));
+  }
+
+  async origin(kind: IndexKind): Promise<string | null> {
+    const alias = live(this, kind).name;
+    if (!(await this.has({ kind, name: alias }))) return null;
+    const res = await this.call(`read the source of ${alias}`, () => this.client.indices.getMapping({ index: alias }));
+    const meta = Object.values(res)[0]?.mappings?._meta as { feeder_source?: unknown } | undefined;
+    return typeof meta?.feeder_source === 'string' ? meta.feeder_source : null;
   }
 
   async drop(target: Target): Promise<void> {

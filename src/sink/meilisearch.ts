@@ -135,7 +135,7 @@ export class MeilisearchSink implements EngineSink {
     }
   }
 
-  async swap(target: Target): Promise<void> {
+  async swap(target: Target, origin: string): Promise<void> {
     const publicIndex = live(this, target.kind);
     if (!(await this.has(publicIndex))) {
       // swap-indexes needs both sides: the first rebuild swaps with an empty index of the live name.
@@ -146,6 +146,17 @@ export class MeilisearchSink implements EngineSink {
     await this.task(`swap ${publicIndex.name} and ${target.name}`, () => this.client.swapIndexes([{ indexes: [publicIndex.name, target.name] } as never]));
     // After the swap the physical name holds the previous live content.
     await this.drop(target);
+    // Meilisearch keeps no metadata on an index: its source goes to a one-document companion index.
+    await this.task(`record the source of ${publicIndex.name}`, () =>
+      this.client.index(originIndex(publicIndex.name)).addDocuments([{ id: 'origin', source: origin }], { primaryKey: 'id' }),
+    );
+  }
+
+  async origin(kind: IndexKind): Promise<string | null> {
+    const name = originIndex(live(this, kind).name);
+    if (!(await this.has({ kind, name }))) return null;
+    const doc = await this.call(`read the source of ${live(this, kind).name}`, () => this.client.index(name).getDocument<{ source?: unknown }>('origin'));
+    return typeof doc.source === 'string' ? doc.source : null;
   }
 
   async drop(target: Target): Promise<void> {
@@ -244,6 +255,11 @@ export class MeilisearchSink implements EngineSink {
       throw wrap(action, err);
     }
   }
+}
+
+/** The companion index holding which source built a public index. */
+function originIndex(publicName: string): string {
+  return `${publicName}__origin`;
 }
 
 function engineCode(err: unknown): string | undefined {

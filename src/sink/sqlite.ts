@@ -94,7 +94,7 @@ export class SqliteSink implements EngineSink {
     })();
   }
 
-  async swap(target: Target): Promise<void> {
+  async swap(target: Target, origin: string): Promise<void> {
     const pub = live(this, target.kind).name;
     const retired = `${pub}__retired`;
     this.db
@@ -103,8 +103,16 @@ export class SqliteSink implements EngineSink {
         if (this.tableExists(pub)) this.renameTables(pub, retired);
         this.renameTables(target.name, pub);
         this.dropTables(retired);
+        this.db.exec('CREATE TABLE IF NOT EXISTS _feeder_origin (name TEXT PRIMARY KEY, source TEXT NOT NULL)');
+        this.db.prepare('INSERT OR REPLACE INTO _feeder_origin (name, source) VALUES (?, ?)').run(pub, origin);
       })
       .immediate();
+  }
+
+  async origin(kind: IndexKind): Promise<string | null> {
+    if (!this.tableExists(live(this, kind).name) || !this.tableExists('_feeder_origin')) return null;
+    const row = this.db.prepare('SELECT source FROM _feeder_origin WHERE name = ?').get(live(this, kind).name) as { source: string } | undefined;
+    return row?.source ?? null;
   }
 
   async drop(target: Target): Promise<void> {

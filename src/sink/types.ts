@@ -74,8 +74,13 @@ export interface IndexWriter {
   /** Writes documents (insert or replace). Documents the engine refuses come back, the rest land. */
   write(target: Target, docs: readonly SinkDocument[]): Promise<Rejection[]>;
   delete(target: Target, ids: readonly string[]): Promise<void>;
-  /** Makes `target` the public index of its kind in one atomic step, then drops the old one. */
-  swap(target: Target): Promise<void>;
+  /**
+   * Makes `target` the public index of its kind in one atomic step, then drops the old one. The
+   * index remembers `origin`, the source that built it (no secrets).
+   */
+  swap(target: Target, origin: string): Promise<void>;
+  /** The source the public index of a kind was built from, or null (no index, or built before origins were recorded). */
+  origin(kind: IndexKind): Promise<string | null>;
   drop(target: Target): Promise<void>;
   count(target: Target): Promise<number>;
   close(): Promise<void>;

@@ -98,8 +98,8 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
       guardShrink(ctx, `the new index holds ${next} product documents, the live one ${held}`, held, next);
     }
     ctx.onProgress?.({ phase: 'swap', done: 0 });
-    await ctx.sink.swap(dest.products);
-    await ctx.sink.swap(dest.categories);
+    await ctx.sink.swap(dest.products, ctx.sourceId);
+    await ctx.sink.swap(dest.categories, ctx.sourceId);
     ctx.store.tx(() => {
       ctx.store.setMeta(LIVE_GEN, plan.gen);
       ctx.store.promoteGeneration(plan.gen);

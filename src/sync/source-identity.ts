@@ -1,4 +1,6 @@
 import { ConfigError } from '../errors';
+import { exists, live } from '../sink/types';
+import { LIVE_GEN } from './context';
 import type { RunContext } from './context';
 
 /** Meta key: which catalog (URL and channel, or the sandbox) the state store and its index were built from. */
@@ -21,6 +23,21 @@ export function assertSameSource(ctx: RunContext): void {
     throw new ConfigError(
       'AKINON_URL',
       `the state at STATE_PATH and its index were built from ${known}, not from ${ctx.sourceId}; run \`feeder rebuild\` to rebuild them from the configured source, or point STATE_PATH at that source's state`,
+    );
+  }
+}
+
+/**
+ * A state store that does not know the live index (new, or lost) must not build over an index that
+ * another source built: the index remembers its source too. Only an explicit `feeder rebuild` replaces it.
+ */
+export async function assertIndexSource(ctx: RunContext): Promise<void> {
+  if (ctx.store.meta<number>(LIVE_GEN) !== null || !(await exists(ctx.sink, 'products'))) return;
+  const origin = await ctx.sink.origin('products');
+  if (origin !== null && origin !== ctx.sourceId) {
+    throw new ConfigError(
+      'AKINON_URL',
+      `the index ${live(ctx.sink, 'products').name} was built from ${origin}, not from ${ctx.sourceId}; run \`feeder rebuild\` to replace it with the configured source`,
     );
   }
 }

@@ -2,7 +2,7 @@ import { DELETED_CURSOR, LIVE_GEN, windowCursor, type RunContext, type RunSummar
 import { resourceDefs } from '../source/resources';
 import { advanceWatermarks, applyTombstones, applyWindows, retryQuarantined, windowEnd } from './ingest';
 import { withRunLock } from './lock';
-import { assertSameSource } from './source-identity';
+import { assertIndexSource, assertSameSource } from './source-identity';
 import { drainPending, liveDestination } from './materialize';
 import { rebuildLocked } from './rebuild';
 import { beginRun, fail, succeed } from './runs';
@@ -17,6 +17,7 @@ import { exists } from '../sink/types';
 export async function sync(ctx: RunContext): Promise<RunSummary> {
   return withRunLock(ctx, async () => {
     assertSameSource(ctx);
+    await assertIndexSource(ctx);
     const gen = ctx.store.meta<number>(LIVE_GEN);
     if (gen === null || !(await exists(ctx.sink, 'products'))) {
       ctx.log.info('no live index yet: this sync runs a full rebuild');

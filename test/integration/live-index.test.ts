@@ -199,6 +199,37 @@ describe('the wrong source', () => {
     expect(ok.stdout).toMatch(/^rebuild: 40 documents live/);
   }, 120_000);
 
+  test.each(SINKS)(
+    'the index remembers its source: a fresh state over an index another source built exits 2; an explicit rebuild replaces it (%s)',
+    async (sink) => {
+      await withSandbox({ products: 30, seed: 18 }, async (first) => {
+        await withSandbox({ products: 25, seed: 19 }, async (second) => {
+          const index = sinkEnv(sink, engines);
+          const envFirst = feederEnv(first, tempDir(), index);
+          await withRuntime(envFirst, (rt) => rebuild(rt.ctx));
+          const before = await withRuntime(envFirst, (rt) => exportDocs(rt));
+          // The state store is lost (a new volume); the index is not. Its sqlite file is shared too.
+          const envSecond = { ...feederEnv(second, tempDir(), index), SQLITE_PATH: envFirst.SQLITE_PATH };
+          await withRuntime(envSecond, async (rt) => expect(await rt.ctx.sink.origin('products')).toBe(`${first.url} channel 1`));
+          for (const args of [['sync'], ['serve']]) {
+            const r = await runCli(args, { ...envSecond, PORT: '0' });
+            expect({ args, code: r.code }).toEqual({ args, code: 2 });
+            expect(r.stderr).toContain(
+              `feeder: AKINON_URL: the index ${index.INDEX_NAME} was built from ${first.url} channel 1, not from ${second.url} channel 1`,
+            );
+          }
+          await withRuntime(envFirst, async (rt) => expect(await exportDocs(rt)).toEqual(before));
+          expect((await runCli(['rebuild'], envSecond)).code).toBe(0);
+          await withRuntime(envSecond, async (rt) => {
+            expect(await rt.ctx.sink.origin('products')).toBe(`${second.url} channel 1`);
+            expect(await compare(second, rt)).toEqual({ lost: 0, duplicates: 0, equal: true });
+          });
+        });
+      });
+    },
+    120_000,
+  );
+
   test('a run against another source exits 2 naming it and leaves the index alone; an explicit rebuild switches', async () => {
     await withSandbox({ products: 50, seed: 16 }, async (first) => {
       await withSandbox({ products: 45, seed: 17 }, async (second) => {

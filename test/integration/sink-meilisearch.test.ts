@@ -41,7 +41,8 @@ describe('meilisearch specifics', () => {
       await rebuild(rt.ctx);
       await rebuild(rt.ctx);
       const uids = (await client.getIndexes({ limit: 1000 })).results.map((i) => i.uid).filter((u) => u.startsWith('mswap'));
-      expect(uids.sort()).toEqual(['mswap', 'mswap_categories']);
+      // The public indexes, and the one-document companions that remember which source built them.
+      expect(uids.sort()).toEqual(['mswap', 'mswap__origin', 'mswap_categories', 'mswap_categories__origin']);
       const settings = await client.index('mswap').getSettings();
       expect(settings.sortableAttributes).toEqual(expect.arrayContaining(['price', 'created_date', 'discount_percentage']));
       expect(settings.rankingRules?.[0]).toBe('sort');

@@ -243,6 +243,12 @@ export class MeilisearchDouble {
         task.details.indexedDocuments = docs.length;
       });
     }
+    if (sub.startsWith('documents/') && method === 'GET') {
+      if (!index) return fail(404, 'index_not_found', `Index \`${uid}\` not found.`);
+      const id = decodeURIComponent(sub.slice('documents/'.length));
+      const doc = index.docs.get(id);
+      return doc ? send(200, doc) : fail(404, 'document_not_found', `Document \`${id}\` not found.`);
+    }
     if (sub === 'documents/delete-batch' && method === 'POST') {
       const ids = (body as unknown[]).map(String);
       return this.enqueue(res, uid, 'documentDeletion', { providedIds: ids.length, deletedDocuments: null }, (task) => {
