@@ -14,6 +14,7 @@ import type { Sandbox, SandboxOptions } from '../../src/sandbox/server';
 import type { Runtime } from '../../src/wiring/runtime';
 import type { SinkDocument } from '../../src/sink/types';
 import { startElasticsearch, type EsNode } from '../support/elasticsearch';
+import { startMeilisearch, type MeiliNode } from '../support/meilisearch';
 import { MeilisearchDouble } from '../support/meilisearch-double';
 import { runCli } from '../helpers/cli';
 import { exportDocs, feederEnv, letTimePass, referenceDocs, tempDir, withRuntime, withSandbox } from '../helpers/harness';
@@ -22,21 +23,28 @@ export type SinkName = 'sqlite' | 'elasticsearch' | 'meilisearch';
 
 export interface Engines {
   es: EsNode | null;
-  meili: MeilisearchDouble | null;
-  meiliUrl: string | null;
+  /** The real Meilisearch engine. */
+  meili: MeiliNode | null;
+  /**
+   * The Meilisearch contract double, only for what a real engine cannot be made to do on demand:
+   * fail tasks with an internal error (the "Meilisearch tasks failing" row).
+   */
+  double: MeilisearchDouble | null;
 }
 
-/** The engines of a test file: a real Elasticsearch and the Meilisearch double, started before its tests and stopped after. */
-export function useEngines(meiliKey: string): Engines {
-  const engines: Engines = { es: null, meili: null, meiliUrl: null };
+/** No engine: the rows that run on the embedded sink only. */
+export const NO_ENGINES: Engines = { es: null, meili: null, double: null };
+
+/** The engines of a test file: a real Elasticsearch, a real Meilisearch and the double, started before its tests and stopped after. */
+export function useEngines(doubleKey: string): Engines {
+  const engines: Engines = { ...NO_ENGINES };
   beforeAll(async () => {
-    engines.es = await startElasticsearch();
-    engines.meili = new MeilisearchDouble({ apiKey: meiliKey });
-    engines.meiliUrl = await engines.meili.start();
+    [engines.es, engines.meili] = await Promise.all([startElasticsearch(), startMeilisearch()]);
+    engines.double = new MeilisearchDouble({ apiKey: doubleKey });
+    await engines.double.start();
   }, 600_000);
   afterAll(async () => {
-    await engines.es?.stop();
-    await engines.meili?.stop();
+    await Promise.all([engines.es?.stop(), engines.meili?.stop(), engines.double?.stop()]);
   });
   return engines;
 }
@@ -55,7 +63,7 @@ let counter = 0;
 export function sinkEnv(sink: SinkName, engines: Engines): Record<string, string> {
   const index = `f${process.pid}_${counter++}`;
   if (sink === 'elasticsearch') return { SINK: 'elasticsearch', ES_URL: engines.es!.url, ES_REPLICAS: '0', ES_REQUEST_TIMEOUT_MS: '5000', INDEX_NAME: index };
-  if (sink === 'meilisearch') return { SINK: 'meilisearch', MEILI_URL: engines.meiliUrl!, MEILI_API_KEY: engines.meili!.opts.apiKey, INDEX_NAME: index };
+  if (sink === 'meilisearch') return { SINK: 'meilisearch', MEILI_URL: engines.meili!.url, MEILI_API_KEY: engines.meili!.apiKey, INDEX_NAME: index };
   return { SINK: 'sqlite', INDEX_NAME: index };
 }
 
@@ -428,10 +436,12 @@ export function meiliFailingRow(engines: Engines): Promise<RowResult> {
     fault: 'Meilisearch tasks failing',
     sink: 'meilisearch',
     engines,
-    happened: () => (engines.meili!.faults.failTasks?.count === 0 ? null : 'not every armed task failure was served'),
+    // The double: a real engine cannot be made to fail a task with an internal error on demand.
+    env: { MEILI_URL: engines.double!.url, MEILI_API_KEY: engines.double!.opts.apiKey },
+    happened: () => (engines.double!.faults.failTasks?.count === 0 ? null : 'not every armed task failure was served'),
     arm: () => {
-      engines.meili!.faults.failTasks = { count: 3, types: ['documentAdditionOrUpdate', 'documentDeletion'], code: 'internal' };
-      return () => void (engines.meili!.faults = {});
+      engines.double!.faults.failTasks = { count: 3, types: ['documentAdditionOrUpdate', 'documentDeletion'], code: 'internal' };
+      return () => void (engines.double!.faults = {});
     },
   });
 }

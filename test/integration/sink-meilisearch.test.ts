@@ -1,8 +1,12 @@
 /*
- * The Meilisearch sink against the contract double in test/support, or against a real Meilisearch
- * when MEILI_URL (and MEILI_API_KEY) are set:
+ * The Meilisearch sink against the real engine (test/support/meilisearch.ts: the team's 1.50 binary
+ * on a free loopback port, with a scoped API key), or against an external one when MEILI_URL (and
+ * MEILI_API_KEY) are set:
  *   MEILI_URL=http://localhost:7700 MEILI_API_KEY=... npx jest test/integration/sink-meilisearch.test.ts
- * Tests that flip the double's fault switches only run against the double.
+ * Faults come from the real engine wherever it can produce them: killed and restarted mid-sync, its
+ * own payload size limit, a wrong key, documents it refuses. The contract double serves only what a
+ * real engine cannot be made to do on demand; each use says why. Tests that must start or kill an
+ * engine of their own are skipped, visibly, against an external one.
  */
 import { MeiliSearch } from 'meilisearch';
 import { rebuild } from '../../src/sync/rebuild';
@@ -10,27 +14,25 @@ import { sync } from '../../src/sync/sync';
 import { SinkError } from '../../src/errors';
 import { MeilisearchSink } from '../../src/sink/meilisearch';
 import { MeilisearchDouble } from '../support/meilisearch-double';
+import { startMeilisearch, type MeiliNode } from '../support/meilisearch';
 import { expectOutageRepaired, sinkContract } from './sink-contract';
 import { exportDocs, letTimePass, referenceDocs, withFeeder } from '../helpers/harness';
 
-const real = process.env.MEILI_URL;
-const apiKey = process.env.MEILI_API_KEY ?? 'double-search-feeder-key';
-let double: MeilisearchDouble | null = null;
+const external = Boolean(process.env.MEILI_URL);
+const ownEngine = external ? test.skip : test;
+let engine: MeiliNode;
 let url: string;
+let apiKey: string;
 
 beforeAll(async () => {
-  if (real) url = real;
-  else {
-    double = new MeilisearchDouble({ apiKey, payloadLimitBytes: 100 * 1024 * 1024 });
-    url = await double.start();
-  }
-});
+  engine = await startMeilisearch();
+  ({ url, apiKey } = engine);
+}, 120_000);
 afterAll(async () => {
-  await double?.stop();
+  await engine?.stop();
 });
 
 const meiliEnv = (index: string) => ({ SINK: 'meilisearch', MEILI_URL: url, MEILI_API_KEY: apiKey, INDEX_NAME: index });
-const onlyDouble = real ? test.skip : test;
 
 sinkContract('meilisearch', () => ({ env: meiliEnv }));
 
@@ -54,14 +56,18 @@ describe('meilisearch specifics', () => {
     });
   });
 
-  onlyDouble('a failed documents task stops the run with the engine message and code; watermarks stay; the next run repairs', async () => {
-    await withFeeder({ products: 120, seed: 72 }, meiliEnv('mfail'), async (sandbox, rt) => {
+  // The double: a real engine cannot be made to fail a documents task with an internal error
+  // (`No space left on device`) on demand.
+  test('a failed documents task stops the run with the engine message and code; watermarks stay; the next run repairs', async () => {
+    const double = new MeilisearchDouble({ apiKey: 'double-search-feeder-key' });
+    const doubleUrl = await double.start();
+    await withFeeder({ products: 120, seed: 72 }, { ...meiliEnv('mfail'), MEILI_URL: doubleUrl, MEILI_API_KEY: double.opts.apiKey }, async (sandbox, rt) => {
       try {
         await rebuild(rt.ctx);
         for (let i = 0; i < 20; i++) sandbox.catalog.randomMutation();
         letTimePass(sandbox);
         const before = rt.ctx.store.cursors();
-        double!.faults.failTasks = {
+        double.faults.failTasks = {
           count: 1,
           types: ['documentAdditionOrUpdate'],
           code: 'internal',
@@ -74,18 +80,22 @@ describe('meilisearch specifics', () => {
         await sync(rt.ctx);
         expect(await exportDocs(rt)).toEqual((await referenceDocs(sandbox)).products);
       } finally {
-        double!.faults = {};
+        await double.stop();
       }
     });
   });
 
-  onlyDouble('a failed settings task stops the rebuild; the live index is untouched', async () => {
-    await withFeeder({ products: 60, seed: 73 }, meiliEnv('msettings'), async (sandbox, rt) => {
+  // The double: the feeder sends valid settings by construction, and a real engine refuses settings
+  // only when they are invalid; the double fails a settings task on demand.
+  test('a failed settings task stops the rebuild; the live index is untouched', async () => {
+    const double = new MeilisearchDouble({ apiKey: 'double-search-feeder-key' });
+    const doubleUrl = await double.start();
+    await withFeeder({ products: 60, seed: 73 }, { ...meiliEnv('msettings'), MEILI_URL: doubleUrl, MEILI_API_KEY: double.opts.apiKey }, async (sandbox, rt) => {
       try {
         await rebuild(rt.ctx);
         const before = await exportDocs(rt);
         sandbox.catalog.setPrice(sandbox.catalog.rows('catalogs/product-prices')[0].id, 1.23);
-        double!.faults.failTasks = {
+        double.faults.failTasks = {
           count: 1,
           types: ['settingsUpdate'],
           code: 'invalid_settings_ranking_rules',
@@ -101,26 +111,15 @@ describe('meilisearch specifics', () => {
         await rebuild(rt.ctx);
         expect(await exportDocs(rt)).toEqual((await referenceDocs(sandbox)).products);
       } finally {
-        double!.faults = {};
+        await double.stop();
       }
     });
   });
 
-  onlyDouble('the engine refusing connections mid-sync: the run fails, watermarks stay, the run after it comes back repairs', async () => {
-    const port = Number(new URL(url).port);
-    try {
-      await withFeeder({ products: 100, seed: 75 }, meiliEnv('mdown'), (sandbox, rt) =>
-        expectOutageRepaired(sandbox, rt, { down: () => double!.stop(), up: async () => void (await double!.start(port)) }, 20),
-      );
-    } finally {
-      if (
-        !(await fetch(`${url}/health`).then(
-          () => true,
-          () => false,
-        ))
-      )
-        await double!.start(port);
-    }
+  ownEngine('the engine killed mid-sync: the run fails, watermarks stay, the run after its restart repairs', async () => {
+    await withFeeder({ products: 100, seed: 75 }, meiliEnv('mdown'), (sandbox, rt) =>
+      expectOutageRepaired(sandbox, rt, { down: () => engine.kill!(), up: () => engine.restart!() }, 20),
+    );
   });
 
   test('a document the engine refuses is found by halving its batch and rejected alone; the rest lands', async () => {
@@ -135,21 +134,44 @@ describe('meilisearch specifics', () => {
     await sink.drop(target);
   });
 
-  onlyDouble('a 25 MB batch is split so no request exceeds the payload limit', async () => {
-    const limit = 1_000_000;
-    const sink = new MeilisearchSink({ url, apiKey, indexName: 'mbig', payloadLimitBytes: limit, concurrency: 2, taskTimeoutMs: 60_000 });
-    const target = await sink.create('products', 1);
-    const filler = 'x'.repeat(50_000);
-    const docs = Array.from({ length: 500 }, (_, i) => ({ id: String(i + 1), product_id: i + 1, name: `P${i + 1}`, attributes: { blob: filler } }));
-    expect(Buffer.byteLength(JSON.stringify(docs))).toBeGreaterThan(25_000_000);
-    double!.maxBodyBytes = 0;
-    expect(await sink.write(target, docs)).toEqual([]);
-    expect(double!.maxBodyBytes).toBeLessThanOrEqual(limit);
-    expect(await sink.count(target)).toBe(500);
-    await sink.drop(target);
-  });
+  ownEngine(
+    "a 25 MB batch is split so no request exceeds the engine's own payload limit",
+    async () => {
+      const limit = 1_000_000;
+      // An engine of its own, started with `--http-payload-size-limit` at 1 MB.
+      const small = await startMeilisearch({ payloadLimitBytes: limit, external: false });
+      try {
+        const filler = 'x'.repeat(50_000);
+        const docs = Array.from({ length: 500 }, (_, i) => ({ id: String(i + 1), product_id: i + 1, name: `P${i + 1}`, attributes: { blob: filler } }));
+        expect(Buffer.byteLength(JSON.stringify(docs))).toBeGreaterThan(25_000_000);
+        // The limit is real: one request over it is refused by the engine.
+        const over = await fetch(`${small.url}/indexes/probe/documents`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${small.apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify(docs.slice(0, 30)),
+        });
+        expect(over.status).toBe(413);
+        const sink = new MeilisearchSink({
+          url: small.url,
+          apiKey: small.apiKey,
+          indexName: 'mbig',
+          payloadLimitBytes: limit,
+          concurrency: 2,
+          taskTimeoutMs: 60_000,
+        });
+        const target = await sink.create('products', 1);
+        expect(await sink.write(target, docs)).toEqual([]);
+        expect(await sink.count(target)).toBe(500);
+        await sink.drop(target);
+        await sink.close();
+      } finally {
+        await small.stop();
+      }
+    },
+    120_000,
+  );
 
-  onlyDouble('wrong API key: the run fails with the engine code, and the key appears nowhere', async () => {
+  test('wrong API key: the run fails with the engine code, and the key appears nowhere', async () => {
     await withFeeder({ products: 20, seed: 74 }, { ...meiliEnv('mkey'), MEILI_API_KEY: 'wrong-secret-key-123' }, async (_sandbox, rt) => {
       const failure = (await rebuild(rt.ctx).catch((e: unknown) => e)) as Error;
       expect(failure.message).toMatch(/invalid_api_key/);

@@ -159,7 +159,7 @@ function javaHome(): string {
   return path.dirname(path.dirname(java));
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
