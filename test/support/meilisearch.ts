@@ -65,7 +65,7 @@ export async function startMeilisearch(opts: { payloadLimitBytes?: number; exter
   await launch();
   const apiKey = await mintKey(url, masterKey);
   const stopChild = async (signal: NodeJS.Signals) => {
-    const c = child as ChildProcess | null;
+    const c = child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise((resolve) => c.once('exit', resolve));
     c.kill(signal);
