@@ -89,7 +89,8 @@ export class StateStore {
 
   /**
    * Stores written before pending documents were kept per generation: their pending set belonged
-   * to the live index (and to an interrupted rebuild's, if one was under way).
+   * to the live index (and to an interrupted rebuild's, if one was under way), which a migration can
+   * only read from the sync layer's meta keys (`live_gen`, `rebuild`).
    */
   private migrate(): void {
     const cols = (this.db.prepare('PRAGMA table_info(pending)').all() as { name: string }[]).map((c) => c.name);
@@ -98,10 +99,7 @@ export class StateStore {
       const gens = [this.meta<number>('live_gen'), this.meta<{ gen: number }>('rebuild')?.gen].filter((g): g is number => typeof g === 'number');
       this.db.exec('ALTER TABLE pending RENAME TO pending_v1');
       this.db.exec(schemaSql());
-      for (const gen of gens) {
-        this.db.prepare('INSERT OR IGNORE INTO generations (gen) VALUES (?)').run(gen);
-        this.db.prepare('INSERT OR IGNORE INTO pending (gen, kind, id) SELECT ?, kind, id FROM pending_v1').run(gen);
-      }
+      for (const gen of gens) this.db.prepare('INSERT OR IGNORE INTO pending (gen, kind, id) SELECT ?, kind, id FROM pending_v1').run(gen);
       this.db.exec('DROP TABLE pending_v1');
     });
   }
@@ -383,33 +381,25 @@ export class StateStore {
 
   // --- index generations ---------------------------------------------------------------------------
   // A generation is one physical index the feeder maintains: the live one, and the one a rebuild is
-  // filling. Every state change makes its documents pending in each open generation, so neither
-  // misses a change the other's run applied to the shared rows.
+  // filling. Which are open is the caller's to say (the live pointer and the rebuild plan); every
+  // state change makes its documents pending in each of them, so neither misses a change the
+  // other's run applied to the shared rows.
 
-  openGeneration(gen: number): void {
-    this.stmt('INSERT OR IGNORE INTO generations (gen) VALUES (?)').run(gen);
-  }
   /** Forgets a generation: its pending documents and its hashes. */
-  closeGeneration(gen: number): void {
-    this.stmt('DELETE FROM generations WHERE gen = ?').run(gen);
+  dropGeneration(gen: number): void {
     this.stmt('DELETE FROM pending WHERE gen = ?').run(gen);
     this.stmt('DELETE FROM doc_hashes WHERE gen = ?').run(gen);
   }
-  /** `gen` became the live index: every other generation is forgotten. */
-  promoteGeneration(gen: number): void {
-    this.openGeneration(gen);
-    this.stmt('DELETE FROM generations WHERE gen != ?').run(gen);
+  /** `gen` became the live index: every other generation's pending documents and hashes are forgotten. */
+  keepOnlyGeneration(gen: number): void {
     this.stmt('DELETE FROM pending WHERE gen != ?').run(gen);
     this.stmt('DELETE FROM doc_hashes WHERE gen != ?').run(gen);
   }
-  openGenerations(): number[] {
-    return (this.stmt('SELECT gen FROM generations ORDER BY gen').all() as { gen: number }[]).map((r) => r.gen);
-  }
 
-  /** Makes documents pending in every open generation. */
-  addPending(kind: DocKind, ids: Iterable<number>): void {
-    const ins = this.stmt('INSERT OR IGNORE INTO pending (gen, kind, id) SELECT gen, ?, ? FROM generations');
-    for (const id of ids) ins.run(kind, id);
+  /** Makes documents pending in each of `gens`. */
+  addPending(gens: readonly number[], kind: DocKind, ids: Iterable<number>): void {
+    const ins = this.stmt('INSERT OR IGNORE INTO pending (gen, kind, id) VALUES (?, ?, ?)');
+    for (const id of ids) for (const gen of gens) ins.run(gen, kind, id);
   }
   pendingBatch(gen: number, kind: DocKind, afterId: number, limit: number): number[] {
     return (

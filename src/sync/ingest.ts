@@ -4,7 +4,7 @@ import type { Batch, InvalidRecord, Window } from '../source/source';
 import type { DeletedItem } from '../source/schemas';
 import type { StoredRow } from '../state/store';
 import { Affected, applyRow, forgetRow, type Tracking } from './affected';
-import { DELETED_CURSOR, LIVE_GEN, eachConcurrently, throwIfAborted, windowCursor, type RunContext, type RunSummary } from './context';
+import { DELETED_CURSOR, LIVE_GEN, eachConcurrently, openGenerations, throwIfAborted, windowCursor, type RunContext, type RunSummary } from './context';
 import { resolveContentTypes, tombstoneAction } from './tombstones';
 import { SOURCE_META } from './source-identity';
 
@@ -39,8 +39,10 @@ export function applyBatch(ctx: RunContext, def: ResourceDef, batch: Batch<Store
 
 /** Makes the affected documents pending in every open generation. */
 export function markPending(ctx: RunContext, affected: Affected): void {
-  ctx.store.addPending('product', affected.products);
-  ctx.store.addPending('category', affected.categories);
+  if (affected.size === 0) return;
+  const gens = openGenerations(ctx.store);
+  ctx.store.addPending(gens, 'product', affected.products);
+  ctx.store.addPending(gens, 'category', affected.categories);
 }
 
 export function keepInvalid(ctx: RunContext, invalid: InvalidRecord[], summary: RunSummary): void {

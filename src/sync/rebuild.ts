@@ -102,7 +102,7 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
     await ctx.sink.swap(dest.categories, ctx.sourceId);
     ctx.store.tx(() => {
       ctx.store.setMeta(LIVE_GEN, plan.gen);
-      ctx.store.promoteGeneration(plan.gen);
+      ctx.store.keepOnlyGeneration(plan.gen);
       ctx.store.setMeta(REBUILD_PLAN, null);
       ctx.store.setMeta(REBUILD_REFUSED, null);
       advanceWatermarks(ctx, defs, upTo, deletedAfter);
@@ -172,8 +172,8 @@ async function startOrResume(ctx: RunContext): Promise<RebuildPlan> {
     ctx.store.setMeta(REBUILD_PLAN, plan);
     // The rows the crawl stores come from this source.
     ctx.store.setMeta(SOURCE_META, ctx.sourceId);
-    // From now on every state change is pending in the new index too, whoever applies it.
-    ctx.store.openGeneration(gen);
+    // From now on (the plan names `gen`) every state change is pending in the new index too,
+    // whoever applies it.
   });
   return plan;
 }
@@ -183,7 +183,7 @@ async function discard(ctx: RunContext, plan: RebuildPlan): Promise<void> {
   await ctx.sink.drop({ kind: 'products', name: plan.products });
   await ctx.sink.drop({ kind: 'categories', name: plan.categories });
   ctx.store.tx(() => {
-    ctx.store.closeGeneration(plan.gen);
+    ctx.store.dropGeneration(plan.gen);
     ctx.store.setMeta(REBUILD_PLAN, null);
   });
 }
