@@ -488,29 +488,21 @@ export class StateStore {
    * this host is gone (killed, crashed), is stale and taken over.
    */
   acquireLock(name: string, holder: string, ttlMs: number): void {
-    const host = os.hostname();
     this.db
       .transaction(() => {
-        const cur = this.stmt('SELECT holder, pid, host, expires_at FROM locks WHERE name = ?').get(name) as
-          { holder: string; pid: number; host: string; expires_at: number } | undefined;
+        const cur = this.lockHolder(name);
         const now = Date.now();
-        if (cur && cur.holder !== holder && cur.expires_at > now && !(cur.host === host && !processAlive(cur.pid))) {
-          throw new LockBusyError(name, cur.holder, new Date(cur.expires_at).toISOString());
+        if (cur && cur.holder !== holder && cur.expiresAt > now && cur.alive) {
+          throw new LockBusyError(name, cur.holder, new Date(cur.expiresAt).toISOString());
         }
-        this.stmt('INSERT OR REPLACE INTO locks (name, holder, pid, host, expires_at) VALUES (?, ?, ?, ?, ?)').run(
-          name,
-          holder,
-          process.pid,
-          host,
-          now + ttlMs,
-        );
+        this.stmt('INSERT OR REPLACE INTO locks (name, holder, pid, host, expires_at) VALUES (?, ?, ?, ?, ?)').run(name, holder, process.pid, os.hostname(), now + ttlMs);
       })
       .immediate();
   }
   renewLock(name: string, holder: string, ttlMs: number): boolean {
     return this.stmt('UPDATE locks SET expires_at = ? WHERE name = ? AND holder = ?').run(Date.now() + ttlMs, name, holder).changes > 0;
   }
-  /** Who holds lock `name`, and whether that process is still alive (status, tests). */
+  /** Who holds lock `name`, and whether that process may still be alive (on another host it may be: only its expiry tells). */
   lockHolder(name: string): { holder: string; pid: number; host: string; expiresAt: number; alive: boolean } | null {
     const cur = this.stmt('SELECT holder, pid, host, expires_at FROM locks WHERE name = ?').get(name) as
       { holder: string; pid: number; host: string; expires_at: number } | undefined;
