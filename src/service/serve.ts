@@ -51,13 +51,6 @@ export class Service {
     const done = RUNS[kind](ctx).then(
       (summary) => {
         this.metrics.recordRun(summary.kind, 'succeeded', summary, (Date.now() - started) / 1000);
-        if (summary.kind === 'reconcile' && summary.missing + summary.stale + summary.strays > 0) {
-          const repaired = summary.missing + summary.stale + summary.strays;
-          ctx.log.warn(
-            { missing: summary.missing, stale: summary.stale, strays: summary.strays },
-            `reconcile repaired ${repaired} documents the live index had wrong: a sync missed them`,
-          );
-        }
         return summary;
       },
       (err: unknown) => {
