@@ -1,9 +1,6 @@
 import { loadConfig, redactedConfig } from '../config/load';
 import type { Config } from '../config/schema';
-import fs from 'node:fs';
-import { NoLiveIndexError, UsageError } from '../errors';
-import { createSink } from '../sink';
-import { exists, type EngineSink } from '../sink/types';
+import { UsageError } from '../errors';
 import { createLogger } from '../service/logger';
 import { StateStore } from '../state/store';
 import { openRuntime, openStateStore, type Runtime } from '../wiring/runtime';
@@ -62,20 +59,6 @@ export function between(name: string, min: number, max: number): (text: string) 
     if (n < min || n > max) throw new UsageError(`${name}: expected a number from ${min} to ${max} (got "${text}")`);
     return n;
   };
-}
-
-/**
- * The live index for a read-only command (search, export), or a NoLiveIndexError: reading must
- * never create an empty index (an embedded index file included) and report success.
- */
-export async function openLiveIndex(config: Config): Promise<EngineSink> {
-  if (config.SINK === 'sqlite' && !fs.existsSync(config.SQLITE_PATH)) throw new NoLiveIndexError('read');
-  const sink = createSink(config);
-  if (!(await exists(sink, 'products'))) {
-    await sink.close();
-    throw new NoLiveIndexError('read');
-  }
-  return sink;
 }
 
 export function waitForSignal(): Promise<string> {

@@ -1,9 +1,10 @@
 import type { Config } from '../config/schema';
-import { ConfigError, describeFsError } from '../errors';
+import fs from 'node:fs';
+import { ConfigError, NoLiveIndexError, describeFsError } from '../errors';
 import { SqliteSink } from './sqlite';
 import { ElasticsearchSink } from './elasticsearch';
 import { MeilisearchSink } from './meilisearch';
-import type { EngineSink } from './types';
+import { exists, type EngineSink } from './types';
 
 /** The sink chosen by SINK. Unknown kinds cannot get here: the config schema lists what exists. */
 export function createSink(config: Config): EngineSink {
@@ -41,6 +42,20 @@ export function createSink(config: Config): EngineSink {
     default:
       throw new ConfigError('SINK', `unknown sink ${String(config.SINK)}`);
   }
+}
+
+/**
+ * The live index for a read-only command (search, export), or a NoLiveIndexError: reading never
+ * creates an index (an embedded index file included) and reports success.
+ */
+export async function openLiveIndex(config: Config): Promise<EngineSink> {
+  if (config.SINK === 'sqlite' && !fs.existsSync(config.SQLITE_PATH)) throw new NoLiveIndexError('read');
+  const sink = createSink(config);
+  if (!(await exists(sink, 'products'))) {
+    await sink.close();
+    throw new NoLiveIndexError('read');
+  }
+  return sink;
 }
 
 export type { EngineSink, Sink } from './types';

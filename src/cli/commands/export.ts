@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
-import { openLiveIndex } from '../context';
+import { openLiveIndex } from '../../sink';
 import { live } from '../../sink/types';
 
 /** `feeder export`: every live document as NDJSON, in id order. */

@@ -3,7 +3,8 @@ import { loadConfig } from '../../config/load';
 import type { SearchQuery } from '../../sink/types';
 import { hitsText } from '../format';
 import { applyFilter } from '../filters';
-import { integer, number, openLiveIndex } from '../context';
+import { integer, number } from '../context';
+import { openLiveIndex } from '../../sink';
 
 /** `feeder search`: the storefront query over the live index, any sink. */
 export function searchCommand(program: Command): void {
