@@ -30,7 +30,7 @@ export interface SourceStats {
 
 export type RequestListener = (event: { path: string; status: string; retry: boolean }) => void;
 /** A request about to be tried again: why (`500`, `429`, `network`, `body`, `malformed`, …), which attempt comes next, after how long. */
-export type RetryListener = (event: { path: string; reason: string; attempt: number; waitMs: number; message: string }) => void;
+export type RetryListener = (event: { path: string; reason: string; attempt: number; waitMs: number }) => void;
 
 /**
  * GET-only client of the Data Warehouse API: token auth, a rate and concurrency cap shared by all
@@ -79,7 +79,7 @@ export class DwhHttp {
         onRetry: (failure, attempt, waitMs) => {
           this.stats.retries++;
           // The path without its query string: filters are not secrets, but they are noise.
-          for (const l of this.retryListeners) l({ path: url.pathname, reason: failure.reason, attempt, waitMs: Math.round(waitMs), message: failure.message });
+          for (const l of this.retryListeners) l({ path: url.pathname, reason: failure.reason, attempt, waitMs: Math.round(waitMs) });
         },
         // Not unref'd: a retry wait may be the only thing a run is doing, and the process must not
         // end under it (it would exit 0 with the run half done). Shutdown aborts the wait instead.
