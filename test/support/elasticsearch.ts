@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { engineLifecycle } from './engine-process';
 
 export const ES_VERSION = '8.19.21';
 const ROOT = path.resolve(__dirname, '../..');
@@ -95,27 +96,15 @@ export async function startElasticsearch(opts: { secured?: { username: string; p
     await waitForHealth(url, child, () => output, auth);
   };
   await launch();
-  const stopChild = async (signal: NodeJS.Signals) => {
-    const c = child;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    const exited = new Promise((resolve) => c.once('exit', resolve));
-    // runuser forwards signals to Elasticsearch; SIGKILL must reach the JVM itself.
-    if (signal === 'SIGKILL' && asRoot) execFileSync('pkill', ['-KILL', '-u', RUN_AS, '-f', `http.port=${httpPort}`]);
-    c.kill(signal);
-    await exited;
-  };
   return {
     url,
-    async stop() {
-      await stopChild('SIGTERM');
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-    async kill() {
-      await stopChild('SIGKILL');
-    },
-    async restart() {
-      await launch();
-    },
+    ...engineLifecycle({
+      current: () => child,
+      launch,
+      dataDir,
+      // runuser forwards signals to Elasticsearch; SIGKILL must reach the JVM itself.
+      beforeKill: () => void (asRoot && execFileSync('pkill', ['-KILL', '-u', RUN_AS, '-f', `http.port=${httpPort}`])),
+    }),
   };
 }
 

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { freePort } from './elasticsearch';
+import { engineLifecycle } from './engine-process';
 
 export const MEILI_VERSION = '1.50.0';
 const BINARY = path.resolve(__dirname, '../../../shared/engines', `meilisearch-${MEILI_VERSION}`, 'meilisearch');
@@ -64,28 +65,7 @@ export async function startMeilisearch(opts: { payloadLimitBytes?: number; exter
   };
   await launch();
   const apiKey = await mintKey(url, masterKey);
-  const stopChild = async (signal: NodeJS.Signals) => {
-    const c = child;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    const exited = new Promise((resolve) => c.once('exit', resolve));
-    c.kill(signal);
-    await exited;
-  };
-  return {
-    url,
-    apiKey,
-    masterKey,
-    async stop() {
-      await stopChild('SIGTERM');
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-    async kill() {
-      await stopChild('SIGKILL');
-    },
-    async restart() {
-      await launch();
-    },
-  };
+  return { url, apiKey, masterKey, ...engineLifecycle({ current: () => child, launch, dataDir: dir }) };
 }
 
 /** A key with the rights the sink needs, on every index; what a production deployment would mint. */

@@ -1,0 +1,32 @@
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+
+/**
+ * The lifecycle of an engine process a test started (Elasticsearch, Meilisearch): `stop()` ends it
+ * and removes its data directory; `kill()` ends it hard keeping its data (fault tests), and
+ * `restart()` launches it again on the same data.
+ */
+export function engineLifecycle(opts: {
+  current: () => ChildProcess | null;
+  launch: () => Promise<void>;
+  dataDir: string;
+  /** Runs before a SIGKILL (a wrapper such as runuser does not forward it). */
+  beforeKill?: () => void;
+}): { stop(): Promise<void>; kill(): Promise<void>; restart(): Promise<void> } {
+  const stopChild = async (signal: NodeJS.Signals) => {
+    const c = opts.current();
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((resolve) => c.once('exit', resolve));
+    if (signal === 'SIGKILL') opts.beforeKill?.();
+    c.kill(signal);
+    await exited;
+  };
+  return {
+    async stop() {
+      await stopChild('SIGTERM');
+      fs.rmSync(opts.dataDir, { recursive: true, force: true });
+    },
+    kill: () => stopChild('SIGKILL'),
+    restart: () => opts.launch(),
+  };
+}
