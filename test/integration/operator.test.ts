@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { eventually, getJson, runCli, startServe } from '../helpers/cli';
-import { exportDocs, feederEnv, letTimePass, tempDir, withRuntime, withSandbox } from '../helpers/harness';
+import { exportDocs, feederEnv, letTimePass, tempDir, withFeeder, withRuntime, withSandbox } from '../helpers/harness';
 import { rebuild } from '../../src/sync/rebuild';
 import { compare } from '../faults/matrix';
 import { sync } from '../../src/sync/sync';
@@ -215,38 +215,34 @@ describe('retries are visible', () => {
 
 describe('quarantine', () => {
   test('retries rotate: records fixed at the source are released even while more than a batch stays broken', async () => {
-    await withSandbox({ products: 40, seed: 34 }, async (sandbox) => {
-      const env = feederEnv(sandbox, tempDir());
+    await withFeeder({ products: 40, seed: 34 }, {}, async (sandbox, rt) => {
       const c = sandbox.catalog;
       const price = c.rows('catalogs/product-prices')[0];
       const put = (id: number, value: string, modified: string) => c.putRaw('catalogs/product-prices', { ...price, id, price: value, modified_date: modified });
-      await withRuntime(env, async (rt) => {
-        await rebuild(rt.ctx);
-        // 20 broken rows, quarantined first...
-        for (let i = 1; i <= 20; i++) put(990_000 + i, 'abc', c.clock.stamp());
-        letTimePass(sandbox);
-        await sync(rt.ctx);
-        expect(rt.ctx.store.quarantineCount('product_prices')).toBe(20);
-        // ...then fixed at the source, dated before the watermark (no window reads them again:
-        // only the retry can), while 60 more broken rows arrive: more than one retry batch (50).
-        const old = String(price.modified_date);
-        for (let i = 1; i <= 20; i++) put(990_000 + i, '12.50', old);
-        for (let i = 21; i <= 80; i++) put(990_000 + i, 'abc', c.clock.stamp());
-        letTimePass(sandbox);
-        await sync(rt.ctx);
-        await sync(rt.ctx);
-        const left = rt.ctx.store.quarantined(1000).map((q) => Number(q.record_key));
-        expect(left.filter((id) => id <= 990_020)).toEqual([]);
-        expect(left).toHaveLength(60);
-      });
+      await rebuild(rt.ctx);
+      // 20 broken rows, quarantined first...
+      for (let i = 1; i <= 20; i++) put(990_000 + i, 'abc', c.clock.stamp());
+      letTimePass(sandbox);
+      await sync(rt.ctx);
+      expect(rt.ctx.store.quarantineCount('product_prices')).toBe(20);
+      // ...then fixed at the source, dated before the watermark (no window reads them again:
+      // only the retry can), while 60 more broken rows arrive: more than one retry batch (50).
+      const old = String(price.modified_date);
+      for (let i = 1; i <= 20; i++) put(990_000 + i, '12.50', old);
+      for (let i = 21; i <= 80; i++) put(990_000 + i, 'abc', c.clock.stamp());
+      letTimePass(sandbox);
+      await sync(rt.ctx);
+      await sync(rt.ctx);
+      const left = rt.ctx.store.quarantined(1000).map((q) => Number(q.record_key));
+      expect(left.filter((id) => id <= 990_020)).toEqual([]);
+      expect(left).toHaveLength(60);
     });
   }, 60_000);
 });
 
 describe('bad ids', () => {
   test('records with a string, float or missing id, and duplicate rows, are quarantined or read once; the rest of the catalog lands', async () => {
-    await withSandbox({ products: 60, seed: 35 }, async (sandbox) => {
-      const env = feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '20' });
+    await withFeeder({ products: 60, seed: 35 }, { AKINON_PAGE_SIZE: '20' }, async (sandbox, rt) => {
       let injected = 0;
       sandbox.transformPage = (resource, params, page) => {
         if (resource !== 'products/products' || params.get('id__gt') !== '20') return page;
@@ -261,43 +257,38 @@ describe('bad ids', () => {
         const rows = [a, a, b, { ...b, name: 'another row, same id' }, ...page.results.slice(2)];
         return { ...page, results: [...rows.slice(0, 5), ...bad, ...rows.slice(5)] };
       };
-      await withRuntime(env, async (rt) => {
-        const summary = await rebuild(rt.ctx);
-        sandbox.transformPage = null;
-        // The fault happened, and the rebuild went through it.
-        expect(injected).toBeGreaterThan(0);
-        expect(summary.quarantined).toBe(4);
-        const reasons = rt.ctx.store.quarantined(100).map((q) => q.reason.split(':')[0]);
-        expect(reasons).toEqual(['id', 'id', 'id', 'id']);
-        expect(rt.ctx.store.quarantined(100).some((q) => q.record_key.endsWith('#duplicate'))).toBe(true);
-        expect(await compare(sandbox, rt)).toEqual({ lost: 0, duplicates: 0, equal: true });
-      });
+      const summary = await rebuild(rt.ctx);
+      sandbox.transformPage = null;
+      // The fault happened, and the rebuild went through it.
+      expect(injected).toBeGreaterThan(0);
+      expect(summary.quarantined).toBe(4);
+      const reasons = rt.ctx.store.quarantined(100).map((q) => q.reason.split(':')[0]);
+      expect(reasons).toEqual(['id', 'id', 'id', 'id']);
+      expect(rt.ctx.store.quarantined(100).some((q) => q.record_key.endsWith('#duplicate'))).toBe(true);
+      expect(await compare(sandbox, rt)).toEqual({ lost: 0, duplicates: 0, equal: true });
     });
   }, 60_000);
 });
 
 describe('a quarantined update does not blank a document', () => {
   test('a rebuild keeps the last good version of a row whose new version is refused', async () => {
-    await withSandbox({ products: 40, seed: 36 }, async (sandbox) => {
-      const env = feederEnv(sandbox, tempDir());
+    await withFeeder({ products: 40, seed: 36 }, {}, async (sandbox, rt) => {
       const c = sandbox.catalog;
-      await withRuntime(env, async (rt) => {
-        await rebuild(rt.ctx);
-        const price = c
-          .rows('catalogs/product-prices')
-          .find((p) => p.price_type === 'default' && c.rows('catalogs/product-prices').filter((q) => q.product === p.product).length === 1)!;
-        const docOf = async () => (await exportDocs(rt)).find((d) => d.id === String(price.product))!;
-        const before = await docOf();
-        expect(before.price).toBe(Number(price.price));
-        c.putRaw('catalogs/product-prices', { ...price, price: 'abc', modified_date: c.clock.stamp() });
-        letTimePass(sandbox);
-        await rebuild(rt.ctx);
-        // The fault happened: the new version was refused.
-        expect(rt.ctx.store.quarantined().map((q) => [q.resource, q.record_key])).toEqual([['product_prices', String(price.id)]]);
-        expect((await docOf()).price).toBe(before.price);
-        await sync(rt.ctx);
-        expect((await docOf()).price).toBe(before.price);
-      });
+      await rebuild(rt.ctx);
+      const price = c
+        .rows('catalogs/product-prices')
+        .find((p) => p.price_type === 'default' && c.rows('catalogs/product-prices').filter((q) => q.product === p.product).length === 1)!;
+      const docOf = async () => (await exportDocs(rt)).find((d) => d.id === String(price.product))!;
+      const before = await docOf();
+      expect(before.price).toBe(Number(price.price));
+      c.putRaw('catalogs/product-prices', { ...price, price: 'abc', modified_date: c.clock.stamp() });
+      letTimePass(sandbox);
+      await rebuild(rt.ctx);
+      // The fault happened: the new version was refused.
+      expect(rt.ctx.store.quarantined().map((q) => [q.resource, q.record_key])).toEqual([['product_prices', String(price.id)]]);
+      expect((await docOf()).price).toBe(before.price);
+      await sync(rt.ctx);
+      expect((await docOf()).price).toBe(before.price);
     });
   }, 60_000);
 
@@ -307,26 +298,23 @@ describe('a quarantined update does not blank a document', () => {
   ])(
     'PRICE_MISSING=%s: a product whose only price was never valid is indexed without a price: %s',
     async (policy, indexed) => {
-      await withSandbox({ products: 30, seed: 37 }, async (sandbox) => {
-        const env = feederEnv(sandbox, tempDir(), { PRICE_MISSING: policy });
+      await withFeeder({ products: 30, seed: 37 }, { PRICE_MISSING: policy }, async (sandbox, rt) => {
         const c = sandbox.catalog;
-        await withRuntime(env, async (rt) => {
-          await rebuild(rt.ctx);
-          const product = c.addProduct();
-          for (const p of c.rows('catalogs/product-prices').filter((r) => r.product === product.id)) c.deletePrice(p.id);
-          const template = c.rows('catalogs/product-prices')[0];
-          c.putRaw('catalogs/product-prices', { ...template, id: 995_001, product: product.id, price: 'abc', modified_date: c.clock.stamp() });
-          letTimePass(sandbox);
-          await sync(rt.ctx);
-          expect(rt.ctx.store.quarantineCount('product_prices')).toBe(1);
-          const doc = (await exportDocs(rt)).find((d) => d.id === String(product.id));
-          expect(doc ? { indexed: true, price: doc.price } : { indexed: false }).toEqual(indexed ? { indexed: true, price: null } : { indexed: false });
-          // Fixed at the source: indexed with its price under either policy.
-          c.putRaw('catalogs/product-prices', { ...template, id: 995_001, product: product.id, price: '42.00', modified_date: c.clock.stamp() });
-          letTimePass(sandbox);
-          await sync(rt.ctx);
-          expect((await exportDocs(rt)).find((d) => d.id === String(product.id))?.price).toBe(42);
-        });
+        await rebuild(rt.ctx);
+        const product = c.addProduct();
+        for (const p of c.rows('catalogs/product-prices').filter((r) => r.product === product.id)) c.deletePrice(p.id);
+        const template = c.rows('catalogs/product-prices')[0];
+        c.putRaw('catalogs/product-prices', { ...template, id: 995_001, product: product.id, price: 'abc', modified_date: c.clock.stamp() });
+        letTimePass(sandbox);
+        await sync(rt.ctx);
+        expect(rt.ctx.store.quarantineCount('product_prices')).toBe(1);
+        const doc = (await exportDocs(rt)).find((d) => d.id === String(product.id));
+        expect(doc ? { indexed: true, price: doc.price } : { indexed: false }).toEqual(indexed ? { indexed: true, price: null } : { indexed: false });
+        // Fixed at the source: indexed with its price under either policy.
+        c.putRaw('catalogs/product-prices', { ...template, id: 995_001, product: product.id, price: '42.00', modified_date: c.clock.stamp() });
+        letTimePass(sandbox);
+        await sync(rt.ctx);
+        expect((await exportDocs(rt)).find((d) => d.id === String(product.id))?.price).toBe(42);
       });
     },
     60_000,
