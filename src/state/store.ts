@@ -495,7 +495,13 @@ export class StateStore {
         if (cur && cur.holder !== holder && cur.expiresAt > now && cur.alive) {
           throw new LockBusyError(name, cur.holder, new Date(cur.expiresAt).toISOString());
         }
-        this.stmt('INSERT OR REPLACE INTO locks (name, holder, pid, host, expires_at) VALUES (?, ?, ?, ?, ?)').run(name, holder, process.pid, os.hostname(), now + ttlMs);
+        this.stmt('INSERT OR REPLACE INTO locks (name, holder, pid, host, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+          name,
+          holder,
+          process.pid,
+          os.hostname(),
+          now + ttlMs,
+        );
       })
       .immediate();
   }

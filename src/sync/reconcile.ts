@@ -45,7 +45,8 @@ export async function reconcile(ctx: RunContext): Promise<ReconcileSummary> {
       await removeStrays(ctx, gen, 'category', live(ctx.sink, 'categories'), expectedCategories, s);
       // Anything repaired is something a sync missed (or a hand edit): a bug signal, whoever ran this.
       const repaired = s.missing + s.stale + s.strays;
-      if (repaired > 0) ctx.log.warn({ missing: s.missing, stale: s.stale, strays: s.strays }, `reconcile repaired ${repaired} documents the live index had wrong`);
+      if (repaired > 0)
+        ctx.log.warn({ missing: s.missing, stale: s.stale, strays: s.strays }, `reconcile repaired ${repaired} documents the live index had wrong`);
       return succeed(ctx, run);
     } catch (err) {
       throw fail(ctx, run, err);
