@@ -39,8 +39,10 @@ function checkCombinations(c: Config): Config {
     );
   }
   if (c.SINK === 'elasticsearch' && !c.ES_URL) throw new ConfigError('ES_URL', 'required when SINK=elasticsearch');
+  if (c.SINK === 'opensearch' && !c.OPENSEARCH_URL) throw new ConfigError('OPENSEARCH_URL', 'required when SINK=opensearch');
   if (c.SINK === 'meilisearch' && !c.MEILI_URL) throw new ConfigError('MEILI_URL', 'required when SINK=meilisearch');
   if (c.ES_CA_FILE && !fs.existsSync(c.ES_CA_FILE)) throw new ConfigError('ES_CA_FILE', `no such file ${c.ES_CA_FILE}`);
+  if (c.OPENSEARCH_CA_FILE && !fs.existsSync(c.OPENSEARCH_CA_FILE)) throw new ConfigError('OPENSEARCH_CA_FILE', `no such file ${c.OPENSEARCH_CA_FILE}`);
   if (c.CATEGORY_LINK === 'endpoint' && !c.CATEGORY_LINK_PATH) {
     throw new ConfigError('CATEGORY_LINK_PATH', 'required when CATEGORY_LINK=endpoint');
   }

@@ -126,7 +126,7 @@ export const configSchema = z.object({
 
   // --- sink --------------------------------------------------------------------------------------
   /** Search engine adapter. */
-  SINK: z.enum(['sqlite', 'elasticsearch', 'meilisearch']).default('sqlite'),
+  SINK: z.enum(['sqlite', 'elasticsearch', 'opensearch', 'meilisearch']).default('sqlite'),
   /** Public index name; categories go to `<INDEX_NAME>_categories`. */
   INDEX_NAME: z
     .string()
@@ -148,6 +148,19 @@ export const configSchema = z.object({
     .enum(['true', 'false'], { error: 'expected true or false' })
     .default('true')
     .transform((v) => v === 'true'),
+  /** OpenSearch URL (SINK=opensearch), e.g. https://search-shop.eu-central-1.es.amazonaws.com. */
+  OPENSEARCH_URL: httpUrl.optional(),
+  /** OpenSearch basic auth user and password (the security plugin's internal users; AWS fine-grained access control's master user). The password is never logged. */
+  OPENSEARCH_USERNAME: z.string().min(1).optional(),
+  OPENSEARCH_PASSWORD: z.string().min(1).optional(),
+  /** PEM file of the CA that signed the OpenSearch cluster's certificate. */
+  OPENSEARCH_CA_FILE: z.string().min(1).optional(),
+  /** Verify the OpenSearch cluster's TLS certificate (turn off only for a throwaway cluster). */
+  OPENSEARCH_TLS_VERIFY: z
+    .enum(['true', 'false'], { error: 'expected true or false' })
+    .default('true')
+    .transform((v) => v === 'true'),
+  // The tuning below is the Elasticsearch protocol's and applies to OpenSearch too.
   /** Replicas of the live index (restored after a rebuild loads with 0). */
   ES_REPLICAS: int(0, 10).default(1),
   /** Bulk request size at which the bulk helper flushes, bytes. */
@@ -224,7 +237,7 @@ export function sourceIdentity(config: Config): string {
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** Settings whose values never appear in messages, logs or status output. */
-export const SECRET_SETTINGS = ['AKINON_TOKEN', 'ES_API_KEY', 'ES_PASSWORD', 'MEILI_API_KEY', 'ADMIN_TOKEN'] as const;
+export const SECRET_SETTINGS = ['AKINON_TOKEN', 'ES_API_KEY', 'ES_PASSWORD', 'OPENSEARCH_PASSWORD', 'MEILI_API_KEY', 'ADMIN_TOKEN'] as const;
 
 /** Field names that carry those secrets inside clients' objects (options, headers); logs redact them too. */
 export const SECRET_FIELDS = ['password', 'apiKey', 'token', 'authorization'] as const;

@@ -1,63 +1,38 @@
 import fs from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Client, errors as esErrors, type ClientOptions } from '@elastic/elasticsearch';
-import { SinkError } from '../errors';
-import { mergeDeep, readMapping } from './mappings';
-import {
-  exists,
-  live,
-  hitOf,
-  type IndexKind,
-  type Rejection,
-  type SearchQuery,
-  type SearchResult,
-  type EngineSink,
-  type SinkDocument,
-  type Target,
-} from './types';
+import { ClusterSink, reasonOf, type Cluster, type ClusterOptions, type Dialect } from './cluster';
+import type { SinkDocument } from './types';
 
-export interface ElasticsearchOptions {
+export interface ElasticsearchOptions extends ClusterOptions {
   url: string;
   apiKey?: string;
   username?: string;
   password?: string;
   caFile?: string;
   tlsVerify: boolean;
-  indexName: string;
-  replicas: number;
-  flushBytes: number;
-  concurrency: number;
   requestTimeoutMs: number;
-  /** How long a retired index outlives the swap, so searches that resolved the alias just before it finish. */
-  swapGraceMs: number;
 }
 
-interface IndexBody {
-  description?: string;
-  settings: Record<string, unknown>;
-  mappings: Record<string, unknown>;
+/** Elasticsearch keeps the shared mapping files as they are: `flattened` attributes, counted by `attributes.<key>`. */
+const elasticsearchDialect: Dialect = {
+  engine: 'elasticsearch',
+  label: 'Elasticsearch',
+  body: (base) => base,
+  toStored: (doc) => doc,
+  fromStored: (doc) => doc,
+  facetAgg: (key) => ({ terms: { field: `attributes.${key}`, size: 50 } }),
+  facetValue: (_key, bucket) => String(bucket),
+};
+
+/** The Elasticsearch sink: the shared cluster logic over the official 8.x client. */
+export function elasticsearchSink(opts: ElasticsearchOptions): ClusterSink {
+  return new ClusterSink(new ElasticsearchCluster(opts), elasticsearchDialect, opts);
 }
 
-/** The numeric field scans are ordered by, per kind (ids are keywords; these sort as numbers). */
-const ORDER_FIELD: Record<IndexKind, string> = { products: 'product_id', categories: 'id' };
-
-/**
- * Elasticsearch sink. Public names are aliases over physical indexes `<alias>_<gen>`: a rebuild
- * loads a new index with replicas 0 and refresh off, restores both, then moves the alias and
- * removes the old index in one atomic `_aliases` call. Writes go through the client's bulk helper
- * (flush by bytes, bounded concurrency, 429 retried); documents the cluster refuses come back as
- * rejections with the cluster's reason.
- */
-export class ElasticsearchSink implements EngineSink {
-  readonly engine = 'elasticsearch';
+class ElasticsearchCluster implements Cluster {
   private readonly client: Client;
-  private analysisCommon: Promise<boolean> | null = null;
 
-  get indexName(): string {
-    return this.opts.indexName;
-  }
-
-  constructor(private readonly opts: ElasticsearchOptions) {
+  constructor(opts: ElasticsearchOptions) {
     const options: ClientOptions = {
       node: opts.url,
       requestTimeout: opts.requestTimeoutMs,
@@ -69,255 +44,109 @@ export class ElasticsearchSink implements EngineSink {
     this.client = new Client(options);
   }
 
-  async has(target: Target): Promise<boolean> {
-    return this.call('check the index', () => this.client.indices.exists({ index: target.name }));
+  exists(index: string) {
+    return this.client.indices.exists({ index });
   }
 
-  async create(kind: IndexKind, gen: number): Promise<Target> {
-    const target = { kind, name: `${live(this, kind).name}_${gen}` };
-    const body = await this.indexBody(kind);
-    await this.drop(target);
-    await this.dropOrphans(kind);
-    await this.call(`create index ${target.name}`, () =>
-      this.client.indices.create({
-        index: target.name,
-        // Loading: no replicas to copy to and no refreshes; restored before the swap.
-        settings: { ...body.settings, number_of_replicas: 0, refresh_interval: '-1' },
-        mappings: body.mappings,
-      }),
-    );
-    return target;
+  async create(index: string, body: { settings: Record<string, unknown>; mappings: Record<string, unknown> }) {
+    await this.client.indices.create({ index, settings: body.settings, mappings: body.mappings });
   }
 
-  async write(target: Target, docs: readonly SinkDocument[]): Promise<Rejection[]> {
-    if (docs.length === 0) return [];
-    const rejected: Rejection[] = [];
+  async bulkIndex(index: string, docs: readonly SinkDocument[], opts: { flushBytes: number; concurrency: number }) {
+    const rejected: { id: string; reason: string }[] = [];
     let throttled = 0;
-    await this.call(`bulk write to ${target.name}`, () =>
-      this.client.helpers.bulk<SinkDocument>({
-        datasource: [...docs],
-        onDocument: (doc) => ({ index: { _index: target.name, _id: String(doc.id) } }),
-        flushBytes: this.opts.flushBytes,
-        concurrency: this.opts.concurrency,
-        retries: 5,
-        wait: 500,
-        onDrop: (drop) => {
-          // 429 is the only status worth retrying: the document itself is fine, the cluster is busy.
-          if (drop.status === 429) throttled++;
-          else {
-            const e = drop.error;
-            rejected.push({ id: String(drop.document.id), reason: e ? `${e.type}: ${e.reason ?? ''}`.trim() : `status ${drop.status}` });
-          }
-        },
-      }),
-    );
-    if (throttled > 0) throw new SinkError(`Elasticsearch kept answering 429 for ${throttled} documents; the run will be retried`);
-    return rejected;
+    await this.client.helpers.bulk<SinkDocument>({
+      datasource: [...docs],
+      onDocument: (doc) => ({ index: { _index: index, _id: String(doc.id) } }),
+      flushBytes: opts.flushBytes,
+      concurrency: opts.concurrency,
+      retries: 5,
+      wait: 500,
+      onDrop: (drop) => {
+        // 429 is the only status worth retrying: the document itself is fine, the cluster is busy.
+        if (drop.status === 429) throttled++;
+        else {
+          const e = drop.error;
+          rejected.push({ id: String(drop.document.id), reason: e ? `${e.type}: ${e.reason ?? ''}`.trim() : `status ${drop.status}` });
+        }
+      },
+    });
+    return { rejected, throttled };
   }
 
-  async delete(target: Target, ids: readonly string[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += 1000) {
-      const chunk = ids.slice(i, i + 1000);
-      const res = await this.call(`bulk delete from ${target.name}`, () =>
-        this.client.bulk({ operations: chunk.map((id) => ({ delete: { _index: target.name, _id: id } })) }),
-      );
-      const failed = res.items.map((item) => item.delete).find((d) => d?.error && d.status !== 404);
-      if (failed) throw new SinkError(`Elasticsearch refused a delete in ${target.name}: ${failed.error?.type}: ${failed.error?.reason}`);
-    }
+  async bulkDelete(index: string, ids: readonly string[]) {
+    const res = await this.client.bulk({ operations: ids.map((id) => ({ delete: { _index: index, _id: id } })) });
+    const failed = res.items.map((item) => item.delete).find((d) => d?.error && d.status !== 404);
+    return failed?.error ? { type: failed.error.type, reason: failed.error.reason ?? undefined } : null;
   }
 
-  async swap(target: Target, origin: string): Promise<void> {
-    const alias = live(this, target.kind).name;
-    // The index remembers its source in its mapping's `_meta`.
-    await this.call(`record the source of ${target.name}`, () => this.client.indices.putMapping({ index: target.name, _meta: { feeder_source: origin } }));
-    await this.call(`restore settings of ${target.name}`, () =>
-      this.client.indices.putSettings({ index: target.name, settings: { number_of_replicas: this.opts.replicas, refresh_interval: null as never } }),
-    );
-    await this.call(`refresh ${target.name}`, () => this.client.indices.refresh({ index: target.name }));
-    const retired = (await this.indicesBehind(alias)).filter((i) => i !== target.name);
-    // One atomic `_aliases` call moves the alias. A concrete index that still holds the public name
-    // (from before aliases) must go in the same call; physical indexes only leave the alias.
-    await this.call(`swap alias ${alias}`, () =>
-      this.client.indices.updateAliases({
-        actions: [
-          ...retired.map((index) => (index === alias ? { remove_index: { index } } : { remove: { index, alias } })),
-          { add: { index: target.name, alias } },
-        ],
-      }),
-    );
-    // A search that resolved the alias a moment before the swap still runs on the old index:
-    // deleting it at once fails that search (no_shard_available). It goes after a grace period.
-    const drop = retired.filter((i) => i !== alias);
-    if (drop.length === 0) return;
-    await delay(this.opts.swapGraceMs);
-    await this.call(`delete retired ${drop.join(', ')}`, () => this.client.indices.delete({ index: drop, ignore_unavailable: true }));
+  async putMeta(index: string, meta: Record<string, unknown>) {
+    await this.client.indices.putMapping({ index, _meta: meta });
   }
 
-  async origin(kind: IndexKind): Promise<string | null> {
-    const alias = live(this, kind).name;
-    if (!(await this.has({ kind, name: alias }))) return null;
-    const res = await this.call(`read the source of ${alias}`, () => this.client.indices.getMapping({ index: alias }));
-    const meta = Object.values(res)[0]?.mappings?._meta as { feeder_source?: unknown } | undefined;
-    return typeof meta?.feeder_source === 'string' ? meta.feeder_source : null;
+  async getMeta(index: string) {
+    const res = await this.client.indices.getMapping({ index });
+    return Object.values(res)[0]?.mappings?._meta as Record<string, unknown> | undefined;
   }
 
-  async drop(target: Target): Promise<void> {
-    await this.call(`delete index ${target.name}`, () => this.client.indices.delete({ index: target.name, ignore_unavailable: true }));
+  async putSettings(index: string, settings: Record<string, unknown>) {
+    await this.client.indices.putSettings({ index, settings });
   }
 
-  async count(target: Target): Promise<number> {
-    if (!(await this.has(target))) return 0;
-    await this.call(`refresh ${target.name}`, () => this.client.indices.refresh({ index: target.name }));
-    return (await this.call(`count ${target.name}`, () => this.client.count({ index: target.name }))).count;
+  async refresh(index: string) {
+    await this.client.indices.refresh({ index });
   }
 
-  async get(target: Target, ids: readonly string[]): Promise<Map<string, SinkDocument>> {
-    const out = new Map<string, SinkDocument>();
-    if (ids.length === 0 || !(await this.has(target))) return out;
-    const res = await this.call(`get from ${target.name}`, () => this.client.mget<SinkDocument>({ index: target.name, ids: [...ids] }));
-    for (const d of res.docs) if ('found' in d && d.found && d._source) out.set(d._id, d._source);
-    return out;
+  async updateAliases(actions: Parameters<Cluster['updateAliases']>[0]) {
+    await this.client.indices.updateAliases({ actions });
   }
 
-  async *scan(target: Target, pageSize = 1000): AsyncIterable<SinkDocument[]> {
-    if (!(await this.has(target))) return;
-    await this.call(`refresh ${target.name}`, () => this.client.indices.refresh({ index: target.name }));
-    const field = ORDER_FIELD[target.kind];
-    let after: (number | string)[] | undefined;
-    for (;;) {
-      const res = await this.call(`scan ${target.name}`, () =>
-        this.client.search<SinkDocument>({ index: target.name, size: pageSize, sort: [{ [field]: 'asc' }], search_after: after, track_total_hits: false }),
-      );
-      const hits = res.hits.hits;
-      if (hits.length === 0) return;
-      after = hits[hits.length - 1].sort as (number | string)[];
-      yield hits.map((h) => h._source!);
-    }
+  async deleteIndices(names: string[]) {
+    await this.client.indices.delete({ index: names, ignore_unavailable: true });
   }
 
-  async search(q: SearchQuery): Promise<SearchResult> {
-    const alias = live(this, 'products').name;
-    const folded = await this.hasAnalysisCommon();
-    const filter: Record<string, unknown>[] = [];
-    if (q.categoryId !== undefined) filter.push({ term: { category_ids: q.categoryId } });
-    if (q.minPrice !== undefined || q.maxPrice !== undefined) {
-      const bounds = {
-        [q.minPriceExclusive ? 'gt' : 'gte']: q.minPrice,
-        [q.maxPriceExclusive ? 'lt' : 'lte']: q.maxPrice,
-      };
-      filter.push({ range: { price: bounds } });
-    }
-    if (q.isActive !== undefined) filter.push({ term: { is_active: q.isActive } });
-    const text = q.text?.trim();
-    const must = text
-      ? [
-          {
-            multi_match: {
-              query: text,
-              type: 'cross_fields' as const,
-              operator: 'and' as const,
-              fields: [
-                'name^10',
-                ...(folded ? ['name.folded^8', 'name.autocomplete^2'] : []),
-                'sku^6',
-                'base_code^4',
-                'category_names^2',
-                'attribute_labels.*',
-              ],
-            },
-          },
-        ]
-      : [];
-    const sort =
-      q.sort === 'price'
-        ? [{ price: { order: 'asc', missing: '_last' } }, { product_id: 'asc' }]
-        : q.sort === '-price'
-          ? [{ price: { order: 'desc', missing: '_last' } }, { product_id: 'asc' }]
-          : ['_score', { product_id: 'asc' }];
-    const aggs = Object.fromEntries((q.facets ?? []).map((f) => [f, { terms: { field: `attributes.${f}`, size: 50 } }]));
-    if (!(await exists(this, 'products'))) return { total: 0, hits: [] };
-    const res = await this.call('search', () =>
-      this.client.search<SinkDocument>({
-        index: alias,
-        size: q.limit ?? 10,
-        query: { bool: { must, filter } },
-        sort: sort as never,
-        track_total_hits: true,
-        aggs: Object.keys(aggs).length ? aggs : undefined,
-      }),
-    );
+  async listIndices(pattern: string) {
+    return Object.keys(await this.client.indices.get({ index: pattern, ignore_unavailable: true, allow_no_indices: true }));
+  }
+
+  async aliasIndices(alias: string) {
+    const aliased = await this.client.indices.getAlias({ name: alias }, { ignore: [404] });
+    return Object.keys(aliased).filter((k) => k !== 'error' && k !== 'status');
+  }
+
+  async count(index: string) {
+    return (await this.client.count({ index })).count;
+  }
+
+  async mget(index: string, ids: readonly string[]) {
+    const res = await this.client.mget<SinkDocument>({ index, ids: [...ids] });
+    return res.docs.map((d) => ({ _id: d._id, found: 'found' in d && d.found, _source: 'found' in d ? d._source : undefined }));
+  }
+
+  async search(index: string, body: Record<string, unknown>) {
+    const res = await this.client.search<SinkDocument>({ index, ...body });
     const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
-    const facets: Record<string, { value: string; count: number }[]> = {};
-    for (const f of q.facets ?? []) {
-      const agg = res.aggregations?.[f] as { buckets?: { key: string | number; doc_count: number }[] } | undefined;
-      facets[f] = (agg?.buckets ?? []).map((b) => ({ value: String(b.key), count: b.doc_count }));
-    }
     return {
       total,
-      hits: res.hits.hits.map((h) => hitOf(h._source ?? { id: h._id })),
-      ...(q.facets ? { facets } : {}),
+      hits: res.hits.hits.map((h) => ({ _id: h._id!, _source: h._source, sort: h.sort })),
+      aggregations: res.aggregations as never,
     };
   }
 
-  async close(): Promise<void> {
-    await this.client.close();
+  async nodeModules() {
+    const info = await this.client.nodes.info({ metric: 'plugins' });
+    return Object.values(info.nodes).map((n) => (n.modules ?? []).map((m) => m.name));
   }
 
-  /** The mapping of a kind, with the analysis-common overlay when the cluster has that module. */
-  private async indexBody(kind: IndexKind): Promise<IndexBody> {
-    const base = readMapping<IndexBody>(kind === 'products' ? 'products.json' : 'categories.json');
-    if (kind !== 'products' || !(await this.hasAnalysisCommon())) return base;
-    const overlay = readMapping<IndexBody>('elasticsearch-analysis-common.json');
-    return { settings: mergeDeep(base.settings, overlay.settings), mappings: mergeDeep(base.mappings, overlay.mappings) };
+  close() {
+    return this.client.close();
   }
 
-  private hasAnalysisCommon(): Promise<boolean> {
-    this.analysisCommon ??= this.call('list modules', () => this.client.nodes.info({ metric: 'plugins' })).then((info) =>
-      Object.values(info.nodes).every((n) => (n.modules ?? []).some((m) => m.name === 'analysis-common')),
-    );
-    return this.analysisCommon;
-  }
-
-  /** The physical indexes behind a public name: the alias's indexes, or a concrete index of that name. */
-  /**
-   * Physical indexes of this public name that nothing uses: neither behind the alias nor being built
-   * (a process killed during a swap's grace period leaves its retired index behind).
-   */
-  private async dropOrphans(kind: IndexKind): Promise<void> {
-    const alias = live(this, kind).name;
-    const all = await this.call(`list ${alias}_*`, () => this.client.indices.get({ index: `${alias}_*`, ignore_unavailable: true, allow_no_indices: true }));
-    const behind = new Set(await this.indicesBehind(alias));
-    const pattern = new RegExp(`^${alias}_\\d+$`);
-    const orphans = Object.keys(all).filter((name) => pattern.test(name) && !behind.has(name));
-    if (orphans.length)
-      await this.call(`delete orphaned ${orphans.join(', ')}`, () => this.client.indices.delete({ index: orphans, ignore_unavailable: true }));
-  }
-
-  private async indicesBehind(alias: string): Promise<string[]> {
-    const aliased = await this.call(`resolve ${alias}`, () => this.client.indices.getAlias({ name: alias }, { ignore: [404] }));
-    const names = Object.keys(aliased).filter((k) => k !== 'error' && k !== 'status');
-    if (names.length) return names;
-    return (await this.has({ kind: 'products', name: alias })) ? [alias] : [];
-  }
-
-  /** Client errors become SinkErrors naming the action and the cluster's reason, never credentials. */
-  private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof SinkError) throw err;
-      throw new SinkError(`Elasticsearch could not ${action}: ${describe(err)}`, { cause: err });
+  describe(err: unknown): string {
+    if (err instanceof esErrors.ResponseError) return reasonOf(err.statusCode ?? 0, err.body);
+    if (err instanceof esErrors.ConnectionError || err instanceof esErrors.TimeoutError || err instanceof esErrors.NoLivingConnectionsError) {
+      return `${err.name}: ${err.message}`;
     }
+    return err instanceof Error ? err.message : String(err);
   }
-}
-
-function describe(err: unknown): string {
-  if (err instanceof esErrors.ResponseError) {
-    const e = (err.body as { error?: { type?: string; reason?: string } } | undefined)?.error;
-    return e ? `${err.statusCode} ${e.type}: ${e.reason}` : `status ${err.statusCode}`;
-  }
-  if (err instanceof esErrors.ConnectionError || err instanceof esErrors.TimeoutError || err instanceof esErrors.NoLivingConnectionsError) {
-    return `${err.name}: ${err.message}`;
-  }
-  return err instanceof Error ? err.message : String(err);
 }

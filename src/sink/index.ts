@@ -2,7 +2,8 @@ import type { Config } from '../config/schema';
 import fs from 'node:fs';
 import { ConfigError, NoLiveIndexError, describeFsError } from '../errors';
 import { SqliteSink } from './sqlite';
-import { ElasticsearchSink } from './elasticsearch';
+import { elasticsearchSink } from './elasticsearch';
+import { openSearchSink } from './opensearch';
 import { MeilisearchSink } from './meilisearch';
 import { exists, type EngineSink } from './types';
 
@@ -16,19 +17,23 @@ export function createSink(config: Config): EngineSink {
         throw new ConfigError('SQLITE_PATH', `cannot open ${config.SQLITE_PATH} (${describeFsError(err)})`);
       }
     case 'elasticsearch':
-      return new ElasticsearchSink({
+      return elasticsearchSink({
+        ...clusterTuning(config),
         url: config.ES_URL!,
         apiKey: config.ES_API_KEY,
         username: config.ES_USERNAME,
         password: config.ES_PASSWORD,
         caFile: config.ES_CA_FILE,
         tlsVerify: config.ES_TLS_VERIFY,
-        indexName: config.INDEX_NAME,
-        replicas: config.ES_REPLICAS,
-        flushBytes: config.ES_FLUSH_BYTES,
-        concurrency: config.ES_CONCURRENCY,
-        requestTimeoutMs: config.ES_REQUEST_TIMEOUT_MS,
-        swapGraceMs: config.ES_SWAP_GRACE_MS,
+      });
+    case 'opensearch':
+      return openSearchSink({
+        ...clusterTuning(config),
+        url: config.OPENSEARCH_URL!,
+        username: config.OPENSEARCH_USERNAME,
+        password: config.OPENSEARCH_PASSWORD,
+        caFile: config.OPENSEARCH_CA_FILE,
+        tlsVerify: config.OPENSEARCH_TLS_VERIFY,
       });
     case 'meilisearch':
       return new MeilisearchSink({
@@ -42,6 +47,18 @@ export function createSink(config: Config): EngineSink {
     default:
       throw new ConfigError('SINK', `unknown sink ${String(config.SINK)}`);
   }
+}
+
+/** Elasticsearch and OpenSearch share the protocol, and with it the ES_* tuning settings. */
+function clusterTuning(config: Config) {
+  return {
+    indexName: config.INDEX_NAME,
+    replicas: config.ES_REPLICAS,
+    flushBytes: config.ES_FLUSH_BYTES,
+    concurrency: config.ES_CONCURRENCY,
+    requestTimeoutMs: config.ES_REQUEST_TIMEOUT_MS,
+    swapGraceMs: config.ES_SWAP_GRACE_MS,
+  };
 }
 
 /**

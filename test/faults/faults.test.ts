@@ -6,7 +6,7 @@
 import { recordLatest, renderTable } from './record';
 import {
   diskFullRow,
-  esStoppedRow,
+  clusterStoppedRow,
   killRow,
   meiliFailingRow,
   rejectedDocumentsRow,
@@ -47,8 +47,8 @@ async function row(run: () => Promise<RowResult>): Promise<void> {
   });
 }
 
-const sourceSinks: SinkName[] = full ? ['sqlite', 'elasticsearch', 'meilisearch'] : ['sqlite'];
-const reducedOthers: Record<string, SinkName[]> = { '5xx bursts': ['elasticsearch', 'meilisearch'] };
+const sourceSinks: SinkName[] = full ? ['sqlite', 'elasticsearch', 'opensearch', 'meilisearch'] : ['sqlite'];
+const reducedOthers: Record<string, SinkName[]> = { '5xx bursts': ['elasticsearch', 'opensearch', 'meilisearch'] };
 
 describe('source faults', () => {
   for (const [name, run] of Object.entries(SOURCE_ROWS)) {
@@ -68,7 +68,9 @@ describe('process faults', () => {
 });
 
 describe('sink faults', () => {
-  test('Elasticsearch stopped mid-bulk and restarted', () => row(() => esStoppedRow(engines)), 300_000);
+  test('Elasticsearch stopped mid-bulk and restarted', () => row(() => clusterStoppedRow('elasticsearch', engines)), 300_000);
+  test('OpenSearch stopped mid-bulk and restarted', () => row(() => clusterStoppedRow('opensearch', engines)), 300_000);
   test('Meilisearch double failing tasks', () => row(() => meiliFailingRow(engines)), 120_000);
   test('documents rejected by Elasticsearch', () => row(() => rejectedDocumentsRow('elasticsearch', engines)), 120_000);
+  test('documents rejected by OpenSearch', () => row(() => rejectedDocumentsRow('opensearch', engines)), 120_000);
 });

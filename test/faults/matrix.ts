@@ -15,14 +15,17 @@ import type { Runtime } from '../../src/wiring/runtime';
 import type { SinkDocument } from '../../src/sink/types';
 import { startElasticsearch, type EsNode } from '../support/elasticsearch';
 import { startMeilisearch, type MeiliNode } from '../support/meilisearch';
+import { startOpenSearch } from '../support/opensearch';
+import type { ClusterNode } from '../support/cluster';
 import { MeilisearchDouble } from '../support/meilisearch-double';
 import { runCli } from '../helpers/cli';
 import { exportDocs, feederEnv, letTimePass, referenceDocs, tempDir, withRuntime, withSandbox } from '../helpers/harness';
 
-export type SinkName = 'sqlite' | 'elasticsearch' | 'meilisearch';
+export type SinkName = 'sqlite' | 'elasticsearch' | 'opensearch' | 'meilisearch';
 
 export interface Engines {
   es: EsNode | null;
+  os: ClusterNode | null;
   /** The real Meilisearch engine. */
   meili: MeiliNode | null;
   /**
@@ -33,18 +36,18 @@ export interface Engines {
 }
 
 /** No engine: the rows that run on the embedded sink only. */
-export const NO_ENGINES: Engines = { es: null, meili: null, double: null };
+export const NO_ENGINES: Engines = { es: null, os: null, meili: null, double: null };
 
-/** The engines of a test file: a real Elasticsearch, a real Meilisearch and the double, started before its tests and stopped after. */
+/** The engines of a test file: a real Elasticsearch, OpenSearch and Meilisearch, and the double, started before its tests and stopped after. */
 export function useEngines(doubleKey: string): Engines {
   const engines: Engines = { ...NO_ENGINES };
   beforeAll(async () => {
-    [engines.es, engines.meili] = await Promise.all([startElasticsearch(), startMeilisearch()]);
+    [engines.es, engines.os, engines.meili] = await Promise.all([startElasticsearch(), startOpenSearch(), startMeilisearch()]);
     engines.double = new MeilisearchDouble({ apiKey: doubleKey });
     await engines.double.start();
   }, 600_000);
   afterAll(async () => {
-    await Promise.all([engines.es?.stop(), engines.meili?.stop(), engines.double?.stop()]);
+    await Promise.all([engines.es?.stop(), engines.os?.stop(), engines.meili?.stop(), engines.double?.stop()]);
   });
   return engines;
 }
@@ -63,6 +66,7 @@ let counter = 0;
 export function sinkEnv(sink: SinkName, engines: Engines): Record<string, string> {
   const index = `f${process.pid}_${counter++}`;
   if (sink === 'elasticsearch') return { SINK: 'elasticsearch', ES_URL: engines.es!.url, ES_REPLICAS: '0', ES_REQUEST_TIMEOUT_MS: '5000', INDEX_NAME: index };
+  if (sink === 'opensearch') return { SINK: 'opensearch', OPENSEARCH_URL: engines.os!.url, ES_REPLICAS: '0', ES_REQUEST_TIMEOUT_MS: '5000', INDEX_NAME: index };
   if (sink === 'meilisearch') return { SINK: 'meilisearch', MEILI_URL: engines.meili!.url, MEILI_API_KEY: engines.meili!.apiKey, INDEX_NAME: index };
   return { SINK: 'sqlite', INDEX_NAME: index };
 }
@@ -409,14 +413,16 @@ export async function twoFeedersRow(engines: Engines): Promise<RowResult> {
 
 // --- sink faults ------------------------------------------------------------------------------------------
 
-export async function esStoppedRow(engines: Engines): Promise<RowResult> {
-  const es = engines.es!;
+/** The node of an Elasticsearch-protocol sink killed during a sync's writes and restarted. */
+export async function clusterStoppedRow(sink: 'elasticsearch' | 'opensearch', engines: Engines): Promise<RowResult> {
+  const es = sink === 'elasticsearch' ? engines.es! : engines.os!;
+  const label = sink === 'elasticsearch' ? 'Elasticsearch' : 'OpenSearch';
   let stopping: Promise<void> | null = null;
   return scenario({
-    fault: 'Elasticsearch stopped mid-bulk, restarted',
-    sink: 'elasticsearch',
+    fault: `${label} stopped mid-bulk, restarted`,
+    sink,
     engines,
-    happened: () => (stopping ? null : 'Elasticsearch was never stopped'),
+    happened: () => (stopping ? null : `${label} was never stopped`),
     arm: (s) => {
       let syncs = 0;
       s.onRequest = (resource) => {

@@ -5,6 +5,7 @@ import type { QuarantineRecord } from '../../src/state/store';
 import type { SearchResult } from '../../src/sink/types';
 import { feederEnv, startSandbox, tempDir } from '../helpers/harness';
 import { CLI, runCli } from '../helpers/cli';
+import { testUnless } from '../helpers/skip';
 
 describe('feeder CLI', () => {
   let sandbox: Sandbox;
@@ -144,7 +145,7 @@ const oldNode = (() => {
     return null;
   }
 })();
-(oldNode ? test : test.skip)(`on an unsupported Node (${oldNode ?? 'none on this machine'}) the CLI exits 2 with one line instead of crashing`, async () => {
+testUnless(oldNode ? null : 'no Node older than 22 on this machine')(`on an unsupported Node (${oldNode ?? 'none on this machine'}) the CLI exits 2 with one line instead of crashing`, async () => {
   const dir = tempDir();
   const r = spawnSync(systemNode, [CLI, 'status'], { env: { PATH: process.env.PATH ?? '', STATE_PATH: `${dir}/s.db`, SQLITE_PATH: `${dir}/i.db` } });
   expect({ code: r.status, signal: r.signal }).toEqual({ code: 2, signal: null });

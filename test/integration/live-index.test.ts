@@ -11,7 +11,7 @@ import { exportDocs, feederEnv, letTimePass, tempDir, withRuntime, withSandbox }
 
 const engines = useEngines('live-index-meili-key');
 
-const SINKS: SinkName[] = ['sqlite', 'elasticsearch', 'meilisearch'];
+const SINKS: SinkName[] = ['sqlite', 'elasticsearch', 'opensearch', 'meilisearch'];
 
 describe('a rebuild killed after its crawl, then a sync', () => {
   test.each(SINKS)(

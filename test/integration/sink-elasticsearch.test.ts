@@ -4,6 +4,7 @@ import { startElasticsearch, type EsNode } from '../support/elasticsearch';
 import { expectOutageRepaired, sinkContract } from './sink-contract';
 import { exportDocs, withFeeder } from '../helpers/harness';
 import { live } from '../../src/sink/types';
+import { testUnless } from '../helpers/skip';
 
 // A real node: ES_URL when set (e.g. the docker-compose one), else the test distribution started here.
 let es: EsNode;
@@ -61,8 +62,7 @@ describe('elasticsearch specifics', () => {
     });
   });
 
-  // An external cluster (ES_URL) cannot be killed from here: the test is skipped, visibly.
-  const killable = process.env.ES_URL ? test.skip : test;
+  const killable = testUnless(process.env.ES_URL ? 'an external cluster (ES_URL) cannot be killed from here' : null);
   killable('Elasticsearch killed mid-sync: the run fails cleanly, the watermark stays, the next run after restart repairs', async () => {
     await withFeeder({ products: 200, seed: 63 }, { ...esEnv('killed'), ES_REQUEST_TIMEOUT_MS: '5000' }, (sandbox, rt) =>
       expectOutageRepaired(sandbox, rt, { down: () => es.kill!(), up: () => es.restart!() }, 40),

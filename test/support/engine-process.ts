@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 
 /**
  * The lifecycle of an engine process a test started (Elasticsearch, Meilisearch): `stop()` ends it
@@ -29,4 +30,16 @@ export function engineLifecycle(opts: {
     kill: () => stopChild('SIGKILL'),
     restart: () => opts.launch(),
   };
+}
+
+/** A free loopback port (for an engine the tests start). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }

@@ -10,8 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { freePort } from './elasticsearch';
-import { engineLifecycle } from './engine-process';
+import { engineLifecycle, freePort } from './engine-process';
 
 export const MEILI_VERSION = '1.50.0';
 const BINARY = path.resolve(__dirname, '../../../shared/engines', `meilisearch-${MEILI_VERSION}`, 'meilisearch');

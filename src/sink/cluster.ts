@@ -1,0 +1,357 @@
+/*
+ * What Elasticsearch and OpenSearch share: the same REST protocol for indexes, aliases, bulk writes,
+ * mget, count and search, forked from the same code. `ClusterSink` holds the feeder's logic over
+ * that protocol once; a `Cluster` is one engine's client behind it (each engine's official client
+ * refuses to talk to the other), and a `Dialect` is where the two really differ: mapping types
+ * and how attribute facets are counted.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { SinkError } from '../errors';
+import { mergeDeep, readMapping } from './mappings';
+import {
+  exists,
+  live,
+  hitOf,
+  type IndexKind,
+  type Rejection,
+  type SearchQuery,
+  type SearchResult,
+  type EngineSink,
+  type SinkDocument,
+  type Target,
+} from './types';
+
+export interface IndexBody {
+  settings: Record<string, unknown>;
+  mappings: Record<string, unknown>;
+}
+
+export type AliasAction = { add: { index: string; alias: string } } | { remove: { index: string; alias: string } } | { remove_index: { index: string } };
+
+export interface ClusterHit {
+  _id: string;
+  _source?: SinkDocument;
+  sort?: unknown[];
+}
+
+export interface ClusterSearchResponse {
+  total: number;
+  hits: ClusterHit[];
+  aggregations?: Record<string, { buckets?: { key: string | number; doc_count: number }[] }>;
+}
+
+/** One bulk load's outcome: documents the cluster refused, and how many it kept answering 429 for. */
+export interface BulkOutcome {
+  rejected: Rejection[];
+  throttled: number;
+}
+
+/** One engine's client, reduced to the calls the sink makes. Errors are the client's own. */
+export interface Cluster {
+  exists(index: string): Promise<boolean>;
+  create(index: string, body: IndexBody): Promise<void>;
+  /** The bulk helper: flush by bytes, bounded concurrency, 429 retried. */
+  bulkIndex(index: string, docs: readonly SinkDocument[], opts: { flushBytes: number; concurrency: number }): Promise<BulkOutcome>;
+  /** Deletes by id; the first failure other than not-found, or null. */
+  bulkDelete(index: string, ids: readonly string[]): Promise<{ type?: string; reason?: string } | null>;
+  putMeta(index: string, meta: Record<string, unknown>): Promise<void>;
+  getMeta(index: string): Promise<Record<string, unknown> | undefined>;
+  putSettings(index: string, settings: Record<string, unknown>): Promise<void>;
+  refresh(index: string): Promise<void>;
+  updateAliases(actions: AliasAction[]): Promise<void>;
+  /** Deletes indexes, ignoring those that are gone. */
+  deleteIndices(names: string[]): Promise<void>;
+  /** Names of the indexes matching a wildcard pattern (none is not an error). */
+  listIndices(pattern: string): Promise<string[]>;
+  /** The indexes an alias points at (none when the alias does not exist). */
+  aliasIndices(alias: string): Promise<string[]>;
+  count(index: string): Promise<number>;
+  mget(index: string, ids: readonly string[]): Promise<{ _id: string; found: boolean; _source?: SinkDocument }[]>;
+  search(index: string, body: Record<string, unknown>): Promise<ClusterSearchResponse>;
+  /** Module names on every node (`analysis-common` decides the folded analyzers). */
+  nodeModules(): Promise<string[][]>;
+  close(): Promise<void>;
+  /** The cluster's reason for a failed call, without credentials. */
+  describe(err: unknown): string;
+}
+
+/** Where the engines differ. */
+export interface Dialect {
+  /** The engine's id (`SINK`) and its name in messages. */
+  readonly engine: string;
+  readonly label: string;
+  /** The index body from the shared mapping files, in the engine's types. */
+  body(base: IndexBody): IndexBody;
+  /** The document as stored (engine-only fields added); `fromStored` removes them again. */
+  toStored(doc: SinkDocument): SinkDocument;
+  fromStored(doc: SinkDocument): SinkDocument;
+  /** The aggregation counting the values of attribute `key`, and how to read its buckets. */
+  facetAgg(key: string): Record<string, unknown>;
+  facetValue(key: string, bucketKey: string | number): string;
+}
+
+export interface ClusterOptions {
+  indexName: string;
+  replicas: number;
+  flushBytes: number;
+  concurrency: number;
+  /** How long a retired index outlives the swap, so searches that resolved the alias just before it finish. */
+  swapGraceMs: number;
+}
+
+/** The numeric field scans are ordered by, per kind (ids are keywords; these sort as numbers). */
+const ORDER_FIELD: Record<IndexKind, string> = { products: 'product_id', categories: 'id' };
+
+/**
+ * A sink over an Elasticsearch-protocol cluster. Public names are aliases over physical indexes
+ * `<alias>_<gen>`: a rebuild loads a new index with replicas 0 and refresh off, restores both, then
+ * moves the alias in one atomic `_aliases` call and deletes the old index after a grace period.
+ * Documents the cluster refuses come back as rejections with the cluster's reason.
+ */
+export class ClusterSink implements EngineSink {
+  private analysisCommon: Promise<boolean> | null = null;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly dialect: Dialect,
+    private readonly opts: ClusterOptions,
+  ) {}
+
+  get engine(): string {
+    return this.dialect.engine;
+  }
+
+  get indexName(): string {
+    return this.opts.indexName;
+  }
+
+  async has(target: Target): Promise<boolean> {
+    return this.call('check the index', () => this.cluster.exists(target.name));
+  }
+
+  async create(kind: IndexKind, gen: number): Promise<Target> {
+    const target = { kind, name: `${live(this, kind).name}_${gen}` };
+    const body = await this.indexBody(kind);
+    await this.drop(target);
+    await this.dropOrphans(kind);
+    // Loading: no replicas to copy to and no refreshes; restored before the swap.
+    await this.call(`create index ${target.name}`, () =>
+      this.cluster.create(target.name, { settings: { ...body.settings, number_of_replicas: 0, refresh_interval: '-1' }, mappings: body.mappings }),
+    );
+    return target;
+  }
+
+  async write(target: Target, docs: readonly SinkDocument[]): Promise<Rejection[]> {
+    if (docs.length === 0) return [];
+    const stored = target.kind === 'products' ? docs.map((d) => this.dialect.toStored(d)) : docs;
+    const { rejected, throttled } = await this.call(`bulk write to ${target.name}`, () =>
+      this.cluster.bulkIndex(target.name, stored, { flushBytes: this.opts.flushBytes, concurrency: this.opts.concurrency }),
+    );
+    if (throttled > 0) throw new SinkError(`${this.dialect.label} kept answering 429 for ${throttled} documents; the run will be retried`);
+    return rejected;
+  }
+
+  async delete(target: Target, ids: readonly string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 1000) {
+      const failed = await this.call(`bulk delete from ${target.name}`, () => this.cluster.bulkDelete(target.name, ids.slice(i, i + 1000)));
+      if (failed) throw new SinkError(`${this.dialect.label} refused a delete in ${target.name}: ${failed.type}: ${failed.reason}`);
+    }
+  }
+
+  async swap(target: Target, origin: string): Promise<void> {
+    const alias = live(this, target.kind).name;
+    // The index remembers its source in its mapping's `_meta`.
+    await this.call(`record the source of ${target.name}`, () => this.cluster.putMeta(target.name, { feeder_source: origin }));
+    await this.call(`restore settings of ${target.name}`, () =>
+      this.cluster.putSettings(target.name, { number_of_replicas: this.opts.replicas, refresh_interval: null }),
+    );
+    await this.call(`refresh ${target.name}`, () => this.cluster.refresh(target.name));
+    const retired = (await this.indicesBehind(alias)).filter((i) => i !== target.name);
+    // One atomic `_aliases` call moves the alias. A concrete index that still holds the public name
+    // (from before aliases) must go in the same call; physical indexes only leave the alias.
+    await this.call(`swap alias ${alias}`, () =>
+      this.cluster.updateAliases([
+        ...retired.map((index): AliasAction => (index === alias ? { remove_index: { index } } : { remove: { index, alias } })),
+        { add: { index: target.name, alias } },
+      ]),
+    );
+    // A search that resolved the alias a moment before the swap still runs on the old index:
+    // deleting it at once fails that search (no_shard_available). It goes after a grace period.
+    const drop = retired.filter((i) => i !== alias);
+    if (drop.length === 0) return;
+    await delay(this.opts.swapGraceMs);
+    await this.call(`delete retired ${drop.join(', ')}`, () => this.cluster.deleteIndices(drop));
+  }
+
+  async origin(kind: IndexKind): Promise<string | null> {
+    const alias = live(this, kind).name;
+    if (!(await this.has({ kind, name: alias }))) return null;
+    const meta = await this.call(`read the source of ${alias}`, () => this.cluster.getMeta(alias));
+    return typeof meta?.feeder_source === 'string' ? meta.feeder_source : null;
+  }
+
+  async drop(target: Target): Promise<void> {
+    await this.call(`delete index ${target.name}`, () => this.cluster.deleteIndices([target.name]));
+  }
+
+  async count(target: Target): Promise<number> {
+    if (!(await this.has(target))) return 0;
+    await this.call(`refresh ${target.name}`, () => this.cluster.refresh(target.name));
+    return this.call(`count ${target.name}`, () => this.cluster.count(target.name));
+  }
+
+  async get(target: Target, ids: readonly string[]): Promise<Map<string, SinkDocument>> {
+    const out = new Map<string, SinkDocument>();
+    if (ids.length === 0 || !(await this.has(target))) return out;
+    const docs = await this.call(`get from ${target.name}`, () => this.cluster.mget(target.name, ids));
+    for (const d of docs) if (d.found && d._source) out.set(d._id, this.read(target.kind, d._source));
+    return out;
+  }
+
+  async *scan(target: Target, pageSize = 1000): AsyncIterable<SinkDocument[]> {
+    if (!(await this.has(target))) return;
+    await this.call(`refresh ${target.name}`, () => this.cluster.refresh(target.name));
+    const field = ORDER_FIELD[target.kind];
+    let after: unknown[] | undefined;
+    for (;;) {
+      const res = await this.call(`scan ${target.name}`, () =>
+        this.cluster.search(target.name, { size: pageSize, sort: [{ [field]: 'asc' }], search_after: after, track_total_hits: false }),
+      );
+      const hits = res.hits;
+      if (hits.length === 0) return;
+      after = hits[hits.length - 1].sort;
+      yield hits.map((h) => this.read(target.kind, h._source!));
+    }
+  }
+
+  async search(q: SearchQuery): Promise<SearchResult> {
+    const alias = live(this, 'products').name;
+    const folded = await this.hasAnalysisCommon();
+    const filter: Record<string, unknown>[] = [];
+    if (q.categoryId !== undefined) filter.push({ term: { category_ids: q.categoryId } });
+    if (q.minPrice !== undefined || q.maxPrice !== undefined) {
+      const bounds = {
+        [q.minPriceExclusive ? 'gt' : 'gte']: q.minPrice,
+        [q.maxPriceExclusive ? 'lt' : 'lte']: q.maxPrice,
+      };
+      filter.push({ range: { price: bounds } });
+    }
+    if (q.isActive !== undefined) filter.push({ term: { is_active: q.isActive } });
+    const text = q.text?.trim();
+    const must = text
+      ? [
+          {
+            multi_match: {
+              query: text,
+              type: 'cross_fields',
+              operator: 'and',
+              fields: [
+                'name^10',
+                ...(folded ? ['name.folded^8', 'name.autocomplete^2'] : []),
+                'sku^6',
+                'base_code^4',
+                'category_names^2',
+                'attribute_labels.*',
+              ],
+            },
+          },
+        ]
+      : [];
+    const sort =
+      q.sort === 'price'
+        ? [{ price: { order: 'asc', missing: '_last' } }, { product_id: 'asc' }]
+        : q.sort === '-price'
+          ? [{ price: { order: 'desc', missing: '_last' } }, { product_id: 'asc' }]
+          : ['_score', { product_id: 'asc' }];
+    const aggs = Object.fromEntries((q.facets ?? []).map((f) => [f, this.dialect.facetAgg(f)]));
+    if (!(await exists(this, 'products'))) return { total: 0, hits: [] };
+    const res = await this.call('search', () =>
+      this.cluster.search(alias, {
+        size: q.limit ?? 10,
+        query: { bool: { must, filter } },
+        sort,
+        track_total_hits: true,
+        aggs: Object.keys(aggs).length ? aggs : undefined,
+      }),
+    );
+    const facets: Record<string, { value: string; count: number }[]> = {};
+    for (const f of q.facets ?? []) {
+      const buckets = res.aggregations?.[f]?.buckets ?? [];
+      facets[f] = buckets.map((b) => ({ value: this.dialect.facetValue(f, b.key), count: b.doc_count }));
+    }
+    return {
+      total: res.total,
+      hits: res.hits.map((h) => hitOf(h._source ?? { id: h._id })),
+      ...(q.facets ? { facets } : {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.cluster.close();
+  }
+
+  private read(kind: IndexKind, doc: SinkDocument): SinkDocument {
+    return kind === 'products' ? this.dialect.fromStored(doc) : doc;
+  }
+
+  /** The mapping of a kind, with the analysis-common overlay when the cluster has that module. */
+  private async indexBody(kind: IndexKind): Promise<IndexBody> {
+    let body = readMapping<IndexBody>(kind === 'products' ? 'products.json' : 'categories.json');
+    if (kind === 'products' && (await this.hasAnalysisCommon())) {
+      const overlay = readMapping<IndexBody>('elasticsearch-analysis-common.json');
+      body = { settings: mergeDeep(body.settings, overlay.settings), mappings: mergeDeep(body.mappings, overlay.mappings) };
+    }
+    return this.dialect.body(body);
+  }
+
+  private hasAnalysisCommon(): Promise<boolean> {
+    this.analysisCommon ??= this.call('list modules', () => this.cluster.nodeModules()).then((nodes) =>
+      nodes.every((modules) => modules.includes('analysis-common')),
+    );
+    return this.analysisCommon;
+  }
+
+  /**
+   * Physical indexes of this public name that nothing uses: neither behind the alias nor being built
+   * (a process killed during a swap's grace period leaves its retired index behind).
+   */
+  private async dropOrphans(kind: IndexKind): Promise<void> {
+    const alias = live(this, kind).name;
+    const all = await this.call(`list ${alias}_*`, () => this.cluster.listIndices(`${alias}_*`));
+    const behind = new Set(await this.indicesBehind(alias));
+    const pattern = new RegExp(`^${alias}_\\d+$`);
+    const orphans = all.filter((name) => pattern.test(name) && !behind.has(name));
+    if (orphans.length) await this.call(`delete orphaned ${orphans.join(', ')}`, () => this.cluster.deleteIndices(orphans));
+  }
+
+  /** The physical indexes behind a public name: the alias's indexes, or a concrete index of that name. */
+  private async indicesBehind(alias: string): Promise<string[]> {
+    const names = await this.call(`resolve ${alias}`, () => this.cluster.aliasIndices(alias));
+    if (names.length) return names;
+    return (await this.has({ kind: 'products', name: alias })) ? [alias] : [];
+  }
+
+  /** Client errors become SinkErrors naming the action and the cluster's reason, never credentials. */
+  private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof SinkError) throw err;
+      throw new SinkError(`${this.dialect.label} could not ${action}: ${this.cluster.describe(err)}`, { cause: err });
+    }
+  }
+}
+
+interface ClusterError {
+  type?: string;
+  reason?: string;
+  caused_by?: { type?: string; reason?: string };
+}
+
+/** The reason in an error response body, with its cause (`all shards failed` alone says nothing). */
+export function reasonOf(status: number, body: unknown): string {
+  const e = (body as { error?: ClusterError | string } | undefined)?.error;
+  if (!e || typeof e !== 'object') return `status ${status}`;
+  const cause = e.caused_by?.reason && e.caused_by.reason !== e.reason ? ` (caused by ${e.caused_by.type}: ${e.caused_by.reason})` : '';
+  return `${status} ${e.type}: ${e.reason}${cause}`;
+}

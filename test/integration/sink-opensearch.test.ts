@@ -1,0 +1,103 @@
+/*
+ * The OpenSearch sink against a real OpenSearch 2.19 (test/support/opensearch.ts: Maven Central's
+ * integ-test-zip on free loopback ports), or an external cluster when OPENSEARCH_URL is set.
+ */
+import { Client } from '@opensearch-project/opensearch';
+import { rebuild } from '../../src/sync/rebuild';
+import { startOpenSearch } from '../support/opensearch';
+import type { ClusterNode } from '../support/cluster';
+import { expectOutageRepaired, sinkContract } from './sink-contract';
+import { exportDocs, referenceDocs, withFeeder } from '../helpers/harness';
+import { live } from '../../src/sink/types';
+import { facetPairs } from '../../src/sink/opensearch';
+import { testUnless } from '../helpers/skip';
+
+let node: ClusterNode;
+beforeAll(async () => {
+  node = await startOpenSearch();
+}, 600_000);
+afterAll(async () => {
+  await node?.stop();
+});
+
+const osEnv = (index: string) => ({ SINK: 'opensearch', OPENSEARCH_URL: node.url, INDEX_NAME: index, ES_REPLICAS: '0' });
+
+sinkContract('opensearch', () => ({ env: osEnv }));
+
+describe('opensearch specifics', () => {
+  test('indexes are physical behind an alias, attributes are a flat_object; a rebuild swaps the alias and deletes the old index', async () => {
+    await withFeeder({ products: 60, seed: 61 }, osEnv('swapcheck'), async (_sandbox, rt) => {
+      const client = new Client({ node: node.url });
+      try {
+        await rebuild(rt.ctx);
+        const first = Object.keys((await client.indices.getAlias({ name: 'swapcheck' })).body);
+        await rebuild(rt.ctx);
+        const second = Object.keys((await client.indices.getAlias({ name: 'swapcheck' })).body);
+        expect(first).toHaveLength(1);
+        expect(second).toHaveLength(1);
+        expect(second[0]).not.toBe(first[0]);
+        expect((await client.indices.exists({ index: first[0] })).body).toBe(false);
+        const mapping = (await client.indices.getMapping({ index: second[0] })).body[second[0]].mappings;
+        expect(mapping.properties?.attributes).toEqual({ type: 'flat_object' });
+        expect(mapping._meta).toEqual({ feeder_source: expect.stringContaining('channel') });
+        const settings = (await client.indices.getSettings({ index: second[0] })).body[second[0]].settings;
+        expect(settings?.index?.refresh_interval).toBeUndefined();
+        expect(Object.keys((await client.indices.getAlias({ name: 'swapcheck_categories' })).body)).toHaveLength(1);
+      } finally {
+        await client.close();
+      }
+    });
+  });
+
+  test('the facet field is the engine’s own: documents read back are the contract documents', async () => {
+    await withFeeder({ products: 40, seed: 64 }, osEnv('facetfield'), async (sandbox, rt) => {
+      await rebuild(rt.ctx);
+      const client = new Client({ node: node.url });
+      try {
+        const raw = (await client.search({ index: 'facetfield', body: { size: 1, sort: [{ product_id: 'asc' }] } })).body.hits.hits[0]._source as Record<string, unknown>;
+        // Stored: a `key<US>value` keyword per attribute value (flat_object cannot be aggregated).
+        expect(raw.feeder_facets).toEqual(facetPairs(raw.attributes));
+        expect((raw.feeder_facets as string[]).length).toBeGreaterThan(0);
+      } finally {
+        await client.close();
+      }
+      expect(await exportDocs(rt)).toEqual((await referenceDocs(sandbox)).products);
+    });
+  });
+
+  test('facet values as Elasticsearch flattened counts them: arrays per element, nested keys dotted, booleans as text, no nulls', () => {
+    expect(facetPairs({ size: ['M', 'L'], n: 5, ok: true, none: null, dims: { w: 3 } }).map((p) => p.replace('\u001f', '='))).toEqual([
+      'size=M',
+      'size=L',
+      'n=5',
+      'ok=true',
+      'dims.w=3',
+    ]);
+  });
+
+  test('a document the cluster rejects is quarantined with its reason; the rest of the batch lands', async () => {
+    await withFeeder({ products: 80, seed: 62 }, osEnv('rejects'), async (sandbox, rt) => {
+      const { catalog } = sandbox;
+      // Over the mapping's limit: 2,500 attributes make 2,500 label fields (limit 2,000).
+      const wide = { ...catalog.rows('products/products')[10] };
+      const attributes = Object.fromEntries(Array.from({ length: 2500 }, (_, i) => [`attr_${i}`, i]));
+      catalog.updateProduct(wide.id, { attributes });
+      const summary = await rebuild(rt.ctx);
+      expect(summary.rejected).toBeGreaterThanOrEqual(1);
+      expect(summary.written).toBe(79);
+      const rejected = rt.ctx.store.quarantined().filter((r) => r.resource === 'product_documents');
+      expect(rejected).toHaveLength(1);
+      expect(rejected[0].record_key).toBe(String(wide.id));
+      expect(rejected[0].reason).toMatch(/Limit of total fields \[2000\]/);
+      expect((await exportDocs(rt)).map((d) => d.id)).not.toContain(String(wide.id));
+      expect(await rt.ctx.sink.count(live(rt.ctx.sink, 'products'))).toBe(79);
+    });
+  });
+
+  const killable = testUnless(process.env.OPENSEARCH_URL ? 'an external cluster (OPENSEARCH_URL) cannot be killed from here' : null);
+  killable('OpenSearch killed mid-sync: the run fails cleanly, the watermark stays, the next run after restart repairs', async () => {
+    await withFeeder({ products: 200, seed: 63 }, { ...osEnv('killed'), ES_REQUEST_TIMEOUT_MS: '5000' }, (sandbox, rt) =>
+      expectOutageRepaired(sandbox, rt, { down: () => node.kill!(), up: () => node.restart!() }, 40),
+    );
+  });
+});
