@@ -6,6 +6,8 @@
  *   3. incremental cost               (100 edits, then one sync)
  *   4. memory growth                  (peak RSS of rebuilds at 10k, 100k, 1M)
  *   5. source politeness              (requests vs. the minimum for the page size)
+ *   6. Meilisearch vs. addDocuments    (the same documents, real Meilisearch, the official client)
+ *   7. OpenSearch vs. the bulk helper  (the same documents, real OpenSearch, its own client)
  *
  * The source is the sandbox in its own process; every feeder run is a process of its own, so its
  * peak RSS is the run's. Writes bench/results/latest.json, bench/results/chart.svg and the results
@@ -21,6 +23,8 @@ import path from 'node:path';
 import { loadConfig } from '../src/config/load';
 import { resourceDefs } from '../src/source/resources';
 import { startElasticsearch } from '../test/support/elasticsearch';
+import { startMeilisearch } from '../test/support/meilisearch';
+import { startOpenSearch } from '../test/support/opensearch';
 import { renderChart, type SizePoint } from './chart';
 import { summarizeProfile } from './profile';
 import type { FeederReport, SandboxReply, SandboxRequest } from './protocol';
@@ -44,7 +48,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'feeder-bench-'));
   log(`working in ${work}; sizes ${JSON.stringify(sizes)}`);
-  const es = await startElasticsearch();
+  const [es, os_, meili] = await Promise.all([startElasticsearch(), startOpenSearch(), startMeilisearch()]);
   let sandbox: SandboxProcess | null = null;
   try {
     sandbox = await SandboxProcess.start(sizes.main);
@@ -61,7 +65,7 @@ async function main(): Promise<void> {
     const esEnv = (index: string) => ({ SINK: 'elasticsearch', ES_URL: es.url, INDEX_NAME: index });
     await feeder('rebuild', 'engine', sandbox, 'es-warmup', { env: esEnv('bench_warmup') });
     const docsFile = path.join(work, 'documents.ndjson');
-    await node(path.join(HERE, '..', 'src', 'cli', 'main.js'), ['export', '--out', docsFile], sandboxEnv(sandbox, 'es-warmup', esEnv('bench_warmup')), [], {
+    await node(path.join(ROOT, 'dist', 'cli', 'main.js'), ['export', '--out', docsFile], sandboxEnv(sandbox, 'es-warmup', esEnv('bench_warmup')), [], {
       lastLine: false,
     });
     log('scenario 2: the bulk helper loads the same documents, then the measured rebuild');
@@ -71,6 +75,25 @@ async function main(): Promise<void> {
     };
     log(`  bulk helper: ${bulkRef.documents} documents in ${Math.round(bulkRef.ms)} ms`);
     const esRun = await feeder('rebuild', 'engine', sandbox, 'es', { env: esEnv('bench_products') });
+
+    log('scenario 7: warm-up rebuild into OpenSearch, then its bulk helper and the measured rebuild');
+    const osEnv = (index: string) => ({ SINK: 'opensearch', OPENSEARCH_URL: os_.url, INDEX_NAME: index });
+    await feeder('rebuild', 'engine', sandbox, 'os-warmup', { env: osEnv('bench_warmup') });
+    const osBulkRef = JSON.parse(await node(path.join(HERE, 'bulk-limit.js'), [docsFile], sandboxEnv(sandbox, 'os-bulk', osEnv('bench_bulk')))) as {
+      ms: number;
+      documents: number;
+    };
+    log(`  OpenSearch bulk helper: ${osBulkRef.documents} documents in ${Math.round(osBulkRef.ms)} ms`);
+    const osRun = await feeder('rebuild', 'engine', sandbox, 'os', { env: osEnv('bench_products') });
+
+    log('scenario 6: addDocuments loads the same documents into Meilisearch, then the measured rebuild');
+    const meiliEnv = (index: string) => ({ SINK: 'meilisearch', MEILI_URL: meili.url, MEILI_API_KEY: meili.apiKey, INDEX_NAME: index });
+    const meiliRef = JSON.parse(await node(path.join(HERE, 'meili-direct.js'), [docsFile], sandboxEnv(sandbox, 'meili-direct', meiliEnv('bench_direct')))) as {
+      ms: number;
+      documents: number;
+    };
+    log(`  addDocuments: ${meiliRef.documents} documents in ${Math.round(meiliRef.ms)} ms`);
+    const meiliRun = await feeder('rebuild', 'engine', sandbox, 'meili', { env: meiliEnv('bench_products') });
 
     log(`scenario 3: ${EDITS} edits, then one sync`);
     const changed = await sandbox.edit(EDITS);
@@ -97,6 +120,10 @@ async function main(): Promise<void> {
     expectDocuments('the pipeline rebuild', pipeline.documents, sizes.main);
     expectDocuments('the Elasticsearch rebuild', esRun.documents, sizes.main);
     expectDocuments('the bulk helper', bulkRef.documents, sizes.main);
+    expectDocuments('the OpenSearch rebuild', osRun.documents, sizes.main);
+    expectDocuments('the OpenSearch bulk helper', osBulkRef.documents, sizes.main);
+    expectDocuments('the Meilisearch rebuild', meiliRun.documents, sizes.main);
+    expectDocuments('addDocuments', meiliRef.documents, sizes.main);
     expectDocuments('the JSON reference', jsonRef.documents, sizes.main);
     expectDocuments(`the ${sizes.small} rebuild`, small.documents, sizes.small);
     expectDocuments(`the ${sizes.large} rebuild`, large.documents, sizes.large);
@@ -117,6 +144,12 @@ async function main(): Promise<void> {
       bulk_docs_per_s: round(rate(bulkRef.documents, bulkRef.ms)),
       es_vs_bulk_ratio: round(rate(esRun.documents, esRun.ms) / rate(bulkRef.documents, bulkRef.ms), 3),
       rebuild_es_ms: round(esRun.ms),
+      meili_docs_per_s: round(rate(meiliRun.documents, meiliRun.ms)),
+      meili_direct_docs_per_s: round(rate(meiliRef.documents, meiliRef.ms)),
+      meili_vs_direct_ratio: round(rate(meiliRun.documents, meiliRun.ms) / rate(meiliRef.documents, meiliRef.ms), 3),
+      os_docs_per_s: round(rate(osRun.documents, osRun.ms)),
+      os_bulk_docs_per_s: round(rate(osBulkRef.documents, osBulkRef.ms)),
+      os_vs_bulk_ratio: round(rate(osRun.documents, osRun.ms) / rate(osBulkRef.documents, osBulkRef.ms), 3),
       sync_ms: round(syncRun.ms),
       sync_fraction_of_rebuild: round(syncRun.ms / esRun.ms, 4),
       sync_docs_written: syncRun.written,
@@ -150,7 +183,7 @@ async function main(): Promise<void> {
     if (official) render(results);
   } finally {
     await sandbox?.stop();
-    await es.stop();
+    await Promise.all([es.stop(), os_.stop(), meili.stop()]);
     fs.rmSync(work, { recursive: true, force: true });
   }
 
@@ -185,6 +218,12 @@ function rowsOf(r: {
   es_docs_per_s: number;
   bulk_docs_per_s: number;
   es_vs_bulk_ratio: number;
+  meili_docs_per_s: number;
+  meili_direct_docs_per_s: number;
+  meili_vs_direct_ratio: number;
+  os_docs_per_s: number;
+  os_bulk_docs_per_s: number;
+  os_vs_bulk_ratio: number;
   sync_fraction_of_rebuild: number;
   sync_ms: number;
   rebuild_es_ms: number;
@@ -243,6 +282,22 @@ function rowsOf(r: {
       result: `${r.requests_vs_min}x`,
       target: '<= 1.05x',
       met: r.requests_vs_min <= 1.05,
+    },
+    {
+      scenario: '6 Meilisearch vs addDocuments',
+      measured: `${r.meili_docs_per_s} docs/s`,
+      reference: `${r.meili_direct_docs_per_s} docs/s`,
+      result: `ratio ${r.meili_vs_direct_ratio}`,
+      target: '>= 0.85',
+      met: r.meili_vs_direct_ratio >= 0.85,
+    },
+    {
+      scenario: '7 OpenSearch vs bulk helper',
+      measured: `${r.os_docs_per_s} docs/s`,
+      reference: `${r.os_bulk_docs_per_s} docs/s`,
+      result: `ratio ${r.os_vs_bulk_ratio}`,
+      target: '>= 0.85',
+      met: r.os_vs_bulk_ratio >= 0.85,
     },
   ];
 }

@@ -86,7 +86,7 @@ class ElasticsearchCluster implements Cluster {
 
   async getMeta(index: string) {
     const res = await this.client.indices.getMapping({ index });
-    return Object.values(res)[0]?.mappings?._meta as Record<string, unknown> | undefined;
+    return Object.values(res)[0]?.mappings?._meta;
   }
 
   async putSettings(index: string, settings: Record<string, unknown>) {

@@ -30,7 +30,8 @@ export function facetPairs(attributes: unknown, prefix = ''): string[] {
     if (value === null || value === undefined) return;
     if (Array.isArray(value)) return value.forEach((v) => leaf(key, v));
     if (typeof value === 'object') return void out.push(...facetPairs(value, `${key}.`));
-    const text = String(value);
+    // A number or boolean as its JSON text, as the engine reads it from the document.
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
     if (text.length <= 1024) out.push(`${key}${SEP}${text}`);
   };
   for (const [key, value] of Object.entries(attributes)) leaf(`${prefix}${key}`, value);
@@ -66,7 +67,7 @@ const openSearchDialect: Dialect = {
   toStored: (doc) => ({ ...doc, [FACETS]: facetPairs(doc.attributes) }),
   fromStored: (doc) => {
     const { [FACETS]: _omit, ...contract } = doc;
-    return contract as SinkDocument;
+    return contract;
   },
   facetAgg: (key) => ({ terms: { field: FACETS, include: `${literal(key + SEP)}.*`, size: 50 } }),
   facetValue: (key, bucket) => String(bucket).slice(key.length + SEP.length),
@@ -96,7 +97,7 @@ class OpenSearchCluster implements Cluster {
   }
 
   async create(index: string, body: IndexBody) {
-    await this.client.indices.create({ index, body: body as never });
+    await this.client.indices.create({ index, body: body });
   }
 
   async bulkIndex(index: string, docs: readonly SinkDocument[], opts: { flushBytes: number; concurrency: number }) {
@@ -133,11 +134,11 @@ class OpenSearchCluster implements Cluster {
 
   async getMeta(index: string) {
     const res = await this.client.indices.getMapping({ index });
-    return Object.values(res.body)[0]?.mappings?._meta as Record<string, unknown> | undefined;
+    return Object.values(res.body)[0]?.mappings?._meta;
   }
 
   async putSettings(index: string, settings: Record<string, unknown>) {
-    await this.client.indices.putSettings({ index, body: { index: settings } as never });
+    await this.client.indices.putSettings({ index, body: { index: settings } });
   }
 
   async refresh(index: string) {
@@ -145,7 +146,7 @@ class OpenSearchCluster implements Cluster {
   }
 
   async updateAliases(actions: AliasAction[]) {
-    await this.client.indices.updateAliases({ body: { actions } as never });
+    await this.client.indices.updateAliases({ body: { actions } });
   }
 
   async deleteIndices(names: string[]) {
@@ -167,16 +168,20 @@ class OpenSearchCluster implements Cluster {
 
   async mget(index: string, ids: readonly string[]) {
     const res = await this.client.mget({ index, body: { ids: [...ids] } });
-    return (res.body.docs as { _id: string; found?: boolean; _source?: SinkDocument }[]).map((d) => ({ _id: d._id, found: d.found === true, _source: d._source }));
+    return (res.body.docs as { _id: string; found?: boolean; _source?: SinkDocument }[]).map((d) => ({
+      _id: d._id,
+      found: d.found === true,
+      _source: d._source,
+    }));
   }
 
   async search(index: string, body: Record<string, unknown>) {
-    const res = await this.client.search({ index, body: body as never });
+    const res = await this.client.search({ index, body: body });
     const hits = res.body.hits;
     const total = typeof hits.total === 'number' ? hits.total : (hits.total?.value ?? 0);
     return {
       total,
-      hits: hits.hits.map((h) => ({ _id: String(h._id), _source: h._source as SinkDocument | undefined, sort: h.sort as unknown[] | undefined })),
+      hits: hits.hits.map((h) => ({ _id: String(h._id), _source: h._source as SinkDocument | undefined, sort: h.sort })),
       aggregations: res.body.aggregations as never,
     };
   }

@@ -9,5 +9,5 @@ export function testUnless(skipReason: string | null): jest.It {
     process.stderr.write(`skipped: ${name}: ${skipReason}\n`);
     test.skip(`${name} [skipped: ${skipReason}]`, fn, timeout);
   };
-  return Object.assign(skipped, test) as unknown as jest.It;
+  return Object.assign(skipped, test);
 }

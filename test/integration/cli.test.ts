@@ -145,9 +145,12 @@ const oldNode = (() => {
     return null;
   }
 })();
-testUnless(oldNode ? null : 'no Node older than 22 on this machine')(`on an unsupported Node (${oldNode ?? 'none on this machine'}) the CLI exits 2 with one line instead of crashing`, async () => {
-  const dir = tempDir();
-  const r = spawnSync(systemNode, [CLI, 'status'], { env: { PATH: process.env.PATH ?? '', STATE_PATH: `${dir}/s.db`, SQLITE_PATH: `${dir}/i.db` } });
-  expect({ code: r.status, signal: r.signal }).toEqual({ code: 2, signal: null });
-  expect(r.stderr.toString()).toBe(`feeder: Node 22.12 or newer is required (24 recommended); this is Node ${oldNode!.slice(1)}\n`);
-});
+testUnless(oldNode ? null : 'no Node older than 22 on this machine')(
+  `on an unsupported Node (${oldNode ?? 'none on this machine'}) the CLI exits 2 with one line instead of crashing`,
+  async () => {
+    const dir = tempDir();
+    const r = spawnSync(systemNode, [CLI, 'status'], { env: { PATH: process.env.PATH ?? '', STATE_PATH: `${dir}/s.db`, SQLITE_PATH: `${dir}/i.db` } });
+    expect({ code: r.status, signal: r.signal }).toEqual({ code: 2, signal: null });
+    expect(r.stderr.toString()).toBe(`feeder: Node 22.12 or newer is required (24 recommended); this is Node ${oldNode!.slice(1)}\n`);
+  },
+);

@@ -10,9 +10,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { engineLifecycle, freePort } from './engine-process';
+import { engineLifecycle, freePort, repoRoot } from './engine-process';
 
-const ROOT = path.resolve(__dirname, '../..');
 const RUN_AS = 'esfeeder';
 
 export interface ClusterNode {
@@ -107,7 +106,7 @@ export async function startNode(
 }
 
 function ensureDistribution(dist: Distribution): string {
-  const cache = path.join(ROOT, '.cache', dist.name);
+  const cache = path.join(repoRoot(), '.cache', dist.name);
   const folder = `${dist.name}-${dist.version}`;
   const home = path.join(cache, folder);
   if (fs.existsSync(path.join(home, 'bin', dist.name))) return home;

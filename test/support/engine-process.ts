@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 
 /**
  * The lifecycle of an engine process a test started (Elasticsearch, Meilisearch): `stop()` ends it
@@ -42,4 +43,12 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/** The repository's root, found upwards from here: the tests run from sources, the benchmarks from dist-bench/. */
+export function repoRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'mappings'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`the repository root is not above ${__dirname}`);
+  }
 }

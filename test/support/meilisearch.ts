@@ -10,10 +10,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { engineLifecycle, freePort } from './engine-process';
+import { engineLifecycle, freePort, repoRoot } from './engine-process';
 
 export const MEILI_VERSION = '1.50.0';
-const BINARY = path.resolve(__dirname, '../../../shared/engines', `meilisearch-${MEILI_VERSION}`, 'meilisearch');
+const BINARY = path.resolve(repoRoot(), '../shared/engines', `meilisearch-${MEILI_VERSION}`, 'meilisearch');
 
 export interface MeiliNode {
   url: string;
