@@ -1,8 +1,8 @@
 /*
  * The Meilisearch scenario's reference: the official client's `addDocuments` loads the documents of
  * an NDJSON file (written by `feeder export`) into a new index created by the feeder's own sink (the
- * same primary key, with the same settings applied first), in batches of BATCH_SIZE documents as
- * the feeder writes them. Every batch is enqueued at once, as a direct loader would, and every task
+ * same primary key, with the same settings applied first), in batches of MEILI_LOAD_BATCH_SIZE
+ * documents as the feeder's rebuild writes them. Every batch is enqueued at once, as a direct loader would, and every task
  * is waited to completion and checked. Prints {ms, documents}.
  */
 import { MeiliSearch } from 'meilisearch';
@@ -20,7 +20,8 @@ async function load(file: string): Promise<void> {
     const index = client.index(target.name);
     const started = performance.now();
     const tasks = [];
-    for (let i = 0; i < docs.length; i += config.BATCH_SIZE) tasks.push(await index.addDocuments(docs.slice(i, i + config.BATCH_SIZE), { primaryKey: 'id' }));
+    for (let i = 0; i < docs.length; i += config.MEILI_LOAD_BATCH_SIZE)
+      tasks.push(await index.addDocuments(docs.slice(i, i + config.MEILI_LOAD_BATCH_SIZE), { primaryKey: 'id' }));
     const done = await client.tasks.waitForTasks(
       tasks.map((t) => t.taskUid),
       { timeout: 3_600_000, interval: 50 },

@@ -42,6 +42,7 @@ export function createSink(config: Config): EngineSink {
         indexName: config.INDEX_NAME,
         payloadLimitBytes: config.MEILI_PAYLOAD_LIMIT_BYTES,
         concurrency: config.MEILI_CONCURRENCY,
+        loadBatchSize: config.MEILI_LOAD_BATCH_SIZE,
         taskTimeoutMs: config.MEILI_TASK_TIMEOUT_MS,
       });
     default:

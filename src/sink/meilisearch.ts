@@ -10,6 +10,7 @@ export interface MeilisearchOptions {
   indexName: string;
   payloadLimitBytes: number;
   concurrency: number;
+  loadBatchSize: number;
   taskTimeoutMs: number;
 }
 
@@ -54,6 +55,10 @@ export class MeilisearchSink implements EngineSink {
 
   get indexName(): string {
     return this.opts.indexName;
+  }
+
+  get loadBatchSize(): number {
+    return this.opts.loadBatchSize;
   }
 
   constructor(private readonly opts: MeilisearchOptions) {

@@ -67,6 +67,11 @@ export interface IndexWriter {
   readonly engine: string;
   /** The public name of the products index (`INDEX_NAME`); see `live()`. */
   readonly indexName: string;
+  /**
+   * Documents per write while a rebuild loads a new index, when the engine wants other than
+   * `BATCH_SIZE` (Meilisearch indexes one task at a time: fewer, larger tasks load faster).
+   */
+  readonly loadBatchSize?: number;
   /** A new, empty physical index for generation `gen`, with the engine settings applied. */
   create(kind: IndexKind, gen: number): Promise<Target>;
   /** Whether an index exists: a physical one (resuming a rebuild), or the public one (`exists()`). */

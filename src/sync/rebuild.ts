@@ -264,6 +264,7 @@ const BUILD_AHEAD = 3;
 async function buildAll(ctx: RunContext, plan: RebuildPlan, dest: Destination, summary: RunSummary): Promise<void> {
   const tree = loadCategoryTree(ctx.store);
   const total = ctx.store.countRows('products');
+  const batchSize = ctx.sink.loadBatchSize ?? ctx.config.BATCH_SIZE;
   let done = 0;
   const inFlight: { write: Promise<void>; lastId: number; size: number }[] = [];
   // Batches are settled oldest first, so the checkpoint never passes a batch not yet written. A
@@ -279,7 +280,7 @@ async function buildAll(ctx: RunContext, plan: RebuildPlan, dest: Destination, s
   try {
     for (let queuedAfter = plan.builtAfter; ;) {
       await batchBoundary(ctx);
-      const ids = ctx.store.productIdsAfter(queuedAfter, ctx.config.BATCH_SIZE);
+      const ids = ctx.store.productIdsAfter(queuedAfter, batchSize);
       if (ids.length === 0) break;
       queuedAfter = ids[ids.length - 1];
       const write = writeProducts(ctx, dest, ids, tree, summary);
