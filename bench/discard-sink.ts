@@ -1,4 +1,4 @@
-import { live, type IndexKind, type Rejection, type Sink, type SinkDocument, type Target } from '../src/sink/types';
+import { live, type IndexKind, type IndexStamp, type Rejection, type Sink, type SinkDocument, type Target } from '../src/sink/types';
 
 /**
  * The benchmarks' sink: serializes every document as a real sink must, then drops it. It keeps
@@ -33,12 +33,12 @@ export class DiscardSink implements Sink {
     const set = this.index(target);
     for (const id of ids) set.delete(Number(id));
   }
-  private readonly origins = new Map<IndexKind, string>();
-  async origin(kind: IndexKind): Promise<string | null> {
-    return this.origins.get(kind) ?? null;
+  private readonly stamps = new Map<IndexKind, IndexStamp>();
+  async stamp(kind: IndexKind): Promise<IndexStamp | null> {
+    return this.stamps.get(kind) ?? null;
   }
-  async swap(target: Target, origin: string): Promise<void> {
-    this.origins.set(target.kind, origin);
+  async swap(target: Target, stamp: IndexStamp): Promise<void> {
+    this.stamps.set(target.kind, stamp);
     const old = this.aliases.get(target.kind);
     this.aliases.set(target.kind, target.name);
     if (old && old !== target.name) this.indexes.delete(old);

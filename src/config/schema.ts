@@ -124,6 +124,12 @@ export const configSchema = z.object({
   /** `all` indexes every product; `listable` only those with is_active && is_listable. */
   INDEX_FILTER: z.enum(['all', 'listable']).default('all'),
 
+  // --- shaping the index -------------------------------------------------------------------------
+  /** Search profile file (JSON): searchable fields, facets, synonyms, locales, extra fields (docs/PROFILE.md). Unset: the built-in profile. */
+  SEARCH_PROFILE: z.string().min(1).optional(),
+  /** JavaScript module (CommonJS or ESM) exporting transform(document, rows): the document to index, or null to leave the product out. */
+  TRANSFORM_MODULE: z.string().min(1).optional(),
+
   // --- sink --------------------------------------------------------------------------------------
   /** Search engine adapter. */
   SINK: z.enum(['sqlite', 'elasticsearch', 'opensearch', 'meilisearch']).default('sqlite'),

@@ -6,3 +6,4 @@ export { SinkError } from './sink-error';
 export { LockBusyError } from './lock-error';
 export { ShrinkRefusedError } from './shrink-error';
 export { NoLiveIndexError } from './index-error';
+export { ShapeChangedError } from './profile-error';

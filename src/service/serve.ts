@@ -8,13 +8,25 @@ import { sync } from '../sync/sync';
 import { LockBusyError } from '../errors';
 import type { RunContext, RunSummary } from '../sync/context';
 import { reconcile } from '../sync/reconcile';
-import { assertIndexSource, assertSameSource } from '../sync/source-identity';
+import { assertIndexSource, assertSameSource, shapeChange } from '../sync/source-identity';
 import { hasInterruptedRebuild, rebuild } from '../sync/rebuild';
 import { exists } from '../sink/types';
 
 type Kind = 'sync' | 'rebuild' | 'reconcile';
 
-const RUNS: Record<Kind, (ctx: RunContext) => Promise<RunSummary>> = { sync, rebuild, reconcile };
+/**
+ * A scheduled sync, unless the configured search profile or transform changed since the live index
+ * was built: then a rebuild rolls the new shape in (new index with the new settings, catch-up,
+ * swap) while searches keep answering from the old one.
+ */
+async function syncOrRollOut(ctx: RunContext): Promise<RunSummary> {
+  const change = await shapeChange(ctx);
+  if (change === null) return sync(ctx);
+  ctx.log.info(`${change}: rebuilding with no downtime`);
+  return rebuild(ctx);
+}
+
+const RUNS: Record<Kind, (ctx: RunContext) => Promise<RunSummary>> = { sync: syncOrRollOut, rebuild, reconcile };
 
 /**
  * `feeder serve`: runs `sync` on SYNC_CRON (and `rebuild` on REBUILD_CRON, `reconcile` on
@@ -107,6 +119,8 @@ export class Service {
     } else if (!built) {
       ctx.log.info('the index does not exist yet: building it now');
       this.trigger('rebuild', 'initial');
+    } else if (await shapeChange(ctx)) {
+      this.trigger('sync', 'profile');
     }
     return url;
   }

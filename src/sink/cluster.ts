@@ -8,6 +8,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { SinkError } from '../errors';
 import { mergeDeep, readMapping } from './mappings';
+import { facetField, queryVariants, searchFields } from '../profile/query';
+import type { FieldType, SearchProfile } from '../profile/schema';
 import {
   exists,
   live,
@@ -17,6 +19,7 @@ import {
   type SearchQuery,
   type SearchResult,
   type EngineSink,
+  type IndexStamp,
   type SinkDocument,
   type Target,
 } from './types';
@@ -85,12 +88,14 @@ export interface Dialect {
   /** The document as stored (engine-only fields added); `fromStored` removes them again. */
   toStored(doc: SinkDocument): SinkDocument;
   fromStored(doc: SinkDocument): SinkDocument;
-  /** The aggregation counting the values of attribute `key`, and how to read its buckets. */
-  facetAgg(key: string): Record<string, unknown>;
-  facetValue(key: string, bucketKey: string | number): string;
+  /** The aggregation counting the values of a document field (`attributes.size`, `brand`), and how to read its buckets. */
+  facetAgg(field: string): Record<string, unknown>;
+  facetValue(field: string, bucketKey: string | number): string;
 }
 
 export interface ClusterOptions {
+  /** The configured search profile: the mapping of the fields it adds, the fields a query searches, synonyms, facets. */
+  profile: SearchProfile;
   indexName: string;
   replicas: number;
   flushBytes: number;
@@ -158,10 +163,12 @@ export class ClusterSink implements EngineSink {
     }
   }
 
-  async swap(target: Target, origin: string): Promise<void> {
+  async swap(target: Target, stamp: IndexStamp): Promise<void> {
     const alias = live(this, target.kind).name;
-    // The index remembers its source in its mapping's `_meta`.
-    await this.call(`record the source of ${target.name}`, () => this.cluster.putMeta(target.name, { feeder_source: origin }));
+    // The index remembers its source and shape in its mapping's `_meta`.
+    await this.call(`record the source of ${target.name}`, () =>
+      this.cluster.putMeta(target.name, { feeder_source: stamp.source, feeder_profile: stamp.profile }),
+    );
     await this.call(`restore settings of ${target.name}`, () =>
       this.cluster.putSettings(target.name, { number_of_replicas: this.opts.replicas, refresh_interval: null }),
     );
@@ -183,11 +190,12 @@ export class ClusterSink implements EngineSink {
     await this.call(`delete retired ${drop.join(', ')}`, () => this.cluster.deleteIndices(drop));
   }
 
-  async origin(kind: IndexKind): Promise<string | null> {
+  async stamp(kind: IndexKind): Promise<IndexStamp | null> {
     const alias = live(this, kind).name;
     if (!(await this.has({ kind, name: alias }))) return null;
     const meta = await this.call(`read the source of ${alias}`, () => this.cluster.getMeta(alias));
-    return typeof meta?.feeder_source === 'string' ? meta.feeder_source : null;
+    if (typeof meta?.feeder_source !== 'string') return null;
+    return { source: meta.feeder_source, profile: typeof meta.feeder_profile === 'string' ? meta.feeder_profile : null };
   }
 
   async drop(target: Target): Promise<void> {
@@ -225,6 +233,7 @@ export class ClusterSink implements EngineSink {
   }
 
   async search(q: SearchQuery): Promise<SearchResult> {
+    const { profile } = this.opts;
     const alias = live(this, 'products').name;
     const folded = await this.hasAnalysisCommon();
     const filter: Record<string, unknown>[] = [];
@@ -238,32 +247,15 @@ export class ClusterSink implements EngineSink {
     }
     if (q.isActive !== undefined) filter.push({ term: { is_active: q.isActive } });
     const text = q.text?.trim();
-    const must = text
-      ? [
-          {
-            multi_match: {
-              query: text,
-              type: 'cross_fields',
-              operator: 'and',
-              fields: [
-                'name^10',
-                ...(folded ? ['name.folded^8', 'name.autocomplete^2'] : []),
-                'sku^6',
-                'base_code^4',
-                'category_names^2',
-                'attribute_labels.*',
-              ],
-            },
-          },
-        ]
-      : [];
+    const must = text ? [{ bool: { should: queryVariants(profile, text).map((v) => this.textQuery(v, q.locale, folded)), minimum_should_match: 1 } }] : [];
     const sort =
       q.sort === 'price'
         ? [{ price: { order: 'asc', missing: '_last' } }, { product_id: 'asc' }]
         : q.sort === '-price'
           ? [{ price: { order: 'desc', missing: '_last' } }, { product_id: 'asc' }]
           : ['_score', { product_id: 'asc' }];
-    const aggs = Object.fromEntries((q.facets ?? []).map((f) => [f, this.dialect.facetAgg(f)]));
+    const facetFieldOf = (name: string) => aggregatable(profile, facetField(profile, name));
+    const aggs = Object.fromEntries((q.facets ?? []).map((f) => [f, this.dialect.facetAgg(facetFieldOf(f))]));
     if (!(await exists(this, 'products'))) return { total: 0, hits: [] };
     const res = await this.call('search', () =>
       this.cluster.search(alias, {
@@ -277,7 +269,7 @@ export class ClusterSink implements EngineSink {
     const facets: Record<string, { value: string; count: number }[]> = {};
     for (const f of q.facets ?? []) {
       const buckets = res.aggregations?.[f]?.buckets ?? [];
-      facets[f] = buckets.map((b) => ({ value: this.dialect.facetValue(f, b.key), count: b.doc_count }));
+      facets[f] = buckets.map((b) => ({ value: this.dialect.facetValue(facetFieldOf(f), b.key), count: b.doc_count }));
     }
     return {
       total: res.total,
@@ -288,6 +280,26 @@ export class ClusterSink implements EngineSink {
 
   async close(): Promise<void> {
     await this.cluster.close();
+  }
+
+  /**
+   * One variant of the query over the profile's fields for the locale, each boosted by its weight:
+   * every word must match in some field, the last one as a prefix (as the embedded index and
+   * Meilisearch match it: search as you type).
+   */
+  private textQuery(text: string, locale: string | undefined, folded: boolean): Record<string, unknown> {
+    const fields = searchFields(this.opts.profile, locale).flatMap(({ field, weight }) => {
+      if (field === 'attribute_labels') return [`attribute_labels.*^${weight}`];
+      if (field === 'name' && folded) return [`name^${weight}`, `name.folded^${weight * 0.8}`, `name.autocomplete^${weight * 0.2}`];
+      return [`${field}^${weight}`];
+    });
+    const words = text.split(/\s+/).filter(Boolean);
+    const must = words.map((word, i) =>
+      i === words.length - 1
+        ? { multi_match: { query: word, type: 'bool_prefix', operator: 'and', fields } }
+        : { multi_match: { query: word, type: 'best_fields', operator: 'and', fields } },
+    );
+    return must.length === 1 ? must[0] : { bool: { must } };
   }
 
   private read(kind: IndexKind, doc: SinkDocument): SinkDocument {
@@ -301,6 +313,7 @@ export class ClusterSink implements EngineSink {
       const overlay = readMapping<IndexBody>('elasticsearch-analysis-common.json');
       body = { settings: mergeDeep(body.settings, overlay.settings), mappings: mergeDeep(body.mappings, overlay.mappings) };
     }
+    if (kind === 'products') body = { settings: body.settings, mappings: mergeDeep(body.mappings, profileMappings(this.opts.profile)) };
     return this.dialect.body(body);
   }
 
@@ -354,4 +367,34 @@ export function reasonOf(status: number, body: unknown): string {
   if (!e || typeof e !== 'object') return `status ${status}`;
   const cause = e.caused_by?.reason && e.caused_by.reason !== e.reason ? ` (caused by ${e.caused_by.type}: ${e.caused_by.reason})` : '';
   return `${status} ${e.type}: ${e.reason}${cause}`;
+}
+
+/** The mapping of what a profile adds to the contract: the fields a transform adds, and each locale's searchable text. */
+export function profileMappings(profile: SearchProfile): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const [field, type] of Object.entries(profile.fields)) properties[field] = FIELD_MAPPING[type];
+  if (profile.locales.length) {
+    const text = { type: 'text' };
+    properties.i18n = {
+      properties: Object.fromEntries(profile.locales.map((l) => [l, { properties: { name: text, attributes: text, url: text, category_names: text } }])),
+    };
+  }
+  return Object.keys(properties).length ? { properties } : {};
+}
+
+const FIELD_MAPPING: Record<FieldType, Record<string, unknown>> = {
+  keyword: { type: 'keyword', ignore_above: 1024 },
+  text: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 256 } } },
+  number: { type: 'double' },
+  boolean: { type: 'boolean' },
+  date: { type: 'date' },
+};
+
+/** Contract text fields that carry a `keyword` sub-field for counting (mappings/products.json). */
+const KEYWORD_SUBFIELD = new Set(['name', 'sku', 'base_code', 'category_names', 'breadcrumbs']);
+
+/** The field a terms aggregation counts for a document field: a text field's `keyword` sub-field. */
+function aggregatable(profile: SearchProfile, field: string): string {
+  if (KEYWORD_SUBFIELD.has(field) || profile.fields[field] === 'text') return `${field}.keyword`;
+  return field;
 }

@@ -20,8 +20,8 @@ const elasticsearchDialect: Dialect = {
   body: (base) => base,
   toStored: (doc) => doc,
   fromStored: (doc) => doc,
-  facetAgg: (key) => ({ terms: { field: `attributes.${key}`, size: 50 } }),
-  facetValue: (_key, bucket) => String(bucket),
+  facetAgg: (field) => ({ terms: { field, size: 50 } }),
+  facetValue: (_field, bucket) => String(bucket),
 };
 
 /** The Elasticsearch sink: the shared cluster logic over the official 8.x client. */

@@ -6,19 +6,21 @@ import { elasticsearchSink } from './elasticsearch';
 import { openSearchSink } from './opensearch';
 import { MeilisearchSink } from './meilisearch';
 import { exists, type EngineSink } from './types';
+import { configuredProfile } from '../profile/load';
+import type { SearchProfile } from '../profile/schema';
 
 /** The sink chosen by SINK. Unknown kinds cannot get here: the config schema lists what exists. */
-export function createSink(config: Config): EngineSink {
+export function createSink(config: Config, profile: SearchProfile = configuredProfile(config)): EngineSink {
   switch (config.SINK) {
     case 'sqlite':
       try {
-        return new SqliteSink(config.SQLITE_PATH, config.INDEX_NAME);
+        return new SqliteSink(config.SQLITE_PATH, config.INDEX_NAME, profile);
       } catch (err) {
         throw new ConfigError('SQLITE_PATH', `cannot open ${config.SQLITE_PATH} (${describeFsError(err)})`);
       }
     case 'elasticsearch':
       return elasticsearchSink({
-        ...clusterTuning(config),
+        ...clusterTuning(config, profile),
         url: config.ES_URL!,
         apiKey: config.ES_API_KEY,
         username: config.ES_USERNAME,
@@ -28,7 +30,7 @@ export function createSink(config: Config): EngineSink {
       });
     case 'opensearch':
       return openSearchSink({
-        ...clusterTuning(config),
+        ...clusterTuning(config, profile),
         url: config.OPENSEARCH_URL!,
         username: config.OPENSEARCH_USERNAME,
         password: config.OPENSEARCH_PASSWORD,
@@ -37,6 +39,7 @@ export function createSink(config: Config): EngineSink {
       });
     case 'meilisearch':
       return new MeilisearchSink({
+        profile,
         url: config.MEILI_URL!,
         apiKey: config.MEILI_API_KEY,
         indexName: config.INDEX_NAME,
@@ -51,8 +54,9 @@ export function createSink(config: Config): EngineSink {
 }
 
 /** Elasticsearch and OpenSearch share the protocol, and with it the ES_* tuning settings. */
-function clusterTuning(config: Config) {
+function clusterTuning(config: Config, profile: SearchProfile) {
   return {
+    profile,
     indexName: config.INDEX_NAME,
     replicas: config.ES_REPLICAS,
     flushBytes: config.ES_FLUSH_BYTES,
@@ -66,9 +70,9 @@ function clusterTuning(config: Config) {
  * The live index for a read-only command (search, export), or a NoLiveIndexError: reading never
  * creates an index (an embedded index file included) and reports success.
  */
-export async function openLiveIndex(config: Config): Promise<EngineSink> {
+export async function openLiveIndex(config: Config, profile: SearchProfile = configuredProfile(config)): Promise<EngineSink> {
   if (config.SINK === 'sqlite' && !fs.existsSync(config.SQLITE_PATH)) throw new NoLiveIndexError('read');
-  const sink = createSink(config);
+  const sink = createSink(config, profile);
   if (!(await exists(sink, 'products'))) {
     await sink.close();
     throw new NoLiveIndexError('read');

@@ -2,9 +2,24 @@ import { MeiliSearch, MeiliSearchApiError, type Task } from 'meilisearch';
 import PQueue from 'p-queue';
 import { SinkError } from '../errors';
 import { readMapping } from './mappings';
-import { live, hitOf, type IndexKind, type Rejection, type SearchQuery, type SearchResult, type EngineSink, type SinkDocument, type Target } from './types';
+import { allSearchFields, facetField, facetFields, searchFields } from '../profile/query';
+import type { SearchProfile } from '../profile/schema';
+import {
+  live,
+  hitOf,
+  type IndexKind,
+  type IndexStamp,
+  type Rejection,
+  type SearchQuery,
+  type SearchResult,
+  type EngineSink,
+  type SinkDocument,
+  type Target,
+} from './types';
 
 export interface MeilisearchOptions {
+  /** The configured search profile: the index settings it gives, the fields a query searches, facets. */
+  profile: SearchProfile;
   url: string;
   apiKey?: string;
   indexName: string;
@@ -63,7 +78,8 @@ export class MeilisearchSink implements EngineSink {
 
   constructor(private readonly opts: MeilisearchOptions) {
     this.client = new MeiliSearch({ host: opts.url, apiKey: opts.apiKey, timeout: 60_000 });
-    this.mapping = readMapping<Record<IndexKind, IndexSettings>>('meilisearch.json');
+    const mapping = readMapping<Record<IndexKind, IndexSettings>>('meilisearch.json');
+    this.mapping = { ...mapping, products: { ...mapping.products, settings: meiliSettings(opts.profile, mapping.products.settings) } };
   }
 
   async has(target: Target): Promise<boolean> {
@@ -140,7 +156,7 @@ export class MeilisearchSink implements EngineSink {
     }
   }
 
-  async swap(target: Target, origin: string): Promise<void> {
+  async swap(target: Target, stamp: IndexStamp): Promise<void> {
     const publicIndex = live(this, target.kind);
     if (!(await this.has(publicIndex))) {
       // swap-indexes needs both sides: the first rebuild swaps with an empty index of the live name.
@@ -153,15 +169,18 @@ export class MeilisearchSink implements EngineSink {
     await this.drop(target);
     // Meilisearch keeps no metadata on an index: its source goes to a one-document companion index.
     await this.task(`record the source of ${publicIndex.name}`, () =>
-      this.client.index(originIndex(publicIndex.name)).addDocuments([{ id: 'origin', source: origin }], { primaryKey: 'id' }),
+      this.client.index(originIndex(publicIndex.name)).addDocuments([{ id: 'origin', source: stamp.source, profile: stamp.profile }], { primaryKey: 'id' }),
     );
   }
 
-  async origin(kind: IndexKind): Promise<string | null> {
+  async stamp(kind: IndexKind): Promise<IndexStamp | null> {
     const name = originIndex(live(this, kind).name);
     if (!(await this.has({ kind, name }))) return null;
-    const doc = await this.call(`read the source of ${live(this, kind).name}`, () => this.client.index(name).getDocument<{ source?: unknown }>('origin'));
-    return typeof doc.source === 'string' ? doc.source : null;
+    const doc = await this.call(`read the source of ${live(this, kind).name}`, () =>
+      this.client.index(name).getDocument<{ source?: unknown; profile?: unknown }>('origin'),
+    );
+    if (typeof doc.source !== 'string') return null;
+    return { source: doc.source, profile: typeof doc.profile === 'string' ? doc.profile : null };
   }
 
   async drop(target: Target): Promise<void> {
@@ -212,16 +231,28 @@ export class MeilisearchSink implements EngineSink {
     if (q.maxPrice !== undefined) filter.push(`price ${q.maxPriceExclusive ? '<' : '<='} ${q.maxPrice}`);
     if (q.isActive !== undefined) filter.push(`is_active = ${q.isActive}`);
     const sort = q.sort === 'price' ? ['price:asc', 'product_id:asc'] : q.sort === '-price' ? ['price:desc', 'product_id:asc'] : undefined;
-    const facets = q.facets?.map((f) => `attributes.${f}`);
-    const res = await this.call('search', () =>
+    const { profile } = this.opts;
+    const facets = q.facets?.map((f) => facetField(profile, f));
+    // With locales, a query searches the catalog's own fields and the asked locale's, not every language.
+    const on = profile.locales.length ? searchFields(profile, q.locale).map((f) => f.field) : undefined;
+    const query = (attributesToSearchOn: string[] | undefined) =>
       this.client.index(publicIndex.name).search<SinkDocument>(q.text?.trim() || '', {
         filter: filter.length ? filter.join(' AND ') : undefined,
         sort,
         hitsPerPage: q.limit ?? 10,
         page: 1,
         facets,
-      }),
-    );
+        attributesToSearchOn,
+      });
+    const res = await this.call('search', async () => {
+      try {
+        return await query(on);
+      } catch (err) {
+        // The live index was built with another profile (its rollout is under way): search what it has.
+        if (on && engineCode(err) === 'invalid_search_attributes_to_search_on') return query(undefined);
+        throw err;
+      }
+    });
     const total = (res as { totalHits?: number }).totalHits ?? res.estimatedTotalHits ?? res.hits.length;
     const result: SearchResult = {
       total,
@@ -230,7 +261,7 @@ export class MeilisearchSink implements EngineSink {
     if (q.facets) {
       result.facets = {};
       for (const f of q.facets) {
-        const dist = res.facetDistribution?.[`attributes.${f}`] ?? {};
+        const dist = res.facetDistribution?.[facetField(profile, f)] ?? {};
         result.facets[f] = Object.entries(dist)
           .map(([value, count]) => ({ value, count }))
           .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
@@ -260,6 +291,32 @@ export class MeilisearchSink implements EngineSink {
       throw wrap(action, err);
     }
   }
+}
+
+/** Always filterable: ids for keyset scans, and the storefront's category, price and status filters. */
+const BASE_FILTERABLE = ['product_id', 'category_ids', 'price', 'is_active', 'is_listable', 'currency'];
+
+/**
+ * The products index settings a profile gives, over the fixed ones of mappings/meilisearch.json
+ * (ranking rules, typo tolerance, pagination): searchable attributes in the profile's order (each
+ * locale's after), filterable facets, sortable fields, synonyms and stop words.
+ */
+export function meiliSettings(profile: SearchProfile, base: Record<string, unknown>): Record<string, unknown> {
+  const synonyms: Record<string, string[]> = {};
+  const add = (from: string, to: string[]) => {
+    const list = (synonyms[from.toLocaleLowerCase('tr')] ??= []);
+    for (const t of to) if (t.toLocaleLowerCase('tr') !== from.toLocaleLowerCase('tr') && !list.includes(t)) list.push(t);
+  };
+  for (const group of profile.synonyms.groups) for (const w of group) add(w, group);
+  for (const rule of profile.synonyms.rules) add(rule.from, rule.to);
+  return {
+    ...base,
+    searchableAttributes: allSearchFields(profile).map((f) => f.field),
+    filterableAttributes: [...new Set([...BASE_FILTERABLE, ...facetFields(profile)])],
+    sortableAttributes: [...new Set(['price', ...profile.sortable, 'product_id'])],
+    ...(Object.keys(synonyms).length ? { synonyms } : {}),
+    ...(profile.stopWords.length ? { stopWords: profile.stopWords } : {}),
+  };
 }
 
 /** The companion index holding which source built a public index. */

@@ -69,8 +69,12 @@ const openSearchDialect: Dialect = {
     const { [FACETS]: _omit, ...contract } = doc;
     return contract;
   },
-  facetAgg: (key) => ({ terms: { field: FACETS, include: `${literal(key + SEP)}.*`, size: 50 } }),
-  facetValue: (key, bucket) => String(bucket).slice(key.length + SEP.length),
+  // Attributes are counted on the facet field; other fields (a transform's keyword) as they are.
+  facetAgg: (field) =>
+    field.startsWith('attributes.')
+      ? { terms: { field: FACETS, include: `${literal(field.slice('attributes.'.length) + SEP)}.*`, size: 50 } }
+      : { terms: { field, size: 50 } },
+  facetValue: (field, bucket) => (field.startsWith('attributes.') ? String(bucket).slice(field.length - 'attributes.'.length + SEP.length) : String(bucket)),
 };
 
 /** The OpenSearch sink: the shared cluster logic over the official OpenSearch client. */

@@ -10,15 +10,28 @@ import {
   type SearchQuery,
   type SearchResult,
   type EngineSink,
+  type IndexStamp,
   type SinkDocument,
   type Target,
 } from './types';
-import { ftsQuery, searchableText } from './text';
+import { fieldText, ftsAnyOf } from './text';
 import { readMapping } from './mappings';
+import { allSearchFields, facetField, queryVariants, searchFields } from '../profile/query';
+import type { SearchProfile } from '../profile/schema';
 
-/** FTS settings, versioned with the code in mappings/sqlite.json. */
-const MAPPING = readMapping<{ fts: { tokenize: string; columns: Record<'name' | 'sku' | 'base_code' | 'labels' | 'categories', number> } }>('sqlite.json');
-const FTS_COLUMNS = Object.keys(MAPPING.fts.columns) as (keyof typeof MAPPING.fts.columns)[];
+/** The tokenizer, versioned with the code in mappings/sqlite.json (its column weights are what the built-in profile gives). */
+const MAPPING = readMapping<{ fts: { tokenize: string; columns: Record<string, number> } }>('sqlite.json');
+
+/** The FTS5 column of a searchable field: the historical short names of the built-in ones, else the field path with `_`. */
+export function ftsColumn(field: string): string {
+  return FTS_NAMES[field] ?? field.replace(/[^A-Za-z0-9]/g, '_');
+}
+const FTS_NAMES: Record<string, string> = { attribute_labels: 'labels', category_names: 'categories' };
+
+/** The FTS5 columns and bm25 weights a profile gives: every searchable field, each locale's included. */
+export function ftsColumns(profile: SearchProfile): { column: string; field: string; weight: number }[] {
+  return allSearchFields(profile).map(({ field, weight }) => ({ column: ftsColumn(field), field, weight }));
+}
 
 /**
  * The embedded sink: one SQLite file, a table of documents plus an FTS5 index per physical index.
@@ -30,10 +43,14 @@ export class SqliteSink implements EngineSink {
   readonly engine = 'sqlite';
   private readonly db: Database.Database;
 
+  private readonly columns: { column: string; field: string; weight: number }[];
+
   constructor(
     file: string,
     readonly indexName: string,
+    private readonly profile: SearchProfile,
   ) {
+    this.columns = ftsColumns(profile);
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -52,7 +69,7 @@ export class SqliteSink implements EngineSink {
     this.db.exec(`
       CREATE TABLE ${t} (id TEXT PRIMARY KEY, num_id INTEGER NOT NULL, doc TEXT NOT NULL, name TEXT, price REAL, is_active INTEGER);
       CREATE INDEX ${quote(`${target.name}_num_id`)} ON ${t}(num_id);
-      CREATE VIRTUAL TABLE ${quote(`${target.name}__fts`)} USING fts5(${FTS_COLUMNS.join(', ')}, tokenize = '${MAPPING.fts.tokenize}');
+      CREATE VIRTUAL TABLE ${quote(`${target.name}__fts`)} USING fts5(${this.columns.map((c) => quote(c.column)).join(', ')}, tokenize = '${MAPPING.fts.tokenize}');
     `);
     return target;
   }
@@ -63,7 +80,9 @@ export class SqliteSink implements EngineSink {
     const f = quote(`${target.name}__fts`);
     const upsert = this.db.prepare(`INSERT OR REPLACE INTO ${t} (id, num_id, doc, name, price, is_active) VALUES (?, ?, ?, ?, ?, ?)`);
     const unindex = this.db.prepare(`DELETE FROM ${f} WHERE rowid = ?`);
-    const index = this.db.prepare(`INSERT INTO ${f} (rowid, ${FTS_COLUMNS.join(', ')}) VALUES (?${', ?'.repeat(FTS_COLUMNS.length)})`);
+    const index = this.db.prepare(
+      `INSERT INTO ${f} (rowid, ${this.columns.map((c) => quote(c.column)).join(', ')}) VALUES (?${', ?'.repeat(this.columns.length)})`,
+    );
     this.db.transaction(() => {
       for (const doc of docs) {
         const id = String(doc.id);
@@ -76,8 +95,7 @@ export class SqliteSink implements EngineSink {
         const active = typeof doc.is_active === 'boolean' ? Number(doc.is_active) : null;
         upsert.run(id, num, JSON.stringify(doc), typeof doc.name === 'string' ? doc.name : null, price, active);
         unindex.run(num);
-        const text = searchableText(doc);
-        index.run(num, ...FTS_COLUMNS.map((c) => text[c]));
+        index.run(num, ...this.columns.map((c) => fieldText(doc, c.field)));
       }
     })();
     return rejected;
@@ -94,7 +112,7 @@ export class SqliteSink implements EngineSink {
     })();
   }
 
-  async swap(target: Target, origin: string): Promise<void> {
+  async swap(target: Target, stamp: IndexStamp): Promise<void> {
     const pub = live(this, target.kind).name;
     const retired = `${pub}__retired`;
     this.db
@@ -103,16 +121,24 @@ export class SqliteSink implements EngineSink {
         if (this.tableExists(pub)) this.renameTables(pub, retired);
         this.renameTables(target.name, pub);
         this.dropTables(retired);
-        this.db.exec('CREATE TABLE IF NOT EXISTS _feeder_origin (name TEXT PRIMARY KEY, source TEXT NOT NULL)');
-        this.db.prepare('INSERT OR REPLACE INTO _feeder_origin (name, source) VALUES (?, ?)').run(pub, origin);
+        this.ensureOriginTable();
+        this.db.prepare('INSERT OR REPLACE INTO _feeder_origin (name, source, profile) VALUES (?, ?, ?)').run(pub, stamp.source, stamp.profile);
       })
       .immediate();
   }
 
-  async origin(kind: IndexKind): Promise<string | null> {
+  async stamp(kind: IndexKind): Promise<IndexStamp | null> {
     if (!this.tableExists(live(this, kind).name) || !this.tableExists('_feeder_origin')) return null;
-    const row = this.db.prepare('SELECT source FROM _feeder_origin WHERE name = ?').get(live(this, kind).name) as { source: string } | undefined;
-    return row?.source ?? null;
+    this.ensureOriginTable();
+    const row = this.db.prepare('SELECT source, profile FROM _feeder_origin WHERE name = ?').get(live(this, kind).name) as IndexStamp | undefined;
+    return row ? { source: row.source, profile: row.profile ?? null } : null;
+  }
+
+  /** The table of stamps; a file from before profiles gains its `profile` column. */
+  private ensureOriginTable(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS _feeder_origin (name TEXT PRIMARY KEY, source TEXT NOT NULL, profile TEXT)');
+    const columns = (this.db.prepare(`SELECT name FROM pragma_table_info('_feeder_origin')`).all() as { name: string }[]).map((c) => c.name);
+    if (!columns.includes('profile')) this.db.exec('ALTER TABLE _feeder_origin ADD COLUMN profile TEXT');
   }
 
   async drop(target: Target): Promise<void> {
@@ -157,12 +183,18 @@ export class SqliteSink implements EngineSink {
     let from = `${t} t`;
     let relevance = 't.num_id';
     if (q.text && q.text.trim()) {
-      const match = ftsQuery(q.text);
-      if (!match) return { total: 0, hits: [] };
+      const any = ftsAnyOf(queryVariants(this.profile, q.text));
+      if (!any) return { total: 0, hits: [] };
+      // The live table's own columns (an index built with an earlier profile keeps its own): the
+      // searched ones filter the match, and every column gets its weight, by position, for bm25.
+      const present = (this.db.prepare(`SELECT name FROM pragma_table_info(?)`).all(`${name}__fts`) as { name: string }[]).map((r) => r.name);
+      const wanted = new Map(searchFields(this.profile, q.locale).map((s) => [ftsColumn(s.field), s.weight]));
+      const searched = present.filter((c) => wanted.has(c));
+      if (searched.length === 0) return { total: 0, hits: [] };
       from = `${f} JOIN ${t} t ON t.num_id = ${f}.rowid`;
       where.push(`${f} MATCH ?`);
-      params.push(match);
-      relevance = `bm25(${f}, ${FTS_COLUMNS.map((c) => MAPPING.fts.columns[c].toFixed(1)).join(', ')}), t.num_id`;
+      params.push(searched.length === present.length ? any : `{${searched.map((c) => `"${c}"`).join(' ')}} : (${any})`);
+      relevance = `bm25(${f}, ${present.map((c) => (wanted.get(c) ?? 1).toFixed(1)).join(', ')}), t.num_id`;
     }
     if (q.categoryId !== undefined) {
       where.push(`EXISTS (SELECT 1 FROM json_each(t.doc, '$.category_ids') WHERE value = ?)`);
@@ -190,14 +222,15 @@ export class SqliteSink implements EngineSink {
       const hits: SearchHit[] = rows.map((r) => hitOf(JSON.parse(r.doc) as Record<string, unknown>));
       const facets: Record<string, { value: string; count: number }[]> = {};
       for (const key of q.facets ?? []) {
-        // Values as Elasticsearch's flattened type counts them: text of the scalar, true/false for booleans.
+        // Values as Elasticsearch's flattened type counts them: text of the scalar, true/false for
+        // booleans, each element of a list.
         const rows = this.db
           .prepare(
-            `SELECT CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.value AS TEXT) END AS v, count(*) AS n
-               FROM ${from} JOIN json_each(t.doc, '$.attributes') j ON j.key = ? ${whereSql}
+            `SELECT CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.value AS TEXT) END AS v, count(DISTINCT t.num_id) AS n
+               FROM ${from} JOIN json_each(t.doc, ?) j ${whereSql}
               GROUP BY v ORDER BY n DESC, v LIMIT 50`,
           )
-          .all(key, ...params) as { v: string | null; n: number }[];
+          .all(jsonPath(facetField(this.profile, key)), ...params) as { v: string | null; n: number }[];
         facets[key] = rows.filter((r) => r.v !== null).map((r) => ({ value: r.v!, count: r.n }));
       }
       return { total, hits, ...(q.facets ? { facets } : {}) };
@@ -220,6 +253,14 @@ export class SqliteSink implements EngineSink {
   private dropTables(name: string): void {
     this.db.exec(`DROP TABLE IF EXISTS ${quote(name)}; DROP TABLE IF EXISTS ${quote(`${name}__fts`)};`);
   }
+}
+
+/** A SQLite JSON path for a dotted field path, every key quoted (`attributes.size` → `$."attributes"."size"`). */
+function jsonPath(field: string): string {
+  return `$${field
+    .split('.')
+    .map((k) => `."${k.replace(/"/g, '\\"')}"`)
+    .join('')}`;
 }
 
 function quote(identifier: string): string {

@@ -9,17 +9,20 @@ export function foldForSearch(text: string): string {
   return text.replace(/[ıİI]/g, 'i');
 }
 
-export function searchableText(doc: SinkDocument) {
-  const str = (v: unknown) => (typeof v === 'string' ? foldForSearch(v) : '');
-  const labels = doc.attribute_labels && typeof doc.attribute_labels === 'object' ? Object.values(doc.attribute_labels) : [];
-  const categories = Array.isArray(doc.category_names) ? doc.category_names : [];
-  return {
-    name: str(doc.name),
-    sku: str(doc.sku),
-    base_code: str(doc.base_code),
-    labels: foldForSearch(labels.filter((l): l is string => typeof l === 'string').join(' ')),
-    categories: foldForSearch(categories.filter((c): c is string => typeof c === 'string').join(' ')),
+/** The text of a document field for full-text indexing: strings, numbers and the values of lists and objects, space-separated, folded. */
+export function fieldText(doc: SinkDocument, field: string): string {
+  let value: unknown = doc;
+  for (const part of field.split('.'))
+    value = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>)[part] : undefined;
+  const out: string[] = [];
+  const collect = (v: unknown): void => {
+    if (typeof v === 'string') out.push(v);
+    else if (typeof v === 'number' || typeof v === 'boolean') out.push(String(v));
+    else if (Array.isArray(v)) v.forEach(collect);
+    else if (v !== null && typeof v === 'object') Object.values(v).forEach(collect);
   };
+  collect(value);
+  return foldForSearch(out.join(' '));
 }
 
 /**
@@ -28,6 +31,17 @@ export function searchableText(doc: SinkDocument) {
  * Returns null when nothing searchable is left.
  */
 export function ftsQuery(text: string): string | null {
+  return ftsQueryOf(text);
+}
+
+/** Several typed queries (synonym variants) as one FTS5 query that matches any of them; null when none is searchable. */
+export function ftsAnyOf(texts: readonly string[]): string | null {
+  const parts = texts.map(ftsQueryOf).filter((q): q is string => q !== null);
+  if (parts.length === 0) return null;
+  return parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(' OR ');
+}
+
+function ftsQueryOf(text: string): string | null {
   const words = foldForSearch(text)
     .split(/\s+/)
     .map((w) => w.match(/[\p{L}\p{N}]+/gu) ?? [])

@@ -15,6 +15,14 @@ export interface Target {
   name: string;
 }
 
+/** What a live index remembers of how it was built. */
+export interface IndexStamp {
+  /** The catalog it was built from (URL and channel, or the sandbox). */
+  source: string;
+  /** The fingerprint of the search profile and transform it was built with; null when built before profiles existed (the built-in profile). */
+  profile: string | null;
+}
+
 export interface Rejection {
   id: string;
   reason: string;
@@ -31,8 +39,13 @@ export interface SearchQuery {
   isActive?: boolean;
   sort?: 'relevance' | 'price' | '-price';
   limit?: number;
-  /** Attribute keys to count values of (a storefront's facets), over all matching documents. */
+  /**
+   * Facets to count over all matching documents: a profile facet's key, a declared field, a field
+   * path, or an attribute key (`size` counts `attributes.size`).
+   */
   facets?: string[];
+  /** A profile locale: that language's fields are searched too (`i18n.<locale>`). */
+  locale?: string;
 }
 
 export interface SearchHit {
@@ -81,11 +94,11 @@ export interface IndexWriter {
   delete(target: Target, ids: readonly string[]): Promise<void>;
   /**
    * Makes `target` the public index of its kind in one atomic step, then drops the old one. The
-   * index remembers `origin`, the source that built it (no secrets).
+   * index remembers its stamp: the source that built it (no secrets) and the shape's fingerprint.
    */
-  swap(target: Target, origin: string): Promise<void>;
-  /** The source the public index of a kind was built from, or null (no index, or built before origins were recorded). */
-  origin(kind: IndexKind): Promise<string | null>;
+  swap(target: Target, stamp: IndexStamp): Promise<void>;
+  /** The stamp of the public index of a kind, or null (no index, or built before stamps were recorded). */
+  stamp(kind: IndexKind): Promise<IndexStamp | null>;
   drop(target: Target): Promise<void>;
   count(target: Target): Promise<number>;
   close(): Promise<void>;

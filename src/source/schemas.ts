@@ -120,6 +120,12 @@ export const categoryNodeSchema = z.object({
   order: sortOrder,
   name: z.string(),
   pretty_url: fk.optional().transform((v) => v ?? null),
+  /** The node's translations (`{"en-us": {"name": "Dresses"}}`): localized category names (search profile locales). */
+  localized_attributes: z
+    .record(z.string(), dict.nullable())
+    .nullable()
+    .optional()
+    .transform((v) => v ?? {}),
 });
 
 export const prettyUrlSchema = z.object({

@@ -4,6 +4,7 @@ import type { Sink } from '../sink/types';
 import type { Source } from '../source/source';
 import type { StateStore } from '../state/store';
 import type { BuildOptions } from '../document/types';
+import type { Shape } from '../profile/load';
 
 /** What every run needs, wired once by the CLI or the service. */
 export interface RunContext {
@@ -18,6 +19,8 @@ export interface RunContext {
   signal?: AbortSignal;
   /** Which catalog feeds the index (no secrets): the state store remembers it. */
   sourceId: string;
+  /** The search profile and transform that shape documents and engine settings (SEARCH_PROFILE, TRANSFORM_MODULE). */
+  shape: Shape;
   /** `feeder rebuild --allow-shrink`: swap in a result smaller than REBUILD_MAX_SHRINK allows. */
   allowShrink?: boolean;
 }

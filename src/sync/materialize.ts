@@ -1,6 +1,9 @@
 import { buildCategoryDocument } from '../document/category';
 import { documentHash } from '../document/hash';
 import { buildProductDocument } from '../document/product';
+import { localeFields } from '../document/localized';
+import { transformedProblem } from '../profile/validate';
+import type { TransformRows } from '../profile/transform';
 import { categoryTree } from '../document/tree';
 import type { BuildOptions, CategoryTree, ProductInput } from '../document/types';
 import type { Product } from '../source/schemas';
@@ -65,16 +68,49 @@ export function qualifies(ctx: RunContext, product: Product): boolean {
   return ctx.config.INDEX_FILTER === 'all' || (product.is_active && product.is_listable);
 }
 
+/** What a product renders to: its document, nothing (it stays out of the index), or a reason it cannot be rendered. */
+export type Rendered = { doc: SinkDocument } | { out: true } | { problem: string; raw: unknown };
+
 /**
- * The document a product gets in the index, or null when it stays out: it does not qualify under
- * INDEX_FILTER, or it has no valid price and PRICE_MISSING=hold (a price row quarantined before it
- * was ever valid, or none at all) — it is indexed, or deleted, when that changes.
+ * The document a product gets in the index, or `out` when it stays out: it does not qualify under
+ * INDEX_FILTER, it has no valid price and PRICE_MISSING=hold (a price row quarantined before it
+ * was ever valid, or none at all), or the transform left it out — it is indexed, or deleted, when
+ * that changes. With the profile's locales the document gains `i18n`; then the transform (if any)
+ * shapes it. A transform that throws, or returns what the profile does not declare, gives a
+ * `problem`: that product is quarantined with the reason, the others land.
  */
-export function indexableDocument(ctx: RunContext, input: ProductInput, tree: CategoryTree, opts: BuildOptions): SinkDocument | null {
-  if (!qualifies(ctx, input.product)) return null;
-  const doc = buildProductDocument(input, tree, opts);
-  if (doc.price === null && ctx.config.PRICE_MISSING === 'hold') return null;
-  return doc as unknown as SinkDocument;
+export async function renderProduct(ctx: RunContext, input: ProductInput, tree: CategoryTree, opts: BuildOptions): Promise<Rendered> {
+  if (!qualifies(ctx, input.product)) return { out: true };
+  const built = buildProductDocument(input, tree, opts);
+  if (built.price === null && ctx.config.PRICE_MISSING === 'hold') return { out: true };
+  const { profile, transform } = ctx.shape;
+  const doc = (profile.locales.length ? { ...built, i18n: localeFields(input, built, tree, profile.locales) } : built) as unknown as SinkDocument;
+  if (!transform) return { doc };
+  let result: unknown;
+  try {
+    result = await transform.fn(structuredClone(doc), transformRows(input, tree));
+  } catch (err) {
+    // (an error from the module's own realm is no `instanceof Error` here: read its message)
+    const message = typeof (err as { message?: unknown } | null)?.message === 'string' ? (err as { message: string }).message : String(err);
+    return { problem: `transform threw: ${message}`, raw: doc };
+  }
+  if (result === null) return { out: true };
+  const problem = transformedProblem(result, String(doc.id), profile);
+  return problem ? { problem, raw: result } : { doc: result as SinkDocument };
+}
+
+/** The raw records a transform receives (copies: a transform cannot change the state). */
+function transformRows(input: ProductInput, tree: CategoryTree): TransformRows {
+  const categories = input.linkedCategoryIds.map((id) => tree.byId.get(id)).filter((n) => n !== undefined);
+  return structuredClone({
+    product: input.product,
+    prices: input.prices,
+    images: input.images,
+    prettyUrl: input.prettyUrl,
+    urlTranslations: input.urlTranslations,
+    categories,
+    variants: input.variants,
+  });
 }
 
 /**
@@ -87,13 +123,22 @@ export async function writeProducts(ctx: RunContext, dest: Destination, ids: rea
   const opts = buildOptions(ctx.config);
   const docs: SinkDocument[] = [];
   const gone: string[] = [];
+  const problems: Problem[] = [];
   for (const id of ids) {
     const input = inputs.get(id);
-    const doc = input ? indexableDocument(ctx, input, tree, opts) : null;
-    if (doc) docs.push(doc);
+    const rendered = input ? await renderProduct(ctx, input, tree, opts) : { out: true as const };
+    if ('doc' in rendered) docs.push(rendered.doc);
+    else if ('problem' in rendered) problems.push({ id: String(id), reason: rendered.problem, raw: rendered.raw });
     else gone.push(String(id));
   }
-  await writeDocuments(ctx, dest, 'product', docs, gone, ids, summary);
+  await writeDocuments(ctx, dest, 'product', docs, gone, ids, summary, problems);
+}
+
+/** A product that could not be rendered: quarantined like a document the sink refused; its indexed version, if any, stays. */
+interface Problem {
+  id: string;
+  reason: string;
+  raw: unknown;
 }
 
 export async function writeCategories(ctx: RunContext, dest: Destination, ids: readonly number[], tree: CategoryTree, summary: RunSummary): Promise<void> {
@@ -115,6 +160,7 @@ async function writeDocuments(
   gone: string[],
   ids: readonly number[],
   summary: RunSummary,
+  problems: readonly Problem[] = [],
 ): Promise<void> {
   const target = kind === 'product' ? dest.products : dest.categories;
   const known = ctx.store.hashes(dest.gen, kind, [...docs.map((d) => String(d.id)), ...gone]);
@@ -134,6 +180,11 @@ async function writeDocuments(
   if (gone.length) await ctx.sink.delete(target, gone);
   const rejected = new Map(rejections.map((r) => [r.id, r.reason]));
   ctx.store.tx(() => {
+    for (const p of problems) {
+      ctx.store.deleteHash(dest.gen, kind, p.id);
+      ctx.store.quarantine({ resource: `${kind}_documents`, key: p.id, reason: p.reason, raw: p.raw });
+      summary.rejected++;
+    }
     for (const { doc, hash } of changed) {
       const id = String(doc.id);
       const reason = rejected.get(id);
@@ -155,6 +206,8 @@ async function writeDocuments(
     ctx.store.clearPending(dest.gen, kind, ids);
   });
   if (rejections.length) ctx.log.warn({ kind, rejected: rejections.length, first: rejections[0] }, 'documents rejected by the sink');
+  if (problems.length)
+    ctx.log.warn({ kind, rejected: problems.length, first: { id: problems[0].id, reason: problems[0].reason } }, 'documents the transform could not render');
 }
 
 /** Writes every document pending in `dest`'s generation into it, a batch at a time. */

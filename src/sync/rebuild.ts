@@ -98,8 +98,9 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
       guardShrink(ctx, `the new index holds ${next} product documents, the live one ${held}`, held, next);
     }
     ctx.onProgress?.({ phase: 'swap', done: 0 });
-    await ctx.sink.swap(dest.products, ctx.sourceId);
-    await ctx.sink.swap(dest.categories, ctx.sourceId);
+    const stamp = { source: ctx.sourceId, profile: ctx.shape.fingerprint };
+    await ctx.sink.swap(dest.products, stamp);
+    await ctx.sink.swap(dest.categories, stamp);
     ctx.store.tx(() => {
       ctx.store.setMeta(LIVE_GEN, plan.gen);
       ctx.store.keepOnlyGeneration(plan.gen);

@@ -6,7 +6,7 @@ import { batchBoundary, buildOptions, LIVE_GEN, type ReconcileSummary, type RunC
 import { withRunLock } from './lock';
 import { assertSameSource } from './source-identity';
 import { NoLiveIndexError } from '../errors';
-import { indexableDocument, loadCategoryTree, loadProductInputs } from './materialize';
+import { loadCategoryTree, loadProductInputs, renderProduct } from './materialize';
 import { beginRun, fail, succeed } from './runs';
 
 /**
@@ -33,7 +33,13 @@ export async function reconcile(ctx: RunContext): Promise<ReconcileSummary> {
         if (ids.length === 0) break;
         after = ids[ids.length - 1];
         const inputs = loadProductInputs(ctx.store, ids);
-        const docs = [...inputs.values()].map((i) => indexableDocument(ctx, i, tree, opts)).filter((d): d is SinkDocument => d !== null);
+        const docs: SinkDocument[] = [];
+        for (const input of inputs.values()) {
+          const rendered = await renderProduct(ctx, input, tree, opts);
+          if ('doc' in rendered) docs.push(rendered.doc);
+          // A product the transform cannot render keeps what the index holds (it is quarantined by the runs).
+          else if ('problem' in rendered) expected.add(String(input.product.id));
+        }
         await repair(ctx, gen, 'product', live(ctx.sink, 'products'), docs, expected, s);
       }
       const nodes = [...tree.byId.values()].map((n) => buildCategoryDocument(n, tree, ctx.config.CATEGORY_PATH_STEP) as unknown as SinkDocument);

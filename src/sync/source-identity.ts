@@ -1,4 +1,5 @@
-import { ConfigError } from '../errors';
+import { ConfigError, ShapeChangedError } from '../errors';
+import { BUILTIN_FINGERPRINT } from '../profile/load';
 import { exists, live } from '../sink/types';
 import { LIVE_GEN } from './context';
 import type { RunContext } from './context';
@@ -33,11 +34,30 @@ export function assertSameSource(ctx: RunContext): void {
  */
 export async function assertIndexSource(ctx: RunContext): Promise<void> {
   if (ctx.store.meta<number>(LIVE_GEN) !== null || !(await exists(ctx.sink, 'products'))) return;
-  const origin = await ctx.sink.origin('products');
+  const origin = (await ctx.sink.stamp('products'))?.source ?? null;
   if (origin !== null && origin !== ctx.sourceId) {
     throw new ConfigError(
       'AKINON_URL',
       `the index ${live(ctx.sink, 'products').name} was built from ${origin}, not from ${ctx.sourceId}; run \`feeder rebuild\` to replace it with the configured source`,
     );
   }
+}
+
+/**
+ * Whether the live index was built with another search profile or transform than the configured
+ * ones, said in one line; null when it was not (or there is no index yet). An index built before
+ * profiles existed was built with the built-in profile.
+ */
+export async function shapeChange(ctx: RunContext): Promise<string | null> {
+  const stamp = await ctx.sink.stamp('products');
+  if (stamp === null && !(await exists(ctx.sink, 'products'))) return null;
+  const built = stamp?.profile ?? BUILTIN_FINGERPRINT;
+  if (built === ctx.shape.fingerprint) return null;
+  return `the search profile changed: the index ${live(ctx.sink, 'products').name} was built with shape ${built}, SEARCH_PROFILE and TRANSFORM_MODULE now give ${ctx.shape.fingerprint}`;
+}
+
+/** A sync never writes documents of a new shape into an index of the old one. */
+export async function assertSameShape(ctx: RunContext): Promise<void> {
+  const change = await shapeChange(ctx);
+  if (change) throw new ShapeChangedError(change);
 }

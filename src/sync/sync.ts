@@ -2,7 +2,7 @@ import { DELETED_CURSOR, LIVE_GEN, windowCursor, type RunContext, type RunSummar
 import { resourceDefs } from '../source/resources';
 import { advanceWatermarks, applyTombstones, applyWindows, retryQuarantined, windowEnd } from './ingest';
 import { withRunLock } from './lock';
-import { assertIndexSource, assertSameSource } from './source-identity';
+import { assertIndexSource, assertSameShape, assertSameSource } from './source-identity';
 import { drainPending, liveDestination } from './materialize';
 import { rebuildLocked } from './rebuild';
 import { beginRun, fail, succeed } from './runs';
@@ -23,6 +23,7 @@ export async function sync(ctx: RunContext): Promise<RunSummary> {
       ctx.log.info('no live index yet: this sync runs a full rebuild');
       return rebuildLocked(ctx);
     }
+    await assertSameShape(ctx);
     const run = beginRun(ctx, 'sync');
     try {
       const defs = resourceDefs(ctx.config);

@@ -8,6 +8,7 @@ import { ConfigError, describeFsError } from '../errors';
 import { Sandbox } from '../sandbox/server';
 import type { RunContext } from '../sync/context';
 import type { Logger } from '../service/logger';
+import { loadShape, type Shape } from '../profile/load';
 
 export interface Runtime {
   ctx: RunContext;
@@ -37,13 +38,20 @@ export async function openRuntime(config: Config, log: Logger, opts: { sink?: Si
   // Files first: a path that cannot be opened is bad configuration (exit 2), found before anything
   // starts listening.
   const store = openStateStore(config);
+  let shape: Shape;
+  try {
+    shape = await loadShape(config);
+  } catch (err) {
+    store.close();
+    throw err;
+  }
   let engine: EngineSink | null = null;
   let sandbox: Sandbox | null = null;
   let baseUrl: string;
   let token: string;
   try {
     // `opts.sink`: a sink wired by the caller (the benchmarks' discarding sink) instead of SINK's.
-    engine = opts.sink ? null : createSink(config);
+    engine = opts.sink ? null : createSink(config, shape.profile);
     if (!usesSandbox(config)) {
       baseUrl = `${config.AKINON_URL!.replace(/\/+$/, '')}/api/v1/remote/${config.AKINON_CHANNEL_ID}/data-warehouse/`;
       token = config.AKINON_TOKEN!;
@@ -86,7 +94,7 @@ export async function openRuntime(config: Config, log: Logger, opts: { sink?: Si
     cursorPrecision: config.AKINON_CURSOR_PRECISION,
   });
   const sink: Sink = opts.sink ?? engine!;
-  const ctx: RunContext = { config, store, source, sink, log, sourceId: sourceIdentity(config) };
+  const ctx: RunContext = { config, store, source, sink, log, sourceId: sourceIdentity(config), shape };
   return {
     ctx,
     searcher: engine,

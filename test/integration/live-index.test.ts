@@ -210,7 +210,7 @@ describe('the wrong source', () => {
           const before = await withRuntime(envFirst, (rt) => exportDocs(rt));
           // The state store is lost (a new volume); the index is not. Its sqlite file is shared too.
           const envSecond = { ...feederEnv(second, tempDir(), index), SQLITE_PATH: envFirst.SQLITE_PATH };
-          await withRuntime(envSecond, async (rt) => expect(await rt.ctx.sink.origin('products')).toBe(`${first.url} channel 1`));
+          await withRuntime(envSecond, async (rt) => expect((await rt.ctx.sink.stamp('products'))?.source).toBe(`${first.url} channel 1`));
           for (const args of [['sync'], ['serve']]) {
             const r = await runCli(args, { ...envSecond, PORT: '0' });
             expect({ args, code: r.code }).toEqual({ args, code: 2 });
@@ -221,7 +221,7 @@ describe('the wrong source', () => {
           await withRuntime(envFirst, async (rt) => expect(await exportDocs(rt)).toEqual(before));
           expect((await runCli(['rebuild'], envSecond)).code).toBe(0);
           await withRuntime(envSecond, async (rt) => {
-            expect(await rt.ctx.sink.origin('products')).toBe(`${second.url} channel 1`);
+            expect((await rt.ctx.sink.stamp('products'))?.source).toBe(`${second.url} channel 1`);
             expect(await compare(second, rt)).toEqual({ lost: 0, duplicates: 0, equal: true });
           });
         });

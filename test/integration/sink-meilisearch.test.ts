@@ -13,6 +13,7 @@ import { rebuild } from '../../src/sync/rebuild';
 import { sync } from '../../src/sync/sync';
 import { SinkError } from '../../src/errors';
 import { MeilisearchSink } from '../../src/sink/meilisearch';
+import { BUILTIN_PROFILE } from '../../src/profile/builtin';
 import { MeilisearchDouble } from '../support/meilisearch-double';
 import { startMeilisearch, type MeiliNode } from '../support/meilisearch';
 import { expectOutageRepaired, sinkContract } from './sink-contract';
@@ -124,7 +125,16 @@ describe('meilisearch specifics', () => {
   });
 
   test('a document the engine refuses is found by halving its batch and rejected alone; the rest lands', async () => {
-    const sink = new MeilisearchSink({ url, apiKey, indexName: 'mreject', payloadLimitBytes: 1_000_000, concurrency: 2, taskTimeoutMs: 60_000 });
+    const sink = new MeilisearchSink({
+      profile: BUILTIN_PROFILE,
+      url,
+      apiKey,
+      indexName: 'mreject',
+      payloadLimitBytes: 1_000_000,
+      concurrency: 2,
+      loadBatchSize: 5000,
+      taskTimeoutMs: 60_000,
+    });
     const target = await sink.create('products', 1);
     const docs = Array.from({ length: 40 }, (_, i) => ({ id: String(i + 1), product_id: i + 1, name: `P${i + 1}` }));
     docs[17] = { ...docs[17], id: 'not valid!' };
@@ -153,6 +163,8 @@ describe('meilisearch specifics', () => {
         });
         expect(over.status).toBe(413);
         const sink = new MeilisearchSink({
+          profile: BUILTIN_PROFILE,
+          loadBatchSize: 5000,
           url: small.url,
           apiKey: small.apiKey,
           indexName: 'mbig',

@@ -19,7 +19,8 @@ export function searchCommand(program: Command): void {
     .option('--inactive', 'only inactive products')
     .addOption(new Option('--sort <order>', 'order of hits').choices(['relevance', 'price', '-price']).default('relevance'))
     .option('--limit <n>', 'hits to print (1 to 1000)', integer('--limit', 1, 1000), 10)
-    .option('--facet <attribute...>', 'count the values of these attributes among the matches')
+    .option('--facet <name...>', 'count the values of these facets (profile facet keys, or attribute keys) among the matches')
+    .option('--locale <code>', "search that language's fields too (a locale of the search profile, e.g. en-us)")
     .option('--filter <expr>', 'category_ids=ID, price>=N, price<=N, price=A..B, is_active=true|false (repeatable)', (v: string, acc: string[] = []) => [
       ...acc,
       v,
@@ -39,6 +40,7 @@ export function searchCommand(program: Command): void {
           sort: opts.sort as 'relevance' | 'price' | '-price',
           limit: opts.limit as number,
           facets: opts.facet as string[] | undefined,
+          locale: opts.locale as string | undefined,
         };
         const result = await sink.search(((opts.filter as string[] | undefined) ?? []).reduce(applyFilter, base));
         console.log(opts.json ? JSON.stringify(result) : hitsText(result));

@@ -1,0 +1,115 @@
+import type { SearchProfile } from './schema';
+
+/*
+ * What a search asks of a profile, the same for every sink: the fields to search (with their
+ * weights) for a language, the document field a facet counts, and the query's variants under the
+ * profile's synonyms and stop words.
+ */
+
+export interface WeightedField {
+  field: string;
+  weight: number;
+}
+
+/** The per-language fields of `i18n.<locale>`, each weighted like its counterpart in the catalog's own language. */
+const LOCALE_PARTS: { part: string; like: string }[] = [
+  { part: 'name', like: 'name' },
+  { part: 'attributes', like: 'attribute_labels' },
+  { part: 'category_names', like: 'category_names' },
+  { part: 'url', like: '' },
+];
+
+export function localeSearchFields(profile: SearchProfile, locale: string): WeightedField[] {
+  const weightOf = (field: string) => profile.searchable.find((s) => s.field === field)?.weight ?? 1;
+  return LOCALE_PARTS.map(({ part, like }) => ({ field: `i18n.${locale}.${part}`, weight: like ? weightOf(like) : 1 }));
+}
+
+/**
+ * The fields a query searches: the profile's searchable fields, and with a `locale` of the profile
+ * that language's fields first. A locale the profile does not index adds nothing.
+ */
+export function searchFields(profile: SearchProfile, locale?: string): WeightedField[] {
+  const own = profile.searchable.map((s) => ({ field: s.field, weight: s.weight }));
+  if (!locale || !profile.locales.includes(locale)) return own;
+  return [...localeSearchFields(profile, locale), ...own];
+}
+
+/** Every field any query may search (engine settings): the searchable fields, then each locale's. */
+export function allSearchFields(profile: SearchProfile): WeightedField[] {
+  return [...profile.searchable, ...profile.locales.flatMap((l) => localeSearchFields(profile, l))];
+}
+
+/**
+ * The document field a facet name counts: a profile facet's field; a declared field by its name;
+ * a field path as given; otherwise an attribute key (`size` → `attributes.size`).
+ */
+export function facetField(profile: SearchProfile, name: string): string {
+  const facet = profile.facets.find((f) => f.key === name);
+  if (facet?.field) return facet.field;
+  if (name in profile.fields || name.includes('.')) return name;
+  return `attributes.${name}`;
+}
+
+/** Every field an engine must be able to filter and count on: facets and the profile's filterable fields. */
+export function facetFields(profile: SearchProfile): string[] {
+  return [...new Set([...profile.facets.map((f) => f.field ?? `attributes.${f.key}`), ...profile.filterable])];
+}
+
+const MAX_VARIANTS = 16;
+const fold = (s: string) => s.toLocaleLowerCase('tr');
+const words = (s: string) => s.split(/\s+/).filter(Boolean);
+
+/**
+ * The query as typed, then the same query with each synonym substituted (two-way groups and
+ * one-way rules, matched as whole words, case-insensitively, multi-word terms included), stop words
+ * removed from each (unless nothing would be left). At most 16 variants; the original first.
+ */
+export function queryVariants(profile: SearchProfile, text: string): string[] {
+  const alternatives = new Map<string, string[]>();
+  const add = (from: string, to: string[]) => {
+    const key = words(fold(from)).join(' ');
+    const list = alternatives.get(key) ?? [];
+    for (const t of to) if (fold(t) !== key && !list.includes(t)) list.push(t);
+    alternatives.set(key, list);
+  };
+  for (const group of profile.synonyms.groups) for (const w of group) add(w, group);
+  for (const rule of profile.synonyms.rules) add(rule.from, rule.to);
+  const longest = Math.max(0, ...[...alternatives.keys()].map((k) => words(k).length));
+
+  let variants: string[][] = [words(text)];
+  if (alternatives.size > 0) {
+    // Left to right: at each position the longest term that matches is substituted in every variant so far.
+    const original = words(text);
+    let expanded: string[][] = [[]];
+    for (let i = 0; i < original.length;) {
+      let matched = 0;
+      let alts: string[] = [];
+      for (let n = Math.min(longest, original.length - i); n > 0; n--) {
+        const found = alternatives.get(
+          original
+            .slice(i, i + n)
+            .map(fold)
+            .join(' '),
+        );
+        if (found?.length) {
+          matched = n;
+          alts = found;
+          break;
+        }
+      }
+      const here = matched ? original.slice(i, i + matched) : [original[i]];
+      const options = [here, ...alts.map(words)];
+      expanded = expanded.flatMap((prefix) => options.map((o) => [...prefix, ...o])).slice(0, MAX_VARIANTS);
+      i += matched || 1;
+    }
+    variants = expanded;
+  }
+  const stop = new Set(profile.stopWords.map(fold));
+  const out: string[] = [];
+  for (const v of variants) {
+    const kept = v.filter((w) => !stop.has(fold(w)));
+    const q = (kept.length ? kept : v).join(' ');
+    if (q && !out.includes(q)) out.push(q);
+  }
+  return out.length ? out : [text.trim()];
+}
