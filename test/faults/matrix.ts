@@ -90,8 +90,11 @@ export async function compare(sandbox: Sandbox, rt: Runtime): Promise<Pick<RowRe
   return { lost, duplicates, equal: lost === 0 && duplicates === 0 && categories };
 }
 
-/** Runs `run` until it succeeds (at most `tries` times); returns how many runs it took. */
-async function untilSuccess(run: () => Promise<unknown>, tries: number): Promise<{ runs: number; failures: number }> {
+/**
+ * Runs `run` until it succeeds (at most `tries` times); returns how many runs it took. Before a retry
+ * it waits for `beforeRetry` (an engine coming back), as a scheduler's next tick would come later.
+ */
+async function untilSuccess(run: () => Promise<unknown>, tries: number, beforeRetry?: () => Promise<unknown>): Promise<{ runs: number; failures: number }> {
   let failures = 0;
   for (let i = 1; i <= tries; i++) {
     try {
@@ -99,6 +102,7 @@ async function untilSuccess(run: () => Promise<unknown>, tries: number): Promise
       return { runs: i, failures };
     } catch {
       failures++;
+      await beforeRetry?.();
     }
   }
   throw new Error(`no successful run in ${tries} tries`);
@@ -118,6 +122,8 @@ export interface ScenarioOptions {
    */
   happened?(sandbox: Sandbox, rt: Runtime): string | null;
   mutations?: number;
+  /** Awaited before a failed run is retried (the fault's recovery under way). */
+  beforeRetry?: () => Promise<unknown>;
 }
 
 /** Thrown by a row whose fault never happened: it proved nothing. */
@@ -137,12 +143,12 @@ export async function scenario(o: ScenarioOptions): Promise<RowResult> {
         runs += r.runs;
         failures += r.failures;
       };
-      count(await untilSuccess(() => rebuild(rt.ctx), 8));
+      count(await untilSuccess(() => rebuild(rt.ctx), 8, o.beforeRetry));
       const rng = new Rng(counter * 31);
       for (let round = 0; round < 2; round++) {
         for (let i = 0; i < (o.mutations ?? 15); i++) sandbox.catalog.randomMutation(rng);
         letTimePass(sandbox);
-        count(await untilSuccess(() => sync(rt.ctx), 8));
+        count(await untilSuccess(() => sync(rt.ctx), 8, o.beforeRetry));
       }
       const missing = o.happened?.(sandbox, rt) ?? null;
       if (missing) throw new ScenarioDidNotHappen(`${o.fault} (${o.sink}): the fault did not happen: ${missing}`);
@@ -423,12 +429,15 @@ export async function clusterStoppedRow(sink: 'elasticsearch' | 'opensearch', en
     sink,
     engines,
     happened: () => (stopping ? null : `${label} was never stopped`),
-    arm: (s) => {
-      let syncs = 0;
+    // The next run comes once the node is back (a scheduler's tick would come a minute later).
+    beforeRetry: async () => stopping,
+    arm: (s, rt) => {
       s.onRequest = (resource) => {
-        // During the second sync's reads: the writes that follow hit a dead node.
-        if (resource === 'deleted-items') syncs++;
-        if (syncs === 2 && !stopping && resource === 'products/product-images') stopping = es.kill!().then(() => es.restart!());
+        // During the second sync's reads (the run history says which run is reading): the writes
+        // that follow hit a dead node.
+        if (stopping || resource !== 'products/product-images') return;
+        const syncs = rt.ctx.store.recentRuns(50).filter((r) => r.kind === 'sync').length;
+        if (syncs === 2) stopping = es.kill!().then(() => es.restart!());
       };
       return async () => {
         await stopping;

@@ -54,6 +54,8 @@ export async function startNode(
   const httpPort = await freePort();
   const transportPort = await freePort();
   const url = `http://127.0.0.1:${httpPort}`;
+  // Its own cluster name: the health check proves it reached this node, not another engine's.
+  const clusterName = `feeder-${dist.name}-${httpPort}`;
   const args = [
     `-Ediscovery.type=single-node`,
     ...(opts.extraArgs ?? dist.insecure),
@@ -63,7 +65,7 @@ export async function startNode(
     `-Epath.data=${path.join(dataDir, 'data')}`,
     `-Epath.logs=${path.join(dataDir, 'logs')}`,
     `-Ecluster.routing.allocation.disk.threshold_enabled=false`,
-    `-Ecluster.name=feeder-test`,
+    `-Ecluster.name=${clusterName}`,
     `-Eaction.destructive_requires_name=false`,
   ];
   const p = dist.envPrefix;
@@ -90,7 +92,7 @@ export async function startNode(
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    await waitForHealth(dist.label, url, child, () => output, opts.auth);
+    await waitForHealth(dist.label, url, clusterName, child, () => output, opts.auth);
   };
   await launch();
   return {
@@ -144,7 +146,15 @@ function javaHome(prefix: string): string {
   return path.dirname(path.dirname(java));
 }
 
-async function waitForHealth(label: string, url: string, child: ChildProcess, output: () => string, auth?: string, timeoutMs = 180_000): Promise<void> {
+async function waitForHealth(
+  label: string,
+  url: string,
+  clusterName: string,
+  child: ChildProcess,
+  output: () => string,
+  auth?: string,
+  timeoutMs = 180_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode}:\n${output().slice(-4000)}`);
@@ -153,7 +163,7 @@ async function waitForHealth(label: string, url: string, child: ChildProcess, ou
         signal: AbortSignal.timeout(5000),
         headers: auth ? { authorization: auth } : {},
       });
-      if (res.ok) return;
+      if (res.ok && ((await res.json()) as { cluster_name?: string }).cluster_name === clusterName) return;
     } catch {
       /* not listening yet */
     }

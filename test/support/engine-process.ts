@@ -33,16 +33,25 @@ export function engineLifecycle(opts: {
   };
 }
 
-/** A free loopback port (for an engine the tests start). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
+/** Ports handed out by this process: engines started side by side must never get the same one. */
+const handedOut = new Set<number>();
+
+/** A free loopback port (for an engine the tests start), never one this process handed out before. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = net.createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as net.AddressInfo;
+        srv.close(() => resolve(port));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /** The repository's root, found upwards from here: the tests run from sources, the benchmarks from dist-bench/. */
