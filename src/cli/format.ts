@@ -60,6 +60,7 @@ export function hitsText(r: SearchResult): string {
   for (const [attribute, values] of Object.entries(r.facets ?? {})) {
     lines.push(`${printable(attribute)}: ${values.map((v) => `${printable(v.value)} (${v.count})`).join(', ') || '-'}`);
   }
+  for (const [name, { min, max }] of Object.entries(r.ranges ?? {})) lines.push(`${printable(name)}: ${min ?? '-'} .. ${max ?? '-'}`);
   return lines.join('\n');
 }
 

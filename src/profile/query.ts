@@ -50,6 +50,11 @@ export function facetField(profile: SearchProfile, name: string): string {
   return `attributes.${name}`;
 }
 
+/** Whether a facet name is a range facet of the profile (its result is the lowest and highest value). */
+export function isRangeFacet(profile: SearchProfile, name: string): boolean {
+  return profile.facets.some((f) => f.key === name && f.kind === 'range');
+}
+
 /** Every field an engine must be able to filter and count on: facets and the profile's filterable fields. */
 export function facetFields(profile: SearchProfile): string[] {
   return [...new Set([...profile.facets.map((f) => f.field ?? `attributes.${f.key}`), ...profile.filterable])];

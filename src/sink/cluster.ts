@@ -8,7 +8,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { SinkError } from '../errors';
 import { mergeDeep, readMapping } from './mappings';
-import { facetField, queryVariants, searchFields } from '../profile/query';
+import { facetField, isRangeFacet, queryVariants, searchFields } from '../profile/query';
 import type { FieldType, SearchProfile } from '../profile/schema';
 import {
   exists,
@@ -40,7 +40,7 @@ export interface ClusterHit {
 export interface ClusterSearchResponse {
   total: number;
   hits: ClusterHit[];
-  aggregations?: Record<string, { buckets?: { key: string | number; doc_count: number }[] }>;
+  aggregations?: Record<string, { buckets?: { key: string | number; doc_count: number }[]; min?: number | null; max?: number | null }>;
 }
 
 /** One bulk load's outcome: documents the cluster refused, and how many it kept answering 429 for. */
@@ -255,7 +255,9 @@ export class ClusterSink implements EngineSink {
           ? [{ price: { order: 'desc', missing: '_last' } }, { product_id: 'asc' }]
           : ['_score', { product_id: 'asc' }];
     const facetFieldOf = (name: string) => aggregatable(profile, facetField(profile, name));
-    const aggs = Object.fromEntries((q.facets ?? []).map((f) => [f, this.dialect.facetAgg(facetFieldOf(f))]));
+    const aggs = Object.fromEntries(
+      (q.facets ?? []).map((f) => [f, isRangeFacet(profile, f) ? { stats: { field: facetField(profile, f) } } : this.dialect.facetAgg(facetFieldOf(f))]),
+    );
     if (!(await exists(this, 'products'))) return { total: 0, hits: [] };
     const res = await this.call('search', () =>
       this.cluster.search(alias, {
@@ -267,7 +269,13 @@ export class ClusterSink implements EngineSink {
       }),
     );
     const facets: Record<string, { value: string; count: number }[]> = {};
+    const ranges: Record<string, { min: number | null; max: number | null }> = {};
     for (const f of q.facets ?? []) {
+      if (isRangeFacet(profile, f)) {
+        const stats = res.aggregations?.[f];
+        ranges[f] = { min: stats?.min ?? null, max: stats?.max ?? null };
+        continue;
+      }
       const buckets = res.aggregations?.[f]?.buckets ?? [];
       facets[f] = buckets.map((b) => ({ value: this.dialect.facetValue(facetFieldOf(f), b.key), count: b.doc_count }));
     }
@@ -275,6 +283,7 @@ export class ClusterSink implements EngineSink {
       total: res.total,
       hits: res.hits.map((h) => hitOf(h._source ?? { id: h._id })),
       ...(q.facets ? { facets } : {}),
+      ...(Object.keys(ranges).length ? { ranges } : {}),
     };
   }
 

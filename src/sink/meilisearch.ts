@@ -2,7 +2,7 @@ import { MeiliSearch, MeiliSearchApiError, type Task } from 'meilisearch';
 import PQueue from 'p-queue';
 import { SinkError } from '../errors';
 import { readMapping } from './mappings';
-import { allSearchFields, facetField, facetFields, searchFields } from '../profile/query';
+import { allSearchFields, facetField, facetFields, isRangeFacet, searchFields } from '../profile/query';
 import type { SearchProfile } from '../profile/schema';
 import {
   live,
@@ -261,6 +261,11 @@ export class MeilisearchSink implements EngineSink {
     if (q.facets) {
       result.facets = {};
       for (const f of q.facets) {
+        if (isRangeFacet(profile, f)) {
+          const stats = res.facetStats?.[facetField(profile, f)];
+          (result.ranges ??= {})[f] = { min: stats?.min ?? null, max: stats?.max ?? null };
+          continue;
+        }
         const dist = res.facetDistribution?.[facetField(profile, f)] ?? {};
         result.facets[f] = Object.entries(dist)
           .map(([value, count]) => ({ value, count }))

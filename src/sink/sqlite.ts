@@ -16,7 +16,7 @@ import {
 } from './types';
 import { fieldText, ftsAnyOf } from './text';
 import { readMapping } from './mappings';
-import { allSearchFields, facetField, queryVariants, searchFields } from '../profile/query';
+import { allSearchFields, facetField, isRangeFacet, queryVariants, searchFields } from '../profile/query';
 import type { SearchProfile } from '../profile/schema';
 
 /** The tokenizer, versioned with the code in mappings/sqlite.json (its column weights are what the built-in profile gives). */
@@ -221,7 +221,17 @@ export class SqliteSink implements EngineSink {
       const rows = this.db.prepare(`SELECT t.doc FROM ${from} ${whereSql} ORDER BY ${order} LIMIT ?`).all(...params, limit) as { doc: string }[];
       const hits: SearchHit[] = rows.map((r) => hitOf(JSON.parse(r.doc) as Record<string, unknown>));
       const facets: Record<string, { value: string; count: number }[]> = {};
+      const ranges: Record<string, { min: number | null; max: number | null }> = {};
       for (const key of q.facets ?? []) {
+        if (isRangeFacet(this.profile, key)) {
+          const r = this.db
+            .prepare(
+              `SELECT min(j.value) AS min, max(j.value) AS max FROM ${from} JOIN json_each(t.doc, ?) j ${whereSql} ${whereSql ? 'AND' : 'WHERE'} j.type IN ('integer', 'real')`,
+            )
+            .get(jsonPath(facetField(this.profile, key)), ...params) as { min: number | null; max: number | null };
+          ranges[key] = { min: r.min, max: r.max };
+          continue;
+        }
         // Values as Elasticsearch's flattened type counts them: text of the scalar, true/false for
         // booleans, each element of a list.
         const rows = this.db
@@ -233,7 +243,7 @@ export class SqliteSink implements EngineSink {
           .all(jsonPath(facetField(this.profile, key)), ...params) as { v: string | null; n: number }[];
         facets[key] = rows.filter((r) => r.v !== null).map((r) => ({ value: r.v!, count: r.n }));
       }
-      return { total, hits, ...(q.facets ? { facets } : {}) };
+      return { total, hits, ...(q.facets ? { facets } : {}), ...(Object.keys(ranges).length ? { ranges } : {}) };
     })();
   }
 

@@ -71,8 +71,10 @@ export function hitOf(doc: SinkDocument | Record<string, unknown>): SearchHit {
 export interface SearchResult {
   total: number;
   hits: SearchHit[];
-  /** Per requested attribute: its values among the matches, most frequent first. */
+  /** Per requested terms facet: its values among the matches, most frequent first. */
   facets?: Record<string, { value: string; count: number }[]>;
+  /** Per requested range facet (`kind: "range"` in the profile): the lowest and highest value among the matches. */
+  ranges?: Record<string, { min: number | null; max: number | null }>;
 }
 
 /** What rebuilds and syncs need: physical indexes behind a public name, written and swapped. */

@@ -61,6 +61,8 @@ describe('the Turkish fashion example on every sink', () => {
             oxfordEn: ids((await q('oxford', { locale: 'en-us' })).hits),
             shirtEn: ids((await q('shirt', { locale: 'en-us' })).hits),
             facets: (await s.search({ limit: 1, facets: ['marka', 'renk', 'beden'] })).facets,
+            ranges: (await s.search({ limit: 1, facets: ['fiyat'] })).ranges,
+            rangesOfTisort: (await q('tişört', { facets: ['fiyat'] })).ranges,
             facetsOfTisort: (await q('tişört', { facets: ['marka'] })).facets,
           };
           results.set(sink, { docs: await exportDocs(rt), answers });
@@ -81,8 +83,8 @@ describe('the Turkish fashion example on every sink', () => {
     const reference = results.get('sqlite')!.answers;
     for (const sink of SINKS) {
       // (`shirt` is left out: Meilisearch's typo tolerance also finds "shorts", by design)
-      const { facets: _f, facetsOfTisort: _g, shirtEn: _s, ...a } = results.get(sink)!.answers;
-      const { facets: _h, facetsOfTisort: _i, shirtEn: _t, ...r } = reference;
+      const { facets: _f, facetsOfTisort: _g, shirtEn: _s, ranges: _r, rangesOfTisort: _rt, ...a } = results.get(sink)!.answers;
+      const { facets: _h, facetsOfTisort: _i, shirtEn: _t, ranges: _r2, rangesOfTisort: _rt2, ...r } = reference;
       expect({ sink, ...a }).toEqual({ sink, ...r });
     }
   });
@@ -116,6 +118,10 @@ describe('the Turkish fashion example on every sink', () => {
         expect({ sink, key, counts: new Map(facets[key].map((f) => [f.value, f.count])) }).toEqual({ sink, key, counts: want });
       }
       expect({ sink, t: results.get(sink)!.answers.facetsOfTisort }).toEqual({ sink, t: results.get('sqlite')!.answers.facetsOfTisort });
+      // The range facet: the lowest and highest price among the matches.
+      const prices = docs.map((d) => d.price).filter((p): p is number => typeof p === 'number');
+      expect({ sink, r: results.get(sink)!.answers.ranges }).toEqual({ sink, r: { fiyat: { min: Math.min(...prices), max: Math.max(...prices) } } });
+      expect({ sink, r: results.get(sink)!.answers.rangesOfTisort }).toEqual({ sink, r: results.get('sqlite')!.answers.rangesOfTisort });
     }
   });
 
