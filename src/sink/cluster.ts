@@ -49,6 +49,31 @@ export interface BulkOutcome {
   throttled: number;
 }
 
+/** The bulk helper's retries of a 429 (both clients' helpers take the same options). */
+export const BULK_RETRIES = { retries: 5, wait: 500 };
+
+/**
+ * What both bulk helpers report through `onDrop`, gathered: 429 is the only status worth retrying (the
+ * document is fine, the cluster is busy: the run fails and is retried); any other drop is that
+ * document's rejection, with the cluster's reason.
+ */
+export function bulkDrops(): {
+  onDrop: (drop: { status: number; error?: { type?: string; reason?: string | null } | null; document: SinkDocument }) => void;
+  outcome: BulkOutcome;
+} {
+  const outcome: BulkOutcome = { rejected: [], throttled: 0 };
+  return {
+    outcome,
+    onDrop: (drop) => {
+      if (drop.status === 429) outcome.throttled++;
+      else {
+        const e = drop.error;
+        outcome.rejected.push({ id: String(drop.document.id), reason: e ? `${e.type}: ${e.reason ?? ''}`.trim() : `status ${drop.status}` });
+      }
+    },
+  };
+}
+
 /** One engine's client, reduced to the calls the sink makes. Errors are the client's own. */
 export interface Cluster {
   exists(index: string): Promise<boolean>;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Client, errors as esErrors, type ClientOptions } from '@elastic/elasticsearch';
-import { ClusterSink, reasonOf, type Cluster, type ClusterOptions, type Dialect } from './cluster';
+import { BULK_RETRIES, ClusterSink, bulkDrops, reasonOf, type Cluster, type ClusterOptions, type Dialect } from './cluster';
 import type { SinkDocument } from './types';
 
 export interface ElasticsearchOptions extends ClusterOptions {
@@ -53,25 +53,16 @@ class ElasticsearchCluster implements Cluster {
   }
 
   async bulkIndex(index: string, docs: readonly SinkDocument[], opts: { flushBytes: number; concurrency: number }) {
-    const rejected: { id: string; reason: string }[] = [];
-    let throttled = 0;
+    const drops = bulkDrops();
     await this.client.helpers.bulk<SinkDocument>({
       datasource: [...docs],
       onDocument: (doc) => ({ index: { _index: index, _id: String(doc.id) } }),
+      ...BULK_RETRIES,
       flushBytes: opts.flushBytes,
       concurrency: opts.concurrency,
-      retries: 5,
-      wait: 500,
-      onDrop: (drop) => {
-        // 429 is the only status worth retrying: the document itself is fine, the cluster is busy.
-        if (drop.status === 429) throttled++;
-        else {
-          const e = drop.error;
-          rejected.push({ id: String(drop.document.id), reason: e ? `${e.type}: ${e.reason ?? ''}`.trim() : `status ${drop.status}` });
-        }
-      },
+      onDrop: drops.onDrop,
     });
-    return { rejected, throttled };
+    return drops.outcome;
   }
 
   async bulkDelete(index: string, ids: readonly string[]) {
