@@ -24,6 +24,14 @@ export interface SinkStatus {
   reachable: boolean;
   error: string | null;
   documents: { products: number; categories: number } | null;
+  /** The search profile and transform fingerprints: the live index's (null: no index) and the configured one. */
+  shape: { live: string | null; configured: string } | null;
+}
+
+function shapeLine(shape: { live: string | null; configured: string }): string {
+  if (shape.live === null) return `shape: ${shape.configured} (no live index yet)`;
+  if (shape.live === shape.configured) return `shape: ${shape.live}`;
+  return `shape: the live index has ${shape.live}, the configuration gives ${shape.configured}: \`feeder rebuild\` rolls it in (serve does so by itself)`;
 }
 
 export function statusText(h: HealthReport, sink: SinkStatus, quarantine: QuarantineRecord[]): string {
@@ -33,6 +41,7 @@ export function statusText(h: HealthReport, sink: SinkStatus, quarantine: Quaran
     sink.documents
       ? `documents: ${sink.documents.products} products, ${sink.documents.categories} categories`
       : `documents: unknown — ${sink.engine} unreachable: ${sink.error}`,
+    ...(sink.shape ? [shapeLine(sink.shape)] : []),
     `lag: ${h.lagSeconds === null ? 'unknown' : `${h.lagSeconds}s`}; pending documents: ${h.pending}`,
     'watermarks:',
     ...Object.entries(h.watermarks).map(([k, v]) => `  ${k.padEnd(16)} ${v}`),

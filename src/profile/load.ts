@@ -24,6 +24,22 @@ export async function loadShape(settings: { SEARCH_PROFILE?: string; TRANSFORM_M
   return { profile, transform, fingerprint: fingerprintOf(profile, transform?.source ?? null) };
 }
 
+/**
+ * The configured shape's fingerprint without running the transform (its text is enough): what
+ * `feeder status` compares with the live index's.
+ */
+export function configuredFingerprint(settings: { SEARCH_PROFILE?: string; TRANSFORM_MODULE?: string }): string {
+  let source: string | null = null;
+  if (settings.TRANSFORM_MODULE) {
+    try {
+      source = fs.readFileSync(path.resolve(settings.TRANSFORM_MODULE), 'utf8');
+    } catch (err) {
+      throw new ConfigError('TRANSFORM_MODULE', `cannot read ${settings.TRANSFORM_MODULE} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
+  return fingerprintOf(configuredProfile(settings), source);
+}
+
 /** SEARCH_PROFILE's profile, or the built-in one. */
 export function configuredProfile(settings: { SEARCH_PROFILE?: string }): SearchProfile {
   return settings.SEARCH_PROFILE ? readProfile(settings.SEARCH_PROFILE) : BUILTIN_PROFILE;

@@ -129,16 +129,20 @@ export class SqliteSink implements EngineSink {
 
   async stamp(kind: IndexKind): Promise<IndexStamp | null> {
     if (!this.tableExists(live(this, kind).name) || !this.tableExists('_feeder_origin')) return null;
-    this.ensureOriginTable();
-    const row = this.db.prepare('SELECT source, profile FROM _feeder_origin WHERE name = ?').get(live(this, kind).name) as IndexStamp | undefined;
+    // Read-only: a file from before profiles has no `profile` column (its index was built with the built-in profile).
+    const profile = this.originColumns().includes('profile') ? 'profile' : 'NULL AS profile';
+    const row = this.db.prepare(`SELECT source, ${profile} FROM _feeder_origin WHERE name = ?`).get(live(this, kind).name) as IndexStamp | undefined;
     return row ? { source: row.source, profile: row.profile ?? null } : null;
+  }
+
+  private originColumns(): string[] {
+    return (this.db.prepare(`SELECT name FROM pragma_table_info('_feeder_origin')`).all() as { name: string }[]).map((c) => c.name);
   }
 
   /** The table of stamps; a file from before profiles gains its `profile` column. */
   private ensureOriginTable(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS _feeder_origin (name TEXT PRIMARY KEY, source TEXT NOT NULL, profile TEXT)');
-    const columns = (this.db.prepare(`SELECT name FROM pragma_table_info('_feeder_origin')`).all() as { name: string }[]).map((c) => c.name);
-    if (!columns.includes('profile')) this.db.exec('ALTER TABLE _feeder_origin ADD COLUMN profile TEXT');
+    if (!this.originColumns().includes('profile')) this.db.exec('ALTER TABLE _feeder_origin ADD COLUMN profile TEXT');
   }
 
   async drop(target: Target): Promise<void> {

@@ -1,6 +1,6 @@
 /*
  * The randomized chaos test (test/faults/chaos.ts). `npm run faults` (FEEDER_FAULTS=full) runs 210
- * seeds over the three sinks and records them in test/faults/latest.json; `npm test` runs a short
+ * seeds over the four sinks and records them in test/faults/latest.json; `npm test` runs a short
  * version. A failing seed prints the command that replays it alone:
  *   FEEDER_CHAOS_SEED=<seed> FEEDER_CHAOS_SINK=<sink> npx jest test/faults/chaos.test.ts
  */

@@ -6,6 +6,7 @@
  * keep answering.
  */
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { rebuild } from '../../src/sync/rebuild';
 import { sync } from '../../src/sync/sync';
@@ -13,6 +14,8 @@ import type { Sandbox } from '../../src/sandbox/server';
 import type { SinkDocument } from '../../src/sink/types';
 import { openLiveIndex } from '../../src/sink';
 import { loadConfig } from '../../src/config/load';
+import { shapeChange } from '../../src/sync/source-identity';
+import { BUILTIN_FINGERPRINT } from '../../src/profile/load';
 import { sinkEnv, useEngines, type SinkName } from '../faults/matrix';
 import { exportDocs, feederEnv, searcher, tempDir, withRuntime, withSandbox } from '../helpers/harness';
 import { eventually, runCli, startServe } from '../helpers/cli';
@@ -173,6 +176,7 @@ describe('a transform that throws', () => {
         expect(rt.ctx.store.quarantined().filter((q) => q.resource === 'product_documents')).toEqual([]);
         await sync(rt.ctx);
       });
+      expect((await runCli(['status'], env)).stdout).toMatch(/^shape: [0-9a-f]{16}$/m);
     });
   }, 120_000);
 });
@@ -258,4 +262,24 @@ describe('a transform written as an ES module', () => {
       expect(docs.length).toBe(sandbox.catalog.rows('products/products').filter((p) => p.product_type !== '1').length);
     });
   }, 120_000);
+});
+
+describe('an index from before profiles', () => {
+  test('its missing stamp reads as the built-in profile: sync runs, and the next rebuild records the fingerprint (embedded index)', async () => {
+    await withSandbox({ products: 30, seed: 1620 }, async (sandbox) => {
+      const env = feederEnv(sandbox, tempDir());
+      await withRuntime(env, (rt) => rebuild(rt.ctx));
+      // The stamp table as it was before profiles: no `profile` column.
+      const db = new Database(env.SQLITE_PATH);
+      db.exec('ALTER TABLE _feeder_origin DROP COLUMN profile');
+      db.close();
+      await withRuntime(env, async (rt) => {
+        expect(await rt.ctx.sink.stamp('products')).toEqual({ source: rt.ctx.sourceId, profile: null });
+        expect(await shapeChange(rt.ctx)).toBeNull();
+        await sync(rt.ctx);
+        await rebuild(rt.ctx);
+        expect(await rt.ctx.sink.stamp('products')).toEqual({ source: rt.ctx.sourceId, profile: BUILTIN_FINGERPRINT });
+      });
+    });
+  }, 60_000);
 });

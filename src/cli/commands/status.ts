@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { healthReport } from '../../service/health';
 import { createSink } from '../../sink';
-import { live } from '../../sink/types';
+import { exists, live } from '../../sink/types';
+import { BUILTIN_FINGERPRINT, configuredFingerprint } from '../../profile/load';
 import { statusText, type SinkStatus } from '../format';
 import { withStore } from '../context';
 
@@ -18,7 +19,8 @@ export function statusCommand(program: Command): void {
     .action((opts: { json?: boolean }) =>
       withStore(async (store, config) => {
         const report = healthReport(store, config);
-        const sink = await sinkStatus(config);
+        // A profile or transform file that cannot be read is bad configuration (exit 2), not a sink fault.
+        const sink = await sinkStatus(config, configuredFingerprint(config));
         const quarantine = store.quarantined(50);
         const ok = report.ok && sink.reachable;
         console.log(opts.json ? JSON.stringify({ ...report, ok, sink, documents: sink.documents, quarantine }, null, 2) : statusText(report, sink, quarantine));
@@ -27,13 +29,15 @@ export function statusCommand(program: Command): void {
     );
 }
 
-async function sinkStatus(config: Parameters<typeof createSink>[0]): Promise<SinkStatus> {
+async function sinkStatus(config: Parameters<typeof createSink>[0], configured: string): Promise<SinkStatus> {
   const sink = createSink(config);
   try {
     const documents = { products: await sink.count(live(sink, 'products')), categories: await sink.count(live(sink, 'categories')) };
-    return { engine: sink.engine, reachable: true, error: null, documents };
+    const stamp = await sink.stamp('products');
+    const built = stamp?.profile ?? ((await exists(sink, 'products')) ? BUILTIN_FINGERPRINT : null);
+    return { engine: sink.engine, reachable: true, error: null, documents, shape: { live: built, configured } };
   } catch (err) {
-    return { engine: sink.engine, reachable: false, error: (err as Error).message, documents: null };
+    return { engine: sink.engine, reachable: false, error: (err as Error).message, documents: null, shape: null };
   } finally {
     await sink.close().catch(() => undefined);
   }
