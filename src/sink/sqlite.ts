@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openWalDatabase } from '../platform/sqlite';
 import {
   live,
   hitOf,
@@ -52,10 +53,8 @@ export class SqliteSink implements EngineSink {
   ) {
     this.columns = ftsColumns(profile);
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
+    this.db = openWalDatabase(file);
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 10000');
   }
 
   async has(target: Target): Promise<boolean> {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openWalDatabase } from '../platform/sqlite';
 import { canonicalInstant } from '../source/instant';
 import type { ResourceName } from '../source/resources';
 import type { CategoryNode, ContentType, PrettyUrl, Product, ProductImage, ProductPrice } from '../source/schemas';
@@ -68,10 +69,8 @@ export class StateStore {
 
   constructor(file: string, opts: { maxBytes?: number } = {}) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
+    this.db = openWalDatabase(file);
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 10000');
     // 64 MB of page cache (default 2 MB) for the build's join reads over a large store; no wall-time
     // change was measurable on its own (docs/PERFORMANCE.md), and it bounds the store's memory.
     this.db.pragma('cache_size = -65536');
