@@ -43,43 +43,41 @@ export interface ClusterSearchResponse {
   aggregations?: Record<string, { buckets?: { key: string | number; doc_count: number }[]; min?: number | null; max?: number | null }>;
 }
 
-/** One bulk load's outcome: documents the cluster refused, and how many it kept answering 429 for. */
-export interface BulkOutcome {
-  rejected: Rejection[];
-  throttled: number;
+/** What either client's bulk helper reports of a document it dropped. */
+export interface BulkDrop {
+  status: number;
+  error?: { type?: string; reason?: string | null } | null;
+  document: SinkDocument;
 }
 
-/** The bulk helper's retries of a 429 (both clients' helpers take the same options). */
-export const BULK_RETRIES = { retries: 5, wait: 500 };
+/** The options both clients' bulk helpers take (the OpenSearch client's helper is a fork of Elasticsearch's). */
+export interface BulkHelperOptions {
+  datasource: SinkDocument[];
+  onDocument: (doc: SinkDocument) => { index: { _index: string; _id: string } };
+  flushBytes: number;
+  concurrency: number;
+  retries: number;
+  wait: number;
+  onDrop: (drop: BulkDrop) => void;
+}
 
-/**
- * What both bulk helpers report through `onDrop`, gathered: 429 is the only status worth retrying (the
- * document is fine, the cluster is busy: the run fails and is retried); any other drop is that
- * document's rejection, with the cluster's reason.
- */
-export function bulkDrops(): {
-  onDrop: (drop: { status: number; error?: { type?: string; reason?: string | null } | null; document: SinkDocument }) => void;
-  outcome: BulkOutcome;
-} {
-  const outcome: BulkOutcome = { rejected: [], throttled: 0 };
-  return {
-    outcome,
-    onDrop: (drop) => {
-      if (drop.status === 429) outcome.throttled++;
-      else {
-        const e = drop.error;
-        outcome.rejected.push({ id: String(drop.document.id), reason: e ? `${e.type}: ${e.reason ?? ''}`.trim() : `status ${drop.status}` });
-      }
-    },
-  };
+/** An error class of a client (both clients have the same four, with the same fields). */
+type ErrorClass<E = object> = abstract new (...args: never[]) => Error & E;
+
+/** The error classes a client throws: the cluster's answer, and failures to reach it. */
+export interface ClientErrors {
+  ResponseError: ErrorClass<{ statusCode?: number; body?: unknown }>;
+  ConnectionError: ErrorClass;
+  TimeoutError: ErrorClass;
+  NoLivingConnectionsError: ErrorClass;
 }
 
 /** One engine's client, reduced to the calls the sink makes. Errors are the client's own. */
 export interface Cluster {
   exists(index: string): Promise<boolean>;
   create(index: string, body: IndexBody): Promise<void>;
-  /** The bulk helper: flush by bytes, bounded concurrency, 429 retried. */
-  bulkIndex(index: string, docs: readonly SinkDocument[], opts: { flushBytes: number; concurrency: number }): Promise<BulkOutcome>;
+  /** The client's bulk helper: flush by bytes, bounded concurrency, 429 retried, drops reported. */
+  bulkHelper(options: BulkHelperOptions): Promise<unknown>;
   /** Deletes by id; the first failure other than not-found, or null. */
   bulkDelete(index: string, ids: readonly string[]): Promise<{ type?: string; reason?: string } | null>;
   putMeta(index: string, meta: Record<string, unknown>): Promise<void>;
@@ -99,8 +97,8 @@ export interface Cluster {
   /** Module names on every node (`analysis-common` decides the folded analyzers). */
   nodeModules(): Promise<string[][]>;
   close(): Promise<void>;
-  /** The cluster's reason for a failed call, without credentials. */
-  describe(err: unknown): string;
+  /** The client's error classes (the cluster's reason for a failed call is read from them). */
+  readonly errors: ClientErrors;
 }
 
 /** Where the engines differ. */
@@ -174,8 +172,26 @@ export class ClusterSink implements EngineSink {
   async write(target: Target, docs: readonly SinkDocument[]): Promise<Rejection[]> {
     if (docs.length === 0) return [];
     const stored = target.kind === 'products' ? docs.map((d) => this.dialect.toStored(d)) : docs;
-    const { rejected, throttled } = await this.call(`bulk write to ${target.name}`, () =>
-      this.cluster.bulkIndex(target.name, stored, { flushBytes: this.opts.flushBytes, concurrency: this.opts.concurrency }),
+    const rejected: Rejection[] = [];
+    let throttled = 0;
+    await this.call(`bulk write to ${target.name}`, () =>
+      this.cluster.bulkHelper({
+        datasource: [...stored],
+        onDocument: (doc) => ({ index: { _index: target.name, _id: String(doc.id) } }),
+        flushBytes: this.opts.flushBytes,
+        concurrency: this.opts.concurrency,
+        retries: 5,
+        wait: 500,
+        onDrop: (drop) => {
+          // 429 is the only status worth retrying: the document is fine, the cluster is busy (the run
+          // fails and is retried). Any other drop is that document's rejection, with the cluster's reason.
+          if (drop.status === 429) throttled++;
+          else {
+            const e = drop.error;
+            rejected.push({ id: String(drop.document.id), reason: e ? `${e.type}: ${e.reason ?? ''}`.trim() : `status ${drop.status}` });
+          }
+        },
+      }),
     );
     if (throttled > 0) throw new SinkError(`${this.dialect.label} kept answering 429 for ${throttled} documents; the run will be retried`);
     return rejected;
@@ -384,8 +400,16 @@ export class ClusterSink implements EngineSink {
       return await fn();
     } catch (err) {
       if (err instanceof SinkError) throw err;
-      throw new SinkError(`${this.dialect.label} could not ${action}: ${this.cluster.describe(err)}`, { cause: err });
+      throw new SinkError(`${this.dialect.label} could not ${action}: ${this.describe(err)}`, { cause: err });
     }
+  }
+
+  /** The cluster's reason for a failed call (its error body, with the cause), or the transport's; never credentials. */
+  private describe(err: unknown): string {
+    const { ResponseError, ConnectionError, TimeoutError, NoLivingConnectionsError } = this.cluster.errors;
+    if (err instanceof ResponseError) return reasonOf(err.statusCode ?? 0, err.body);
+    if (err instanceof ConnectionError || err instanceof TimeoutError || err instanceof NoLivingConnectionsError) return `${err.name}: ${err.message}`;
+    return err instanceof Error ? err.message : String(err);
   }
 }
 
@@ -396,7 +420,7 @@ interface ClusterError {
 }
 
 /** The reason in an error response body, with its cause (`all shards failed` alone says nothing). */
-export function reasonOf(status: number, body: unknown): string {
+function reasonOf(status: number, body: unknown): string {
   const e = (body as { error?: ClusterError | string } | undefined)?.error;
   if (!e || typeof e !== 'object') return `status ${status}`;
   const cause = e.caused_by?.reason && e.caused_by.reason !== e.reason ? ` (caused by ${e.caused_by.type}: ${e.caused_by.reason})` : '';

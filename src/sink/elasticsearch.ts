@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Client, errors as esErrors, type ClientOptions } from '@elastic/elasticsearch';
-import { BULK_RETRIES, ClusterSink, bulkDrops, reasonOf, type Cluster, type ClusterOptions, type Dialect } from './cluster';
+import { ClusterSink, type BulkHelperOptions, type Cluster, type ClusterOptions, type Dialect } from './cluster';
 import type { SinkDocument } from './types';
 
 export interface ElasticsearchOptions extends ClusterOptions {
@@ -30,6 +30,7 @@ export function elasticsearchSink(opts: ElasticsearchOptions): ClusterSink {
 }
 
 class ElasticsearchCluster implements Cluster {
+  readonly errors = esErrors;
   private readonly client: Client;
 
   constructor(opts: ElasticsearchOptions) {
@@ -52,17 +53,8 @@ class ElasticsearchCluster implements Cluster {
     await this.client.indices.create({ index, settings: body.settings, mappings: body.mappings });
   }
 
-  async bulkIndex(index: string, docs: readonly SinkDocument[], opts: { flushBytes: number; concurrency: number }) {
-    const drops = bulkDrops();
-    await this.client.helpers.bulk<SinkDocument>({
-      datasource: [...docs],
-      onDocument: (doc) => ({ index: { _index: index, _id: String(doc.id) } }),
-      ...BULK_RETRIES,
-      flushBytes: opts.flushBytes,
-      concurrency: opts.concurrency,
-      onDrop: drops.onDrop,
-    });
-    return drops.outcome;
+  bulkHelper(options: BulkHelperOptions) {
+    return this.client.helpers.bulk<SinkDocument>(options);
   }
 
   async bulkDelete(index: string, ids: readonly string[]) {
@@ -131,13 +123,5 @@ class ElasticsearchCluster implements Cluster {
 
   close() {
     return this.client.close();
-  }
-
-  describe(err: unknown): string {
-    if (err instanceof esErrors.ResponseError) return reasonOf(err.statusCode ?? 0, err.body);
-    if (err instanceof esErrors.ConnectionError || err instanceof esErrors.TimeoutError || err instanceof esErrors.NoLivingConnectionsError) {
-      return `${err.name}: ${err.message}`;
-    }
-    return err instanceof Error ? err.message : String(err);
   }
 }

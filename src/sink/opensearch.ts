@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Client, errors as osErrors, type ClientOptions } from '@opensearch-project/opensearch';
-import { BULK_RETRIES, ClusterSink, bulkDrops, reasonOf, type AliasAction, type Cluster, type ClusterOptions, type Dialect, type IndexBody } from './cluster';
+import { ClusterSink, type BulkHelperOptions, type AliasAction, type Cluster, type ClusterOptions, type Dialect, type IndexBody } from './cluster';
 import type { SinkDocument } from './types';
 
 export interface OpenSearchOptions extends ClusterOptions {
@@ -83,6 +83,7 @@ export function openSearchSink(opts: OpenSearchOptions): ClusterSink {
 }
 
 class OpenSearchCluster implements Cluster {
+  readonly errors = osErrors;
   private readonly client: Client;
 
   constructor(opts: OpenSearchOptions) {
@@ -104,17 +105,8 @@ class OpenSearchCluster implements Cluster {
     await this.client.indices.create({ index, body: body });
   }
 
-  async bulkIndex(index: string, docs: readonly SinkDocument[], opts: { flushBytes: number; concurrency: number }) {
-    const drops = bulkDrops();
-    await this.client.helpers.bulk<SinkDocument>({
-      datasource: [...docs],
-      onDocument: (doc) => ({ index: { _index: index, _id: String(doc.id) } }),
-      ...BULK_RETRIES,
-      flushBytes: opts.flushBytes,
-      concurrency: opts.concurrency,
-      onDrop: drops.onDrop,
-    });
-    return drops.outcome;
+  bulkHelper(options: BulkHelperOptions) {
+    return this.client.helpers.bulk<SinkDocument>(options);
   }
 
   async bulkDelete(index: string, ids: readonly string[]) {
@@ -188,13 +180,5 @@ class OpenSearchCluster implements Cluster {
 
   close() {
     return this.client.close();
-  }
-
-  describe(err: unknown): string {
-    if (err instanceof osErrors.ResponseError) return reasonOf(err.statusCode ?? 0, err.body);
-    if (err instanceof osErrors.ConnectionError || err instanceof osErrors.TimeoutError || err instanceof osErrors.NoLivingConnectionsError) {
-      return `${err.name}: ${err.message}`;
-    }
-    return err instanceof Error ? err.message : String(err);
   }
 }
