@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors';
+import { readSettingFile } from './read';
 import { BUILTIN_PROFILE } from './builtin';
 import { profileSchema, type SearchProfile } from './schema';
 import { loadTransform, type Transform } from './transform';
@@ -29,14 +29,7 @@ export async function loadShape(settings: { SEARCH_PROFILE?: string; TRANSFORM_M
  * `feeder status` compares with the live index's.
  */
 export function configuredFingerprint(settings: { SEARCH_PROFILE?: string; TRANSFORM_MODULE?: string }): string {
-  let source: string | null = null;
-  if (settings.TRANSFORM_MODULE) {
-    try {
-      source = fs.readFileSync(path.resolve(settings.TRANSFORM_MODULE), 'utf8');
-    } catch (err) {
-      throw new ConfigError('TRANSFORM_MODULE', `cannot read ${settings.TRANSFORM_MODULE} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-    }
-  }
+  const source = settings.TRANSFORM_MODULE ? readSettingFile('TRANSFORM_MODULE', path.resolve(settings.TRANSFORM_MODULE)) : null;
   return fingerprintOf(configuredProfile(settings), source);
 }
 
@@ -46,12 +39,7 @@ export function configuredProfile(settings: { SEARCH_PROFILE?: string }): Search
 }
 
 export function readProfile(file: string): SearchProfile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError('SEARCH_PROFILE', `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
+  const text = readSettingFile('SEARCH_PROFILE', file);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -69,7 +57,6 @@ export function parseProfile(json: unknown, name = 'the profile'): SearchProfile
     throw new ConfigError('SEARCH_PROFILE', `${name}: ${where}: ${issue.message}`);
   }
   const profile = parsed.data;
-  for (const f of profile.facets) if (f.field === undefined) f.field = `attributes.${f.key}`;
   const declared = new Set(Object.keys(profile.fields));
   for (const s of profile.searchable) {
     const top = s.field.split('.')[0];

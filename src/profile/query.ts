@@ -45,7 +45,7 @@ export function allSearchFields(profile: SearchProfile): WeightedField[] {
  */
 export function facetField(profile: SearchProfile, name: string): string {
   const facet = profile.facets.find((f) => f.key === name);
-  if (facet?.field) return facet.field;
+  if (facet) return facet.field;
   if (name in profile.fields || name.includes('.')) return name;
   return `attributes.${name}`;
 }
@@ -57,7 +57,7 @@ export function isRangeFacet(profile: SearchProfile, name: string): boolean {
 
 /** Every field an engine must be able to filter and count on: facets and the profile's filterable fields. */
 export function facetFields(profile: SearchProfile): string[] {
-  return [...new Set([...profile.facets.map((f) => f.field ?? `attributes.${f.key}`), ...profile.filterable])];
+  return [...new Set([...profile.facets.map((f) => f.field), ...profile.filterable])];
 }
 
 const MAX_VARIANTS = 16;
@@ -65,11 +65,10 @@ const fold = (s: string) => s.toLocaleLowerCase('tr');
 const words = (s: string) => s.split(/\s+/).filter(Boolean);
 
 /**
- * The query as typed, then the same query with each synonym substituted (two-way groups and
- * one-way rules, matched as whole words, case-insensitively, multi-word terms included), stop words
- * removed from each (unless nothing would be left). At most 16 variants; the original first.
+ * Each synonym term (lowercased the Turkish way, single-spaced) and the terms a query for it also
+ * finds: every other word of its two-way groups, and the targets of its one-way rules.
  */
-export function queryVariants(profile: SearchProfile, text: string): string[] {
+export function synonymMap(profile: SearchProfile): Map<string, string[]> {
   const alternatives = new Map<string, string[]>();
   const add = (from: string, to: string[]) => {
     const key = words(fold(from)).join(' ');
@@ -79,6 +78,16 @@ export function queryVariants(profile: SearchProfile, text: string): string[] {
   };
   for (const group of profile.synonyms.groups) for (const w of group) add(w, group);
   for (const rule of profile.synonyms.rules) add(rule.from, rule.to);
+  return alternatives;
+}
+
+/**
+ * The query as typed, then the same query with each synonym substituted (two-way groups and
+ * one-way rules, matched as whole words, case-insensitively, multi-word terms included), stop words
+ * removed from each (unless nothing would be left). At most 16 variants; the original first.
+ */
+export function queryVariants(profile: SearchProfile, text: string): string[] {
+  const alternatives = synonymMap(profile);
   const longest = Math.max(0, ...[...alternatives.keys()].map((k) => words(k).length));
 
   let variants: string[][] = [words(text)];

@@ -28,12 +28,15 @@ export const profileSchema = z.strictObject({
   /** Storefront facets: a key, the document field it counts, its kind, and its label per language. */
   facets: z
     .array(
-      z.strictObject({
-        key: fieldName,
-        field: fieldPath.optional(),
-        kind: z.enum(['terms', 'range']).default('terms'),
-        labels: z.record(locale, z.string().min(1)).default({}),
-      }),
+      z
+        .strictObject({
+          key: fieldName,
+          field: fieldPath.optional(),
+          kind: z.enum(['terms', 'range']).default('terms'),
+          labels: z.record(locale, z.string().min(1)).default({}),
+        })
+        // A facet counts the attribute of its key unless it names another field.
+        .transform((f) => ({ ...f, field: f.field ?? `attributes.${f.key}` })),
     )
     .default([])
     .refine((a) => new Set(a.map((f) => f.key)).size === a.length, 'a facet key is listed twice'),

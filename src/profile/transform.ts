@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../errors';
+import { readSettingFile } from './read';
 
 /**
  * The raw source records joined into one product's document, as a transform receives them: the
@@ -36,12 +36,7 @@ export interface Transform {
  */
 export async function loadTransform(file: string): Promise<Transform> {
   const abs = path.resolve(file);
-  let source: string;
-  try {
-    source = fs.readFileSync(abs, 'utf8');
-  } catch (err) {
-    throw new ConfigError('TRANSFORM_MODULE', `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
+  const source = readSettingFile('TRANSFORM_MODULE', abs);
   let mod: unknown;
   try {
     mod = await importModule(abs, source);

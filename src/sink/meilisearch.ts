@@ -2,7 +2,7 @@ import { MeiliSearch, MeiliSearchApiError, type Task } from 'meilisearch';
 import PQueue from 'p-queue';
 import { SinkError } from '../errors';
 import { readMapping } from './mappings';
-import { allSearchFields, facetField, facetFields, isRangeFacet, searchFields } from '../profile/query';
+import { allSearchFields, facetField, facetFields, isRangeFacet, searchFields, synonymMap } from '../profile/query';
 import type { SearchProfile } from '../profile/schema';
 import {
   live,
@@ -307,13 +307,7 @@ const BASE_FILTERABLE = ['product_id', 'category_ids', 'price', 'is_active', 'is
  * locale's after), filterable facets, sortable fields, synonyms and stop words.
  */
 export function meiliSettings(profile: SearchProfile, base: Record<string, unknown>): Record<string, unknown> {
-  const synonyms: Record<string, string[]> = {};
-  const add = (from: string, to: string[]) => {
-    const list = (synonyms[from.toLocaleLowerCase('tr')] ??= []);
-    for (const t of to) if (t.toLocaleLowerCase('tr') !== from.toLocaleLowerCase('tr') && !list.includes(t)) list.push(t);
-  };
-  for (const group of profile.synonyms.groups) for (const w of group) add(w, group);
-  for (const rule of profile.synonyms.rules) add(rule.from, rule.to);
+  const synonyms = Object.fromEntries(synonymMap(profile));
   return {
     ...base,
     searchableAttributes: allSearchFields(profile).map((f) => f.field),
