@@ -95,7 +95,7 @@ export async function renderProduct(ctx: RunContext, input: ProductInput, tree: 
     return { problem: `transform threw: ${message}`, raw: doc };
   }
   if (result === null) return { out: true };
-  const problem = transformedProblem(result, String(doc.id), profile);
+  const problem = transformedProblem(result, doc, profile);
   return problem ? { problem, raw: result } : { doc: result as SinkDocument };
 }
 

@@ -127,7 +127,7 @@ describe('what a transform may return', () => {
     ['text', /returned string, not a document or null/],
     [[{ id: '1' }], /returned an array/],
   ])('%j', (result, problem) => {
-    const got = transformedProblem(result, '1', p);
+    const got = transformedProblem(result, { id: '1', name: 'Basic T-Shirt', product_type: '0' }, p);
     if (problem === null) expect(got).toBeNull();
     else expect(got).toMatch(problem);
   });
