@@ -1,6 +1,6 @@
 import { ConfigError, ShapeChangedError } from '../errors';
 import { BUILTIN_FINGERPRINT } from '../profile/load';
-import { exists, live } from '../sink/types';
+import { exists, live, type IndexWriter } from '../sink/types';
 import { LIVE_GEN } from './context';
 import type { RunContext } from './context';
 
@@ -49,11 +49,19 @@ export async function assertIndexSource(ctx: RunContext): Promise<void> {
  * profiles existed was built with the built-in profile.
  */
 export async function shapeChange(ctx: RunContext): Promise<string | null> {
-  const stamp = await ctx.sink.stamp('products');
-  if (stamp === null && !(await exists(ctx.sink, 'products'))) return null;
-  const built = stamp?.profile ?? BUILTIN_FINGERPRINT;
-  if (built === ctx.shape.fingerprint) return null;
+  const built = await liveShape(ctx.sink);
+  if (built === null || built === ctx.shape.fingerprint) return null;
   return `the search profile changed: the index ${live(ctx.sink, 'products').name} was built with shape ${built}, SEARCH_PROFILE and TRANSFORM_MODULE now give ${ctx.shape.fingerprint}`;
+}
+
+/**
+ * The shape fingerprint the live index was built with: its stamp's; the built-in profile's for an
+ * index from before stamps or profiles; null when there is no index.
+ */
+export async function liveShape(sink: IndexWriter): Promise<string | null> {
+  const stamp = await sink.stamp('products');
+  if (stamp === null && !(await exists(sink, 'products'))) return null;
+  return stamp?.profile ?? BUILTIN_FINGERPRINT;
 }
 
 /** A sync never writes documents of a new shape into an index of the old one. */

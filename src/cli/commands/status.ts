@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { healthReport } from '../../service/health';
 import { createSink } from '../../sink';
-import { exists, live } from '../../sink/types';
-import { BUILTIN_FINGERPRINT, configuredFingerprint } from '../../profile/load';
+import { live } from '../../sink/types';
+import { configuredFingerprint } from '../../profile/load';
+import { liveShape } from '../../sync/source-identity';
 import { statusText, type SinkStatus } from '../format';
 import { withStore } from '../context';
 
@@ -33,9 +34,7 @@ async function sinkStatus(config: Parameters<typeof createSink>[0], configured: 
   const sink = createSink(config);
   try {
     const documents = { products: await sink.count(live(sink, 'products')), categories: await sink.count(live(sink, 'categories')) };
-    const stamp = await sink.stamp('products');
-    const built = stamp?.profile ?? ((await exists(sink, 'products')) ? BUILTIN_FINGERPRINT : null);
-    return { engine: sink.engine, reachable: true, error: null, documents, shape: { live: built, configured } };
+    return { engine: sink.engine, reachable: true, error: null, documents, shape: { live: await liveShape(sink), configured } };
   } catch (err) {
     return { engine: sink.engine, reachable: false, error: (err as Error).message, documents: null, shape: null };
   } finally {
