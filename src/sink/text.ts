@@ -25,23 +25,19 @@ export function fieldText(doc: SinkDocument, field: string): string {
   return foldForSearch(out.join(' '));
 }
 
+/** Several typed queries (synonym variants) as one FTS5 query that matches any of them; null when none is searchable. */
+export function ftsAnyOf(texts: readonly string[]): string | null {
+  const parts = texts.map(ftsQuery).filter((q): q is string => q !== null);
+  if (parts.length === 0) return null;
+  return parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(' OR ');
+}
+
 /**
  * An FTS5 query from what a user typed: every word must match; a word with inner punctuation
  * ("TUP-001-XS") is a phrase of its parts; the last word matches as a prefix (search as you type).
  * Returns null when nothing searchable is left.
  */
 export function ftsQuery(text: string): string | null {
-  return ftsQueryOf(text);
-}
-
-/** Several typed queries (synonym variants) as one FTS5 query that matches any of them; null when none is searchable. */
-export function ftsAnyOf(texts: readonly string[]): string | null {
-  const parts = texts.map(ftsQueryOf).filter((q): q is string => q !== null);
-  if (parts.length === 0) return null;
-  return parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(' OR ');
-}
-
-function ftsQueryOf(text: string): string | null {
   const words = foldForSearch(text)
     .split(/\s+/)
     .map((w) => w.match(/[\p{L}\p{N}]+/gu) ?? [])
