@@ -6,9 +6,10 @@ import { rebuild } from '../../src/sync/rebuild';
 import { sync } from '../../src/sync/sync';
 import type { Sandbox } from '../../src/sandbox/server';
 import type { Runtime } from '../../src/wiring/runtime';
-import type { SinkDocument } from '../../src/sink/types';
+import { live, type SinkDocument } from '../../src/sink/types';
 import { SinkError } from '../../src/errors';
-import { exportDocs, feederEnv, letTimePass, openFeeder, referenceDocs, searcher, startSandbox, tempDir } from '../helpers/harness';
+import { exportDocs, feederEnv, letTimePass, openFeeder, referenceDocs, searcher, startSandbox, tempDir, withFeeder } from '../helpers/harness';
+import { testUnless } from '../helpers/skip';
 
 export interface SinkUnderTest {
   /** Environment selecting the engine (SINK, URLs) for a fresh index named `index`. */
@@ -197,4 +198,45 @@ export async function expectOutageRepaired(
   await engine.up();
   await sync(rt.ctx);
   expect(await exportDocs(rt)).toEqual((await referenceDocs(sandbox)).products);
+}
+
+/**
+ * What an Elasticsearch-protocol sink (Elasticsearch, OpenSearch) owes beyond the contract, against
+ * its real node: a document the cluster refuses (a mapping limit) is quarantined alone, and the node
+ * killed mid-sync is repaired by the next sync once it is back. `external` names the setting that
+ * points the suite at a cluster of someone else's, which cannot be killed from here.
+ */
+export function clusterSinkFaults(
+  label: string,
+  engine: () => { env: (index: string) => Record<string, string>; node: { kill?(): Promise<void>; restart?(): Promise<void> }; external: string | null },
+): void {
+  test('a document the cluster rejects is quarantined with its reason; the rest of the batch lands', async () => {
+    await withFeeder({ products: 80, seed: 62 }, engine().env('rejects'), async (sandbox, rt) => {
+      const { catalog } = sandbox;
+      // Over the mapping's limit of 2,000 fields: 2,500 attributes make at least 2,500 label fields.
+      const wide = { ...catalog.rows('products/products')[10] };
+      const attributes = Object.fromEntries(Array.from({ length: 2500 }, (_, i) => [`attr_${i}`, i]));
+      catalog.updateProduct(wide.id, { attributes });
+      const summary = await rebuild(rt.ctx);
+      // Rejected on the load and again by the catch-up (it was edited after the rebuild began).
+      expect(summary.rejected).toBeGreaterThanOrEqual(1);
+      expect(summary.written).toBe(79);
+      const rejected = rt.ctx.store.quarantined().filter((r) => r.resource === 'product_documents');
+      expect(rejected).toHaveLength(1);
+      const [q] = rejected;
+      expect(q.record_key).toBe(String(wide.id));
+      expect(q.reason).toMatch(/Limit of total fields \[2000\]/);
+      expect((await exportDocs(rt)).map((d) => d.id)).not.toContain(String(wide.id));
+      expect(await rt.ctx.sink.count(live(rt.ctx.sink, 'products'))).toBe(79);
+    });
+  });
+
+  const external = engine().external;
+  const killable = testUnless(external ? `an external cluster (${external}) cannot be killed from here` : null);
+  killable(`${label} killed mid-sync: the run fails cleanly, the watermark stays, the next run after restart repairs`, async () => {
+    const { env, node } = engine();
+    await withFeeder({ products: 200, seed: 63 }, { ...env('killed'), ES_REQUEST_TIMEOUT_MS: '5000' }, (sandbox, rt) =>
+      expectOutageRepaired(sandbox, rt, { down: () => node.kill!(), up: () => node.restart!() }, 40),
+    );
+  });
 }

@@ -6,11 +6,9 @@ import { Client } from '@opensearch-project/opensearch';
 import { rebuild } from '../../src/sync/rebuild';
 import { startOpenSearch } from '../support/opensearch';
 import type { ClusterNode } from '../support/cluster';
-import { expectOutageRepaired, sinkContract } from './sink-contract';
+import { clusterSinkFaults, sinkContract } from './sink-contract';
 import { exportDocs, referenceDocs, withFeeder } from '../helpers/harness';
-import { live } from '../../src/sink/types';
 import { facetPairs } from '../../src/sink/opensearch';
-import { testUnless } from '../helpers/skip';
 
 let node: ClusterNode;
 beforeAll(async () => {
@@ -78,29 +76,5 @@ describe('opensearch specifics', () => {
     ]);
   });
 
-  test('a document the cluster rejects is quarantined with its reason; the rest of the batch lands', async () => {
-    await withFeeder({ products: 80, seed: 62 }, osEnv('rejects'), async (sandbox, rt) => {
-      const { catalog } = sandbox;
-      // Over the mapping's limit: 2,500 attributes make 2,500 label fields (limit 2,000).
-      const wide = { ...catalog.rows('products/products')[10] };
-      const attributes = Object.fromEntries(Array.from({ length: 2500 }, (_, i) => [`attr_${i}`, i]));
-      catalog.updateProduct(wide.id, { attributes });
-      const summary = await rebuild(rt.ctx);
-      expect(summary.rejected).toBeGreaterThanOrEqual(1);
-      expect(summary.written).toBe(79);
-      const rejected = rt.ctx.store.quarantined().filter((r) => r.resource === 'product_documents');
-      expect(rejected).toHaveLength(1);
-      expect(rejected[0].record_key).toBe(String(wide.id));
-      expect(rejected[0].reason).toMatch(/Limit of total fields \[2000\]/);
-      expect((await exportDocs(rt)).map((d) => d.id)).not.toContain(String(wide.id));
-      expect(await rt.ctx.sink.count(live(rt.ctx.sink, 'products'))).toBe(79);
-    });
-  });
-
-  const killable = testUnless(process.env.OPENSEARCH_URL ? 'an external cluster (OPENSEARCH_URL) cannot be killed from here' : null);
-  killable('OpenSearch killed mid-sync: the run fails cleanly, the watermark stays, the next run after restart repairs', async () => {
-    await withFeeder({ products: 200, seed: 63 }, { ...osEnv('killed'), ES_REQUEST_TIMEOUT_MS: '5000' }, (sandbox, rt) =>
-      expectOutageRepaired(sandbox, rt, { down: () => node.kill!(), up: () => node.restart!() }, 40),
-    );
-  });
+  clusterSinkFaults('OpenSearch', () => ({ env: osEnv, node, external: process.env.OPENSEARCH_URL ? 'OPENSEARCH_URL' : null }));
 });
