@@ -134,7 +134,7 @@ export async function writeProducts(ctx: RunContext, dest: Destination, ids: rea
   await writeDocuments(ctx, dest, 'product', docs, gone, ids, summary, problems);
 }
 
-/** A product that could not be rendered: quarantined like a document the sink refused; its indexed version, if any, stays. */
+/** A document refused: by the transform (its indexed version, if any, stays) or by the sink; quarantined with the reason. */
 interface Problem {
   id: string;
   reason: string;
@@ -178,22 +178,20 @@ async function writeDocuments(
     : [];
   // Deleting an id the index does not hold is harmless; sending it repairs a delete lost to a crash.
   if (gone.length) await ctx.sink.delete(target, gone);
-  const rejected = new Map(rejections.map((r) => [r.id, r.reason]));
+  // Documents the sink refused join the products the transform could not render: each is
+  // quarantined with its reason, and its hash forgotten so that it is written again once it changes.
+  const sent = new Map(changed.map((c) => [String(c.doc.id), c.doc]));
+  const refused = new Map(problems.map((p) => [p.id, p]));
+  for (const r of rejections) if (sent.has(r.id)) refused.set(r.id, { id: r.id, reason: r.reason, raw: sent.get(r.id) });
   ctx.store.tx(() => {
-    for (const p of problems) {
-      ctx.store.deleteHash(dest.gen, kind, p.id);
-      ctx.store.quarantine({ resource: `${kind}_documents`, key: p.id, reason: p.reason, raw: p.raw });
+    for (const r of refused.values()) {
+      ctx.store.deleteHash(dest.gen, kind, r.id);
+      ctx.store.quarantine({ resource: `${kind}_documents`, key: r.id, reason: r.reason, raw: r.raw });
       summary.rejected++;
     }
     for (const { doc, hash } of changed) {
       const id = String(doc.id);
-      const reason = rejected.get(id);
-      if (reason !== undefined) {
-        ctx.store.deleteHash(dest.gen, kind, id);
-        ctx.store.quarantine({ resource: `${kind}_documents`, key: id, reason, raw: doc });
-        summary.rejected++;
-        continue;
-      }
+      if (refused.has(id)) continue;
       ctx.store.setHash(dest.gen, kind, id, hash);
       ctx.store.release(`${kind}_documents`, id);
       if (kind === 'product') summary.written++;
