@@ -138,6 +138,7 @@ const ORDER_FIELD: Record<IndexKind, string> = { products: 'product_id', categor
  */
 export class ClusterSink implements EngineSink {
   private analysisCommon: Promise<boolean> | null = null;
+  private keywordFields: Set<string> | null = null;
 
   constructor(
     private readonly cluster: Cluster,
@@ -295,7 +296,13 @@ export class ClusterSink implements EngineSink {
         : q.sort === '-price'
           ? [{ price: { order: 'desc', missing: '_last' } }, { product_id: 'asc' }]
           : ['_score', { product_id: 'asc' }];
-    const facetFieldOf = (name: string) => aggregatable(profile, facetField(profile, name));
+    // A text field is counted on its `keyword` sub-field; any other field as it is.
+    this.keywordFields ??= keywordSubfields(profile);
+    const keywords = this.keywordFields;
+    const facetFieldOf = (name: string) => {
+      const field = facetField(profile, name);
+      return keywords.has(field) ? `${field}.keyword` : field;
+    };
     const aggs = Object.fromEntries(
       (q.facets ?? []).map((f) => [f, isRangeFacet(profile, f) ? { stats: { field: facetField(profile, f) } } : this.dialect.facetAgg(facetFieldOf(f))]),
     );
@@ -448,11 +455,9 @@ const FIELD_MAPPING: Record<FieldType, Record<string, unknown>> = {
   date: { type: 'date' },
 };
 
-/** Contract text fields that carry a `keyword` sub-field for counting (mappings/products.json). */
-const KEYWORD_SUBFIELD = new Set(['name', 'sku', 'base_code', 'category_names', 'breadcrumbs']);
-
-/** The field a terms aggregation counts for a document field: a text field's `keyword` sub-field. */
-function aggregatable(profile: SearchProfile, field: string): string {
-  if (KEYWORD_SUBFIELD.has(field) || profile.fields[field] === 'text') return `${field}.keyword`;
-  return field;
+/** The top-level fields of the products mapping (with what the profile adds) that carry a `keyword` sub-field. */
+function keywordSubfields(profile: SearchProfile): Set<string> {
+  const mappings = mergeDeep(readMapping<IndexBody>('products.json').mappings, profileMappings(profile));
+  const properties = mappings.properties as Record<string, { fields?: { keyword?: unknown } }>;
+  return new Set(Object.keys(properties).filter((f) => properties[f].fields?.keyword !== undefined));
 }
