@@ -8,7 +8,7 @@ import { Client as EsClient } from '@elastic/elasticsearch';
 import { Client as OsClient } from '@opensearch-project/opensearch';
 import { loadConfig } from '../src/config/load';
 import { createSink } from '../src/sink';
-import { facetPairs } from '../src/sink/opensearch';
+import { storedOnOpenSearch } from '../src/sink/opensearch';
 import type { SinkDocument } from '../src/sink/types';
 import { readDocuments, report } from './reference';
 
@@ -21,7 +21,7 @@ async function bulk(file: string): Promise<void> {
   const opensearch = config.SINK === 'opensearch';
   const options = { requestTimeout: config.ES_REQUEST_TIMEOUT_MS };
   const client = opensearch ? new OsClient({ node: config.OPENSEARCH_URL!, ...options }) : new EsClient({ node: config.ES_URL!, ...options });
-  const stored = opensearch ? docs.map((d) => ({ ...d, feeder_facets: facetPairs(d.attributes) })) : docs;
+  const stored = opensearch ? docs.map(storedOnOpenSearch) : docs;
   try {
     const started = performance.now();
     const helper = client.helpers as unknown as EsClient['helpers'];

@@ -20,7 +20,7 @@ export function createSink(config: Config, profile: SearchProfile = configuredPr
       }
     case 'elasticsearch':
       return elasticsearchSink({
-        ...clusterTuning(config, profile),
+        ...clusterOptions(config, profile),
         url: config.ES_URL!,
         apiKey: config.ES_API_KEY,
         username: config.ES_USERNAME,
@@ -30,7 +30,7 @@ export function createSink(config: Config, profile: SearchProfile = configuredPr
       });
     case 'opensearch':
       return openSearchSink({
-        ...clusterTuning(config, profile),
+        ...clusterOptions(config, profile),
         url: config.OPENSEARCH_URL!,
         username: config.OPENSEARCH_USERNAME,
         password: config.OPENSEARCH_PASSWORD,
@@ -53,8 +53,8 @@ export function createSink(config: Config, profile: SearchProfile = configuredPr
   }
 }
 
-/** Elasticsearch and OpenSearch share the protocol, and with it the ES_* tuning settings. */
-function clusterTuning(config: Config, profile: SearchProfile) {
+/** What Elasticsearch and OpenSearch sinks share: the profile, the index name and the ES_* tuning settings (one protocol). */
+function clusterOptions(config: Config, profile: SearchProfile) {
   return {
     profile,
     indexName: config.INDEX_NAME,

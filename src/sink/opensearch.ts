@@ -38,6 +38,11 @@ export function facetPairs(attributes: unknown, prefix = ''): string[] {
   return out;
 }
 
+/** A product document as the OpenSearch sink stores it: with its facet field. */
+export function storedOnOpenSearch(doc: SinkDocument): SinkDocument {
+  return { ...doc, [FACETS]: facetPairs(doc.attributes) };
+}
+
 /** Lucene's regexp operators escaped (a backslash before a letter can be a class such as `\d`). */
 const literal = (s: string) => s.replace(/[.?+*|{}[\]()"\\#@&<>~]/g, (c) => `\\${c}`);
 
@@ -64,7 +69,7 @@ const openSearchDialect: Dialect = {
     if ('attributes' in properties) properties[FACETS] = { type: 'keyword', ignore_above: 1024 };
     return { settings: base.settings, mappings };
   },
-  toStored: (doc) => ({ ...doc, [FACETS]: facetPairs(doc.attributes) }),
+  toStored: storedOnOpenSearch,
   fromStored: (doc) => {
     const { [FACETS]: _omit, ...contract } = doc;
     return contract;
