@@ -1,7 +1,7 @@
 import type { RunSummary } from '../sync/context';
 import type { HealthReport } from '../service/health';
 import type { QuarantineRecord } from '../state/store';
-import type { SearchResult } from '../sink/types';
+import { hitOf, type SearchResult } from '../sink/types';
 
 /** The one-line summary a run prints when it ends. */
 export function summaryLine(s: RunSummary): string {
@@ -62,7 +62,7 @@ export function quarantineText(records: QuarantineRecord[], indent = ''): string
 
 export function hitsText(r: SearchResult): string {
   const lines = [`${r.total} hit${r.total === 1 ? '' : 's'}`];
-  for (const h of r.hits) {
+  for (const h of r.hits.map(hitOf)) {
     const price = h.price === null ? '-' : `${h.price.toFixed(2)} ${h.currency ?? ''}`.trim();
     lines.push(`${h.id.padStart(8)}  ${column(h.name ?? '', 48)}  ${price.padStart(14)}  ${printable(h.url ?? '')}`);
   }

@@ -213,6 +213,31 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Bearer token guarding POST /sync and POST /rebuild of `serve`; unset disables them. Never logged. */
   ADMIN_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  /**
+   * A port of its own for the storefront search API (GET /search, /autocomplete): set it to expose
+   * search to storefronts while /healthz, /metrics and the admin endpoints stay on PORT. Unset:
+   * search is served on PORT.
+   */
+  SEARCH_PORT: int(0, 65535).optional(),
+  /** Bind address of SEARCH_PORT (default: HOST). */
+  SEARCH_HOST: z.string().min(1).optional(),
+  /** Browser origins allowed to call the search API (CORS): a comma-separated list of origins, or `*`. Unset: none. */
+  SEARCH_CORS_ORIGINS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim().replace(/\/+$/, ''))
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.union([z.literal('*'), z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected origins such as https://shop.example.com, or *')]))
+        .min(1, 'expected origins such as https://shop.example.com, or *'),
+    )
+    .optional(),
+  /** How long browsers and CDNs may reuse a search answer (Cache-Control max-age, seconds); 0 sends no-store. */
+  SEARCH_CACHE_SECONDS: int(0, 86_400).default(30),
   /** On SIGTERM/SIGINT, how long `serve` waits for the current batch before it exits anyway. */
   SHUTDOWN_GRACE_MS: millis(0, 600_000).default(8000),
   /** /healthz turns 503 when the oldest watermark (source time fully applied) is older than this. */

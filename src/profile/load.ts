@@ -75,7 +75,8 @@ export const SEARCHABLE_CONTRACT_FIELDS = new Set(['name', 'sku', 'base_code', '
 
 export function fingerprintOf(profile: SearchProfile, transformSource: string | null): string {
   const hash = crypto.createHash('sha256');
-  hash.update(canonical(profile));
+  // What responses carry (`response`) does not shape the index: changing it rebuilds nothing.
+  hash.update(canonical({ ...profile, response: undefined }));
   hash.update('\u0000');
   hash.update(transformSource ?? '');
   return hash.digest('hex').slice(0, 16);

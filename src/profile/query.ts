@@ -1,4 +1,4 @@
-import type { SearchProfile } from './schema';
+import type { FieldType, SearchProfile } from './schema';
 
 /*
  * What a search asks of a profile, the same for every sink: the fields to search (with their
@@ -46,8 +46,40 @@ export function allSearchFields(profile: SearchProfile): WeightedField[] {
 export function facetField(profile: SearchProfile, name: string): string {
   const facet = profile.facets.find((f) => f.key === name);
   if (facet) return facet.field;
-  if (name in profile.fields || name.includes('.')) return name;
+  if (name in profile.fields || name in CONTRACT_FIELD_TYPES || name.includes('.')) return name;
   return `attributes.${name}`;
+}
+
+/** The types of the contract fields a facet, a filter or a sort may name (docs/CONTRACT.md §3). */
+const CONTRACT_FIELD_TYPES: Record<string, FieldType> = {
+  product_id: 'number',
+  name: 'text',
+  sku: 'text',
+  base_code: 'text',
+  product_type: 'keyword',
+  is_active: 'boolean',
+  is_listable: 'boolean',
+  parent_id: 'number',
+  attribute_set_id: 'number',
+  price: 'number',
+  retail_price: 'number',
+  tax_rate: 'number',
+  currency: 'keyword',
+  discount_percentage: 'number',
+  url: 'keyword',
+  category_ids: 'number',
+  created_date: 'date',
+  modified_date: 'date',
+};
+
+/** The type of a document field: a field the transform adds as declared, a contract field's, attributes as keywords. */
+export function fieldType(profile: SearchProfile, field: string): FieldType {
+  return profile.fields[field] ?? CONTRACT_FIELD_TYPES[field] ?? 'keyword';
+}
+
+/** The fields a search may sort on: price and created_date (newest first), then the profile's. */
+export function sortableFields(profile: SearchProfile): string[] {
+  return [...new Set(['price', 'created_date', ...profile.sortable])];
 }
 
 /** Whether a facet name is a range facet of the profile (its result is the lowest and highest value). */

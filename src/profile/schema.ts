@@ -56,6 +56,11 @@ export const profileSchema = z.strictObject({
   stopWords: z.array(z.string().trim().min(1)).default([]),
   /** Fields a transform adds to the document, with their types. */
   fields: z.record(fieldName, z.enum(FIELD_TYPES)).default({}),
+  /**
+   * What the search API returns of each product: these document fields (and always `id`); the
+   * whole contract document when absent. It shapes responses only, not the index.
+   */
+  response: z.strictObject({ fields: z.array(fieldPath).min(1) }).optional(),
   /** Languages indexed besides the catalog's own: each gets searchable fields of its own (`i18n.<locale>`). */
   locales: z
     .array(locale)

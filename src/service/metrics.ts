@@ -59,6 +59,15 @@ export class FeederMetrics {
     registers: [this.registry],
   });
 
+  /** Latency of `serve`'s HTTP endpoints, by endpoint (a route name, never a URL) and status code. */
+  readonly http = new Histogram({
+    name: 'feeder_http_request_duration_seconds',
+    help: 'HTTP request latency of serve, by endpoint (search, autocomplete, healthz, metrics, sync, rebuild, other) and status',
+    labelNames: ['endpoint', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
   watchSource(http: DwhHttp): void {
     http.onRequest((e) => this.requests.inc({ status: e.status }));
     http.onRetry((e) => this.retries.inc({ reason: e.reason }));

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Runtime } from '../wiring/runtime';
@@ -11,6 +12,8 @@ import { reconcile } from '../sync/reconcile';
 import { assertIndexSource, assertSameSource, shapeChange } from '../sync/source-identity';
 import { hasInterruptedRebuild, rebuild } from '../sync/rebuild';
 import { exists } from '../sink/types';
+import { SearchApi } from '../search/api';
+import { answerSearch, searchEndpoint, type SearchHttpOptions } from '../search/http';
 
 type Kind = 'sync' | 'rebuild' | 'reconcile';
 
@@ -42,9 +45,18 @@ export class Service {
   private running: Kind | null = null;
   private readonly abort = new AbortController();
   private server: http.Server | null = null;
+  /** The search API's own listener (SEARCH_PORT), when it has one. */
+  private searchServer: http.Server | null = null;
   private tasks: ScheduledTask[] = [];
+  /** The storefront search API (null with a sink that cannot search). */
+  readonly search: SearchApi | null;
+  /** Where the search API answers (PORT's address unless SEARCH_PORT is set); known once started. */
+  searchUrl: string | null = null;
+  private readonly searchHttp: SearchHttpOptions;
 
   constructor(private readonly rt: Runtime) {
+    this.search = rt.searcher ? new SearchApi(rt.searcher, rt.ctx.shape.profile) : null;
+    this.searchHttp = { corsOrigins: rt.ctx.config.SEARCH_CORS_ORIGINS, cacheSeconds: rt.ctx.config.SEARCH_CACHE_SECONDS };
     rt.ctx.signal = this.abort.signal;
     rt.ctx.source.http.setShutdownSignal(this.abort.signal);
     this.metrics.watchSource(rt.ctx.source.http);
@@ -76,6 +88,8 @@ export class Service {
       },
     );
     this.busy = done.finally(() => {
+      // The run may have changed the category tree the search API names and suggests.
+      this.search?.categories.invalidate();
       ctx.allowShrink = false;
       this.busy = null;
       this.running = null;
@@ -93,16 +107,21 @@ export class Service {
     // listens or is scheduled: a supervisor restarts the process, with its own backoff, instead of
     // a half-started service answering errors forever.
     const built = await exists(ctx.sink, 'products');
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(config.PORT, config.HOST, resolve);
-    });
-    const addr = this.server.address() as import('node:net').AddressInfo;
-    const url = `http://${config.HOST}:${addr.port}`;
+    // With SEARCH_PORT the search API listens on its own port and PORT keeps the operator's endpoints.
+    const ownSearchPort = config.SEARCH_PORT !== undefined;
+    this.server = await listen((req, res) => void this.handle(req, res, ownSearchPort ? 'operator' : 'all'), config.PORT, config.HOST);
+    const url = `http://${config.HOST}:${(this.server.address() as AddressInfo).port}`;
+    if (ownSearchPort) {
+      const host = config.SEARCH_HOST ?? config.HOST;
+      this.searchServer = await listen((req, res) => void this.handle(req, res, 'search'), config.SEARCH_PORT!, host);
+      this.searchUrl = `http://${host}:${(this.searchServer.address() as AddressInfo).port}`;
+    } else {
+      this.searchUrl = url;
+    }
     ctx.log.info(
       {
         url,
+        search: this.search ? `${this.searchUrl}/search` : null,
         syncCron: config.SYNC_CRON,
         rebuildCron: config.REBUILD_CRON ?? null,
         reconcileCron: config.RECONCILE_CRON ?? null,
@@ -133,8 +152,10 @@ export class Service {
     if ((await Promise.race([this.busy, grace])) === 'timeout') {
       this.rt.ctx.log.warn({ graceMs: this.rt.ctx.config.SHUTDOWN_GRACE_MS }, 'the run did not stop in time; exiting anyway (the next start resumes)');
     }
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    for (const server of [this.server, this.searchServer]) {
+      server?.closeAllConnections();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    }
   }
 
   private report() {
@@ -142,11 +163,38 @@ export class Service {
     return healthReport(ctx.store, ctx.config);
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  /**
+   * One request, timed into `feeder_http_request_duration_seconds` by endpoint. Search requests are
+   * logged at info, the rest at debug; a log line carries the path, never the query string (what
+   * shoppers type stays out of logs).
+   */
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse, serves: 'all' | 'operator' | 'search'): Promise<void> {
+    const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0];
-    const json = (status: number, body: unknown) => {
+    const endpoint = searchEndpoint(path);
+    let status: number;
+    if (endpoint && this.search && serves !== 'operator') {
+      status = await answerSearch(this.search, endpoint, req, res, this.searchHttp, this.rt.ctx.log);
+    } else if (serves === 'search') {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'not found' }));
+      status = 404;
+    } else {
+      status = await this.operatorEndpoint(req, res, path);
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const label = endpoint ?? OPERATOR_ENDPOINTS.get(path) ?? 'other';
+    this.metrics.http.observe({ endpoint: label, status: String(status) }, seconds);
+    const line = { method: req.method, path: label === 'other' ? undefined : path, endpoint: label, status, ms: Math.round(seconds * 10_000) / 10 };
+    if (endpoint) this.rt.ctx.log.info(line, 'request');
+    else this.rt.ctx.log.debug(line, 'request');
+  }
+
+  private async operatorEndpoint(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<number> {
+    const json = (status: number, body: unknown): number => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
+      return status;
     };
     try {
       if (req.method === 'GET' && path === '/healthz') {
@@ -163,7 +211,7 @@ export class Service {
         this.metrics.pending.set(report.pending);
         res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
         res.end(await this.metrics.registry.metrics());
-        return;
+        return 200;
       }
       if (req.method === 'POST' && (path === '/sync' || path === '/rebuild')) {
         const token = this.rt.ctx.config.ADMIN_TOKEN;
@@ -174,11 +222,26 @@ export class Service {
         const { started } = this.trigger(kind, 'request', { allowShrink });
         return json(started ? 202 : 409, started ? { started: kind } : { error: `a ${this.running ?? 'run'} is in flight` });
       }
-      json(404, { error: 'not found' });
+      return json(404, { error: 'not found' });
     } catch (err) {
-      json(500, { error: (err as Error).message });
+      return json(500, { error: (err as Error).message });
     }
   }
+}
+
+const OPERATOR_ENDPOINTS = new Map([
+  ['/healthz', 'healthz'],
+  ['/metrics', 'metrics'],
+  ['/sync', 'sync'],
+  ['/rebuild', 'rebuild'],
+]);
+
+function listen(handler: http.RequestListener, port: number, host: string): Promise<http.Server> {
+  const server = http.createServer(handler);
+  return new Promise<http.Server>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
 }
 
 function bearerMatches(header: string | undefined, token: string): boolean {

@@ -11,9 +11,9 @@ import { mergeDeep, readMapping } from './mappings';
 import { facetField, isRangeFacet, queryVariants, searchFields } from '../profile/query';
 import type { FieldType, SearchProfile } from '../profile/schema';
 import {
-  exists,
   live,
-  hitOf,
+  facetKinds,
+  sortOf,
   type IndexKind,
   type Rejection,
   type SearchQuery,
@@ -112,8 +112,10 @@ export interface Dialect {
   toStored(doc: SinkDocument): SinkDocument;
   fromStored(doc: SinkDocument): SinkDocument;
   /** The aggregation counting the values of a document field (`attributes.size`, `brand`), and how to read its buckets. */
-  facetAgg(field: string): Record<string, unknown>;
+  facetAgg(field: string, size: number): Record<string, unknown>;
   facetValue(field: string, bucketKey: string | number): string;
+  /** The filter matching documents whose field has one of the values (as `facetValue` reads them). */
+  facetFilter(field: string, values: readonly string[]): Record<string, unknown>;
 }
 
 export interface ClusterOptions {
@@ -288,48 +290,56 @@ export class ClusterSink implements EngineSink {
       filter.push({ range: { price: bounds } });
     }
     if (q.isActive !== undefined) filter.push({ term: { is_active: q.isActive } });
-    const text = q.text?.trim();
-    const must = text ? [{ bool: { should: queryVariants(profile, text).map((v) => this.textQuery(v, q.locale, folded)), minimum_should_match: 1 } }] : [];
-    const sort =
-      q.sort === 'price'
-        ? [{ price: { order: 'asc', missing: '_last' } }, { product_id: 'asc' }]
-        : q.sort === '-price'
-          ? [{ price: { order: 'desc', missing: '_last' } }, { product_id: 'asc' }]
-          : ['_score', { product_id: 'asc' }];
-    // A text field is counted on its `keyword` sub-field; any other field as it is.
+    // A text field is counted, filtered and sorted on its `keyword` sub-field; any other field as it is.
     this.keywordFields ??= keywordSubfields(profile);
     const keywords = this.keywordFields;
-    const facetFieldOf = (name: string) => {
-      const field = facetField(profile, name);
-      return keywords.has(field) ? `${field}.keyword` : field;
-    };
-    const aggs = Object.fromEntries(
-      (q.facets ?? []).map((f) => [f, isRangeFacet(profile, f) ? { stats: { field: facetField(profile, f) } } : this.dialect.facetAgg(facetFieldOf(f))]),
-    );
-    if (!(await exists(this, 'products'))) return { total: 0, hits: [] };
-    const res = await this.call('search', () =>
-      this.cluster.search(alias, {
-        size: q.limit ?? 10,
-        query: { bool: { must, filter } },
-        sort,
-        track_total_hits: true,
-        aggs: Object.keys(aggs).length ? aggs : undefined,
-      }),
-    );
+    const exact = (field: string) => (keywords.has(field) ? `${field}.keyword` : field);
+    const facetFieldOf = (name: string) => exact(facetField(profile, name));
+    for (const [name, values] of Object.entries(q.filters ?? {})) filter.push(this.dialect.facetFilter(facetFieldOf(name), values));
+    for (const [name, { min, max }] of Object.entries(q.ranges ?? {})) filter.push({ range: { [facetField(profile, name)]: { gte: min, lte: max } } });
+    const text = q.text?.trim();
+    const must = text ? [{ bool: { should: queryVariants(profile, text).map((v) => this.textQuery(v, q.locale, folded)), minimum_should_match: 1 } }] : [];
+    const order = sortOf(q.sort);
+    const sort = order
+      ? [{ [exact(order.field)]: { order: order.desc ? 'desc' : 'asc', missing: '_last', unmapped_type: 'keyword' } }, { product_id: 'asc' }]
+      : ['_score', { product_id: 'asc' }];
+    const size = Math.min(q.facetSize ?? 50, 100);
+    const kinds = facetKinds(q, (f) => isRangeFacet(profile, f));
+    const aggs: Record<string, Record<string, unknown>> = Object.fromEntries([
+      ...kinds.ranges.map((f): [string, Record<string, unknown>] => [f, { stats: { field: facetField(profile, f) } }]),
+      ...kinds.terms.map((f): [string, Record<string, unknown>] => [f, this.dialect.facetAgg(facetFieldOf(f), size)]),
+    ]);
+    const res = await this.call('search', async () => {
+      try {
+        return await this.cluster.search(alias, {
+          from: q.offset ?? 0,
+          size: q.limit ?? 10,
+          query: { bool: { must, filter } },
+          sort,
+          track_total_hits: true,
+          aggs: Object.keys(aggs).length ? aggs : undefined,
+        });
+      } catch (err) {
+        // No index yet (before the first rebuild): no matches. Asked of the search itself rather than
+        // before it, so a search costs one round trip.
+        if (this.isMissingIndex(err)) return null;
+        throw err;
+      }
+    });
+    if (!res) return { total: 0, hits: [] };
     const facets: Record<string, { value: string; count: number }[]> = {};
     const ranges: Record<string, { min: number | null; max: number | null }> = {};
-    for (const f of q.facets ?? []) {
-      if (isRangeFacet(profile, f)) {
-        const stats = res.aggregations?.[f];
-        ranges[f] = { min: stats?.min ?? null, max: stats?.max ?? null };
-        continue;
-      }
+    for (const f of kinds.ranges) {
+      const stats = res.aggregations?.[f];
+      ranges[f] = { min: stats?.min ?? null, max: stats?.max ?? null };
+    }
+    for (const f of kinds.terms) {
       const buckets = res.aggregations?.[f]?.buckets ?? [];
       facets[f] = buckets.map((b) => ({ value: this.dialect.facetValue(facetFieldOf(f), b.key), count: b.doc_count }));
     }
     return {
       total: res.total,
-      hits: res.hits.map((h) => hitOf(h._source ?? { id: h._id })),
+      hits: res.hits.map((h) => this.read('products', h._source ?? { id: h._id })),
       ...(q.facets ? { facets } : {}),
       ...(Object.keys(ranges).length ? { ranges } : {}),
     };
@@ -409,6 +419,13 @@ export class ClusterSink implements EngineSink {
       if (err instanceof SinkError) throw err;
       throw new SinkError(`${this.dialect.label} could not ${action}: ${this.describe(err)}`, { cause: err });
     }
+  }
+
+  private isMissingIndex(err: unknown): boolean {
+    const { ResponseError } = this.cluster.errors;
+    if (!(err instanceof ResponseError) || err.statusCode !== 404) return false;
+    const body = typeof err.body === 'string' ? err.body : JSON.stringify(err.body ?? '');
+    return body.includes('index_not_found_exception');
   }
 
   /** The cluster's reason for a failed call (its error body, with the cause), or the transport's; never credentials. */

@@ -20,8 +20,9 @@ const elasticsearchDialect: Dialect = {
   body: (base) => base,
   toStored: (doc) => doc,
   fromStored: (doc) => doc,
-  facetAgg: (field) => ({ terms: { field, size: 50 } }),
+  facetAgg: (field, size) => ({ terms: { field, size } }),
   facetValue: (_field, bucket) => String(bucket),
+  facetFilter: (field, values) => ({ terms: { [field]: values } }),
 };
 
 /** The Elasticsearch sink: the shared cluster logic over the official 8.x client. */

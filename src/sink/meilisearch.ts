@@ -2,11 +2,12 @@ import { MeiliSearch, MeiliSearchApiError, type Task } from 'meilisearch';
 import PQueue from 'p-queue';
 import { SinkError } from '../errors';
 import { readMapping } from './mappings';
-import { allSearchFields, facetField, facetFields, isRangeFacet, searchFields, synonymMap } from '../profile/query';
+import { allSearchFields, facetField, facetFields, isRangeFacet, searchFields, sortableFields, synonymMap } from '../profile/query';
 import type { SearchProfile } from '../profile/schema';
 import {
   live,
-  hitOf,
+  facetKinds,
+  sortOf,
   type IndexKind,
   type IndexStamp,
   type Rejection,
@@ -224,23 +225,34 @@ export class MeilisearchSink implements EngineSink {
 
   async search(q: SearchQuery): Promise<SearchResult> {
     const publicIndex = live(this, 'products');
-    if (!(await this.has(publicIndex))) return { total: 0, hits: [] };
+    const { profile } = this.opts;
     const filter: string[] = [];
     if (q.categoryId !== undefined) filter.push(`category_ids = ${q.categoryId}`);
     if (q.minPrice !== undefined) filter.push(`price ${q.minPriceExclusive ? '>' : '>='} ${q.minPrice}`);
     if (q.maxPrice !== undefined) filter.push(`price ${q.maxPriceExclusive ? '<' : '<='} ${q.maxPrice}`);
     if (q.isActive !== undefined) filter.push(`is_active = ${q.isActive}`);
-    const sort = q.sort === 'price' ? ['price:asc', 'product_id:asc'] : q.sort === '-price' ? ['price:desc', 'product_id:asc'] : undefined;
-    const { profile } = this.opts;
-    const facets = q.facets?.map((f) => facetField(profile, f));
+    for (const [name, values] of Object.entries(q.filters ?? {})) filter.push(`${facetField(profile, name)} IN [${values.map(filterString).join(', ')}]`);
+    for (const [name, { min, max }] of Object.entries(q.ranges ?? {})) {
+      if (min !== undefined) filter.push(`${facetField(profile, name)} >= ${min}`);
+      if (max !== undefined) filter.push(`${facetField(profile, name)} <= ${max}`);
+    }
+    const order = sortOf(q.sort);
+    const sort = order ? [`${order.field}:${order.desc ? 'desc' : 'asc'}`, 'product_id:asc'] : undefined;
+    const kinds = facetKinds(q, (f) => isRangeFacet(profile, f));
+    const counted = [...kinds.terms, ...kinds.ranges];
+    const facets = counted.length ? counted.map((f) => facetField(profile, f)) : undefined;
     // With locales, a query searches the catalog's own fields and the asked locale's, not every language.
     const on = profile.locales.length ? searchFields(profile, q.locale).map((f) => f.field) : undefined;
+    // Page-aligned requests ask by page, which makes Meilisearch count every match (`totalHits`);
+    // an offset inside a page falls back to offset and limit, whose total is an estimate.
+    const limit = q.limit ?? 10;
+    const offset = q.offset ?? 0;
+    const paging = limit === 0 || offset % limit === 0 ? { hitsPerPage: limit, page: limit === 0 ? 1 : offset / limit + 1 } : { offset, limit };
     const query = (attributesToSearchOn: string[] | undefined) =>
       this.client.index(publicIndex.name).search<SinkDocument>(q.text?.trim() || '', {
         filter: filter.length ? filter.join(' AND ') : undefined,
         sort,
-        hitsPerPage: q.limit ?? 10,
-        page: 1,
+        ...paging,
         facets,
         attributesToSearchOn,
       });
@@ -248,29 +260,28 @@ export class MeilisearchSink implements EngineSink {
       try {
         return await query(on);
       } catch (err) {
+        // No index yet (before the first rebuild): no matches, found without a second round trip.
+        if (engineCode(err) === 'index_not_found') return null;
         // The live index was built with another profile (its rollout is under way): search what it has.
         if (on && engineCode(err) === 'invalid_search_attributes_to_search_on') return query(undefined);
         throw err;
       }
     });
+    if (!res) return { total: 0, hits: [] };
     const total = (res as { totalHits?: number }).totalHits ?? res.estimatedTotalHits ?? res.hits.length;
-    const result: SearchResult = {
-      total,
-      hits: res.hits.map((d) => hitOf(d)),
-    };
-    if (q.facets) {
-      result.facets = {};
-      for (const f of q.facets) {
-        if (isRangeFacet(profile, f)) {
-          const stats = res.facetStats?.[facetField(profile, f)];
-          (result.ranges ??= {})[f] = { min: stats?.min ?? null, max: stats?.max ?? null };
-          continue;
-        }
-        const dist = res.facetDistribution?.[facetField(profile, f)] ?? {};
-        result.facets[f] = Object.entries(dist)
-          .map(([value, count]) => ({ value, count }))
-          .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
-      }
+    const result: SearchResult = { total, hits: res.hits };
+    const size = Math.min(q.facetSize ?? 50, 100);
+    for (const f of kinds.ranges) {
+      const stats = res.facetStats?.[facetField(profile, f)];
+      (result.ranges ??= {})[f] = { min: stats?.min ?? null, max: stats?.max ?? null };
+    }
+    if (q.facets) result.facets = {};
+    for (const f of kinds.terms) {
+      const dist = res.facetDistribution?.[facetField(profile, f)] ?? {};
+      result.facets![f] = Object.entries(dist)
+        .map(([value, count]) => ({ value, count }))
+        .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
+        .slice(0, size);
     }
     return result;
   }
@@ -298,6 +309,11 @@ export class MeilisearchSink implements EngineSink {
   }
 }
 
+/** A string in a Meilisearch filter expression: double-quoted, with backslashes and quotes escaped. */
+function filterString(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
 /** Always filterable: ids for keyset scans, and the storefront's category, price and status filters. */
 const BASE_FILTERABLE = ['product_id', 'category_ids', 'price', 'is_active', 'is_listable', 'currency'];
 
@@ -312,7 +328,7 @@ export function meiliSettings(profile: SearchProfile, base: Record<string, unkno
     ...base,
     searchableAttributes: allSearchFields(profile).map((f) => f.field),
     filterableAttributes: [...new Set([...BASE_FILTERABLE, ...facetFields(profile)])],
-    sortableAttributes: [...new Set(['price', ...profile.sortable, 'product_id'])],
+    sortableAttributes: [...new Set([...sortableFields(profile), 'product_id'])],
     ...(Object.keys(synonyms).length ? { synonyms } : {}),
     ...(profile.stopWords.length ? { stopWords: profile.stopWords } : {}),
   };

@@ -75,11 +75,15 @@ const openSearchDialect: Dialect = {
     return contract;
   },
   // Attributes are counted on the facet field; other fields (a transform's keyword) as they are.
-  facetAgg: (field) =>
+  facetAgg: (field, size) =>
     field.startsWith('attributes.')
-      ? { terms: { field: FACETS, include: `${literal(field.slice('attributes.'.length) + SEP)}.*`, size: 50 } }
-      : { terms: { field, size: 50 } },
+      ? { terms: { field: FACETS, include: `${literal(field.slice('attributes.'.length) + SEP)}.*`, size } }
+      : { terms: { field, size } },
   facetValue: (field, bucket) => (field.startsWith('attributes.') ? String(bucket).slice(field.length - 'attributes.'.length + SEP.length) : String(bucket)),
+  facetFilter: (field, values) =>
+    field.startsWith('attributes.')
+      ? { terms: { [FACETS]: values.map((v) => `${field.slice('attributes.'.length)}${SEP}${v}`) } }
+      : { terms: { [field]: values } },
 };
 
 /** The OpenSearch sink: the shared cluster logic over the official OpenSearch client. */

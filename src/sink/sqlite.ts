@@ -4,10 +4,10 @@ import type Database from 'better-sqlite3';
 import { openWalDatabase } from '../platform/sqlite';
 import {
   live,
-  hitOf,
+  facetKinds,
+  sortOf,
   type IndexKind,
   type Rejection,
-  type SearchHit,
   type SearchQuery,
   type SearchResult,
   type EngineSink,
@@ -215,35 +215,47 @@ export class SqliteSink implements EngineSink {
       where.push('t.is_active = ?');
       params.push(Number(q.isActive));
     }
+    for (const [facet, values] of Object.entries(q.filters ?? {})) {
+      where.push(`EXISTS (SELECT 1 FROM json_each(t.doc, ?) j WHERE ${FACET_VALUE} IN (SELECT value FROM json_each(?)))`);
+      params.push(jsonPath(facetField(this.profile, facet)), JSON.stringify(values));
+    }
+    for (const [facet, { min, max }] of Object.entries(q.ranges ?? {})) {
+      const bounds = [...(min !== undefined ? ['j.value >= ?'] : []), ...(max !== undefined ? ['j.value <= ?'] : [])];
+      where.push(`EXISTS (SELECT 1 FROM json_each(t.doc, ?) j WHERE j.type IN ('integer', 'real')${bounds.map((b) => ` AND ${b}`).join('')})`);
+      params.push(jsonPath(facetField(this.profile, facet)), ...[min, max].filter((b) => b !== undefined));
+    }
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const order = q.sort === 'price' ? 't.price IS NULL, t.price, t.num_id' : q.sort === '-price' ? 't.price IS NULL, t.price DESC, t.num_id' : relevance;
+    const sort = sortOf(q.sort);
+    const key = sort?.field === 'price' ? 't.price' : sort ? `json_extract(t.doc, '${jsonPath(sort.field).replace(/'/g, "''")}')` : '';
+    const order = sort ? `${key} IS NULL, ${key}${sort.desc ? ' DESC' : ''}, t.num_id` : relevance;
     const limit = q.limit ?? 10;
-    // One read transaction: the count and the hits come from the same snapshot.
+    const facetSize = Math.min(q.facetSize ?? 50, 100);
+    // One read transaction: the count, the hits and the facets come from the same snapshot.
     return this.db.transaction(() => {
       const total = (this.db.prepare(`SELECT count(*) AS n FROM ${from} ${whereSql}`).get(...params) as { n: number }).n;
-      const rows = this.db.prepare(`SELECT t.doc FROM ${from} ${whereSql} ORDER BY ${order} LIMIT ?`).all(...params, limit) as { doc: string }[];
-      const hits: SearchHit[] = rows.map((r) => hitOf(JSON.parse(r.doc) as Record<string, unknown>));
+      const rows = this.db.prepare(`SELECT t.doc FROM ${from} ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, limit, q.offset ?? 0) as {
+        doc: string;
+      }[];
+      const hits = rows.map((r) => JSON.parse(r.doc) as SinkDocument);
       const facets: Record<string, { value: string; count: number }[]> = {};
       const ranges: Record<string, { min: number | null; max: number | null }> = {};
-      for (const key of q.facets ?? []) {
-        if (isRangeFacet(this.profile, key)) {
-          const r = this.db
-            .prepare(
-              `SELECT min(j.value) AS min, max(j.value) AS max FROM ${from} JOIN json_each(t.doc, ?) j ${whereSql} ${whereSql ? 'AND' : 'WHERE'} j.type IN ('integer', 'real')`,
-            )
-            .get(jsonPath(facetField(this.profile, key)), ...params) as { min: number | null; max: number | null };
-          ranges[key] = { min: r.min, max: r.max };
-          continue;
-        }
-        // Values as Elasticsearch's flattened type counts them: text of the scalar, true/false for
-        // booleans, each element of a list.
+      const kinds = facetKinds(q, (f) => isRangeFacet(this.profile, f));
+      for (const key of kinds.ranges) {
+        const r = this.db
+          .prepare(
+            `SELECT min(j.value) AS min, max(j.value) AS max FROM ${from} JOIN json_each(t.doc, ?) j ${whereSql} ${whereSql ? 'AND' : 'WHERE'} j.type IN ('integer', 'real')`,
+          )
+          .get(jsonPath(facetField(this.profile, key)), ...params) as { min: number | null; max: number | null };
+        ranges[key] = { min: r.min, max: r.max };
+      }
+      for (const key of kinds.terms) {
         const rows = this.db
           .prepare(
-            `SELECT CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.value AS TEXT) END AS v, count(DISTINCT t.num_id) AS n
+            `SELECT ${FACET_VALUE} AS v, count(DISTINCT t.num_id) AS n
                FROM ${from} JOIN json_each(t.doc, ?) j ${whereSql}
-              GROUP BY v ORDER BY n DESC, v LIMIT 50`,
+              GROUP BY v ORDER BY n DESC, v LIMIT ?`,
           )
-          .all(jsonPath(facetField(this.profile, key)), ...params) as { v: string | null; n: number }[];
+          .all(jsonPath(facetField(this.profile, key)), ...params, facetSize) as { v: string | null; n: number }[];
         facets[key] = rows.filter((r) => r.v !== null).map((r) => ({ value: r.v!, count: r.n }));
       }
       return { total, hits, ...(q.facets ? { facets } : {}), ...(Object.keys(ranges).length ? { ranges } : {}) };
@@ -267,6 +279,12 @@ export class SqliteSink implements EngineSink {
     this.db.exec(`DROP TABLE IF EXISTS ${quote(name)}; DROP TABLE IF EXISTS ${quote(`${name}__fts`)};`);
   }
 }
+
+/**
+ * A facet value of `json_each` row `j` as Elasticsearch's flattened type counts it: the text of a
+ * scalar, true/false for booleans, each element of a list.
+ */
+const FACET_VALUE = `CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.value AS TEXT) END`;
 
 /** A SQLite JSON path for a dotted field path, every key quoted (`attributes.size` → `$."attributes"."size"`). */
 function jsonPath(field: string): string {

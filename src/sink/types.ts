@@ -37,15 +37,50 @@ export interface SearchQuery {
   minPriceExclusive?: boolean;
   maxPriceExclusive?: boolean;
   isActive?: boolean;
-  sort?: 'relevance' | 'price' | '-price';
+  /**
+   * Facet value filters: per facet name (as `facets` names them), the values a document must have
+   * one of; several facets must all match. Values are compared as the facet counts them (text).
+   */
+  filters?: Record<string, readonly string[]>;
+  /** Range filters on numeric facets (range facets of the profile), bounds inclusive. */
+  ranges?: Record<string, { min?: number; max?: number }>;
+  /**
+   * `relevance` (the default), or a sortable field, ascending, with `-` for descending (`price`,
+   * `-created_date`). Ties are broken by ascending product id, so pages neither repeat nor skip.
+   */
+  sort?: string;
   limit?: number;
+  /** Matches to skip before the first hit (pagination); `limit` + `offset` stay within 10,000. */
+  offset?: number;
   /**
    * Facets to count over all matching documents: a profile facet's key, a declared field, a field
    * path, or an attribute key (`size` counts `attributes.size`).
    */
   facets?: string[];
+  /**
+   * Numeric fields (facet names, as above) to report the lowest and highest value of among the
+   * matches, as range facets of the profile are: the storefront's price slider.
+   */
+  stats?: string[];
+  /** Values returned per counted facet, most frequent first (default 50, at most 100). */
+  facetSize?: number;
   /** A profile locale: that language's fields are searched too (`i18n.<locale>`). */
   locale?: string;
+}
+
+/** The facets of a query split by kind: counted values (terms) and lowest/highest value (range facets and `stats`). */
+export function facetKinds(q: SearchQuery, isRange: (name: string) => boolean): { terms: string[]; ranges: string[] } {
+  const facets = q.facets ?? [];
+  return { terms: facets.filter((f) => !isRange(f)), ranges: [...new Set([...facets.filter(isRange), ...(q.stats ?? [])])] };
+}
+
+/** The most matches a search pages through (Elasticsearch's `max_result_window`, Meilisearch's `maxTotalHits`). */
+export const MAX_SEARCH_WINDOW = 10_000;
+
+/** A sort as sinks apply it: the field and the direction (`relevance` has no field). */
+export function sortOf(sort: string | undefined): { field: string; desc: boolean } | null {
+  if (!sort || sort === 'relevance') return null;
+  return sort.startsWith('-') ? { field: sort.slice(1), desc: true } : { field: sort, desc: false };
 }
 
 export interface SearchHit {
@@ -56,7 +91,7 @@ export interface SearchHit {
   url: string | null;
 }
 
-/** The hit every sink returns for a matching document (the contract's display fields). */
+/** The display fields of a matching document (what `feeder search` prints). */
 export function hitOf(doc: SinkDocument | Record<string, unknown>): SearchHit {
   const text = (v: unknown) => (typeof v === 'string' ? v : null);
   return {
@@ -70,7 +105,8 @@ export function hitOf(doc: SinkDocument | Record<string, unknown>): SearchHit {
 
 export interface SearchResult {
   total: number;
-  hits: SearchHit[];
+  /** The matching documents of the page, as stored (contract documents). */
+  hits: SinkDocument[];
   /** Per requested terms facet: its values among the matches, most frequent first. */
   facets?: Record<string, { value: string; count: number }[]>;
   /** Per requested range facet (`kind: "range"` in the profile): the lowest and highest value among the matches. */

@@ -3,7 +3,7 @@ import { DwhHttp } from '../source/http';
 import { Source } from '../source/source';
 import { StateStore } from '../state/store';
 import { createSink, type Sink } from '../sink';
-import type { EngineSink, IndexSearcher } from '../sink/types';
+import type { EngineSink } from '../sink/types';
 import { ConfigError, describeFsError } from '../errors';
 import { Sandbox } from '../sandbox/server';
 import type { RunContext } from '../sync/context';
@@ -12,8 +12,8 @@ import { loadShape, type Shape } from '../profile/load';
 
 export interface Runtime {
   ctx: RunContext;
-  /** The engine's searcher (null for a sink wired by the caller that cannot search). */
-  searcher: IndexSearcher | null;
+  /** The engine, which also searches (null for a sink wired by the caller that cannot search). */
+  searcher: EngineSink | null;
   /** The in-process sandbox when AKINON_URL is unset or `sandbox`. */
   sandbox: Sandbox | null;
   close(): Promise<void>;

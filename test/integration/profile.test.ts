@@ -43,7 +43,7 @@ function shapeCatalog(sandbox: Sandbox): { tshirts: number[]; oxford: number[]; 
   return { tshirts, oxford, bundle };
 }
 
-const ids = (hits: { id: string }[]) => hits.map((h) => h.id).sort((a, b) => Number(a) - Number(b));
+const ids = (hits: { id: string | number }[]) => hits.map((h) => String(h.id)).sort((a, b) => Number(a) - Number(b));
 
 describe('the Turkish fashion example on every sink', () => {
   const results = new Map<SinkName, { docs: SinkDocument[]; answers: Record<string, unknown> }>();

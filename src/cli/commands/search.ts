@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../../config/load';
-import type { SearchQuery } from '../../sink/types';
+import { hitOf, type SearchQuery } from '../../sink/types';
 import { hitsText } from '../format';
 import { applyFilter } from '../filters';
 import { integer, number } from '../context';
@@ -37,13 +37,14 @@ export function searchCommand(program: Command): void {
           minPrice: opts.minPrice as number | undefined,
           maxPrice: opts.maxPrice as number | undefined,
           isActive: opts.active ? true : opts.inactive ? false : undefined,
-          sort: opts.sort as 'relevance' | 'price' | '-price',
+          sort: opts.sort as string,
           limit: opts.limit as number,
           facets: opts.facet as string[] | undefined,
           locale: opts.locale as string | undefined,
         };
         const result = await sink.search(((opts.filter as string[] | undefined) ?? []).reduce(applyFilter, base));
-        console.log(opts.json ? JSON.stringify(result) : hitsText(result));
+        // JSON prints each hit's display fields, as `feeder search` always has; the documents are the search API's.
+        console.log(opts.json ? JSON.stringify({ ...result, hits: result.hits.map(hitOf) }) : hitsText(result));
       } finally {
         await sink.close();
       }

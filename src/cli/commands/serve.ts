@@ -6,7 +6,9 @@ import { waitForSignal, withRuntime } from '../context';
 export function serveCommand(program: Command): void {
   program
     .command('serve')
-    .description('scheduler (SYNC_CRON, REBUILD_CRON, RECONCILE_CRON) plus GET /healthz, GET /metrics, POST /sync, POST /rebuild on HOST:PORT')
+    .description(
+      'scheduler (SYNC_CRON, REBUILD_CRON, RECONCILE_CRON) plus GET /healthz, GET /metrics, POST /sync, POST /rebuild on HOST:PORT, and the search API (GET /search, GET /autocomplete) there or on SEARCH_PORT',
+    )
     .action(() =>
       withRuntime(async (rt) => {
         const service = new Service(rt);
