@@ -159,7 +159,7 @@ describe.each(SINKS)('the search API on %s', (sink) => {
   });
 
   test('autocomplete answers products and categories for a prefix', async () => {
-    const category = categories.find((c) => typeof c.name === 'string' && (c.name).length > 4)!;
+    const category = categories.find((c) => typeof c.name === 'string' && c.name.length > 4)!;
     const prefix = (category.name as string).slice(0, 3);
     const r = await built.get(sink)!.api.autocomplete(new URLSearchParams({ q: prefix }));
     expect(r.categories.map((c) => c.id)).toContain(category.id);
