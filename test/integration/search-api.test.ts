@@ -231,6 +231,29 @@ describe.each(SINKS)('the search API on %s', (sink) => {
   }, 300_000);
 });
 
+describe.each(SINKS)('a rebuild under search on %s', (sink) => {
+  test('search keeps answering, complete, while a rebuild loads a new index and swaps it in', async () => {
+    const { rt, api } = built.get(sink)!;
+    const liveBefore = rt.ctx.store.meta<number>('live_gen');
+    let done = false;
+    const rebuilding = rebuild(rt.ctx).finally(() => (done = true));
+    let answered = 0;
+    while (!done) {
+      const r = await api.search(new URLSearchParams('q=a&page_size=3'));
+      expect(r.products.length).toBeGreaterThan(0);
+      expect((await api.search(new URLSearchParams('page_size=1'))).pagination.total_count).toBe(docs.length);
+      answered++;
+      // The embedded index answers without I/O: let the rebuild's requests through between searches.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await rebuilding;
+    // The swap happened while the searches ran: the live index is another physical one now.
+    expect(rt.ctx.store.meta<number>('live_gen')).not.toBe(liveBefore);
+    expect(answered).toBeGreaterThan(0);
+    expect((await api.search(new URLSearchParams('page_size=1'))).pagination.total_count).toBe(docs.length);
+  }, 120_000);
+});
+
 describe('the embedded index matches the way a Turkish shopper types', () => {
   /** What a shopper without Turkish keys types: ş→s, ğ→g, ç→c, ö→o, ü→u, ı/İ→i, in any case. */
   const plain = (s: string) =>

@@ -1,0 +1,166 @@
+/*
+ * The search API as a storefront meets it: `feeder serve` over HTTP, with CORS, cache headers, JSON
+ * 400s, per-endpoint latency histograms, request logs without query strings, its own port, and
+ * answers that never fail while a rebuild loads and swaps the index.
+ */
+import path from 'node:path';
+import { eventually, getJson, runCli, startServe, type ServeProcess } from '../helpers/cli';
+import { tempDir } from '../helpers/harness';
+import type { SearchResponse } from '../../src/search/api';
+
+const ADMIN = 'search-http-admin-token-0123456789';
+const ORIGIN = 'https://shop.example.com';
+
+function serveEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const dir = tempDir();
+  return {
+    STATE_PATH: path.join(dir, 'state.db'),
+    SQLITE_PATH: path.join(dir, 'index.db'),
+    SANDBOX_PRODUCTS: '400',
+    SYNC_CRON: '0 0 1 1 *',
+    ADMIN_TOKEN: ADMIN,
+    SEARCH_CORS_ORIGINS: `${ORIGIN}, https://m.shop.example.com`,
+    SEARCH_CACHE_SECONDS: '60',
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+interface LastRun {
+  kind: string;
+  outcome: string;
+  finishedAt: string | null;
+}
+
+async function lastRun(url: string): Promise<LastRun | null> {
+  return (await getJson<{ lastRun: LastRun | null }>(`${url}/healthz`)).body.lastRun;
+}
+
+/** Waits until the first rebuild (the index did not exist) has succeeded. */
+async function built(serve: ServeProcess): Promise<LastRun> {
+  return eventually(async () => {
+    const run = await lastRun(serve.url);
+    return run?.kind === 'rebuild' && run.outcome === 'succeeded' ? run : undefined;
+  });
+}
+
+describe('GET /search and GET /autocomplete on `feeder serve`', () => {
+  let serve: ServeProcess;
+  beforeAll(async () => {
+    serve = await startServe(serveEnv());
+    await built(serve);
+  }, 120_000);
+  afterAll(async () => {
+    serve.child.kill('SIGTERM');
+    await serve.exited;
+  });
+
+  test('answers JSON with cache headers, and CORS for the configured origins only', async () => {
+    const res = await fetch(`${serve.url}/search?q=kazak&page_size=5`, { headers: { origin: ORIGIN } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=60');
+    expect(res.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(res.headers.get('vary')).toBe('Origin');
+    const body = (await res.json()) as SearchResponse;
+    expect(body.search_text).toBe('kazak');
+    expect(body.pagination).toMatchObject({ current_page: 1, page_size: 5 });
+    expect(body.products.length).toBeGreaterThan(0);
+
+    const other = await fetch(`${serve.url}/search`, { headers: { origin: 'https://evil.example.com' } });
+    expect(other.status).toBe(200);
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+
+    const preflight = await fetch(`${serve.url}/autocomplete?q=ka`, { method: 'OPTIONS', headers: { origin: ORIGIN, 'access-control-request-method': 'GET' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('GET');
+  });
+
+  test('a bad parameter is a 400 with a JSON error naming it; another method is a 405', async () => {
+    for (const [query, param] of [
+      ['page=0', 'page'],
+      ['page_size=251', 'page_size'],
+      ['sort=cheapest', 'sort'],
+      ['price_min=ten', 'price_min'],
+      ['price_min=9&price_max=1', 'price_min'],
+      ['category=abc', 'category'],
+      ['colour=red', 'colour'],
+      ['q=a&q=b', 'q'],
+      [`q=${'x'.repeat(201)}`, 'q'],
+      ['page=500&page_size=250', 'page'],
+    ]) {
+      const res = await fetch(`${serve.url}/search?${query}`);
+      expect({ query, status: res.status, cache: res.headers.get('cache-control') }).toEqual({ query, status: 400, cache: 'no-store' });
+      expect(((await res.json()) as { param: string }).param).toBe(param);
+    }
+    const autocomplete = await fetch(`${serve.url}/autocomplete?q=ka&limit=99`);
+    expect(autocomplete.status).toBe(400);
+    expect((await fetch(`${serve.url}/search`, { method: 'POST' })).status).toBe(405);
+  });
+
+  test('/metrics has a latency histogram per endpoint; request logs carry the path, never the query string', async () => {
+    const secret = 'zzshopperwordzz';
+    expect((await fetch(`${serve.url}/search?q=${secret}`)).status).toBe(200);
+    expect((await fetch(`${serve.url}/autocomplete?q=${secret}`)).status).toBe(200);
+    const metrics = await (await fetch(`${serve.url}/metrics`)).text();
+    expect(metrics).toMatch(/feeder_http_request_duration_seconds_count\{endpoint="search",status="200"\} [1-9]/);
+    expect(metrics).toMatch(/feeder_http_request_duration_seconds_count\{endpoint="autocomplete",status="200"\} [1-9]/);
+    expect(metrics).toMatch(/feeder_http_request_duration_seconds_count\{endpoint="search",status="400"\} [1-9]/);
+    const lines = await eventually(async () => {
+      const found = serve
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"msg":"request"') && l.includes('"endpoint":"autocomplete"'));
+      return found.length ? found : undefined;
+    });
+    expect(lines[0]).toContain('"path":"/autocomplete"');
+    expect(serve.output()).not.toContain(secret);
+  });
+
+  test('search keeps answering, complete, while a rebuild loads a new index and swaps it in', async () => {
+    const before = (await getJson<SearchResponse>(`${serve.url}/search?page_size=1`)).body.pagination.total_count;
+    const previous = await lastRun(serve.url);
+    const started = await fetch(`${serve.url}/rebuild`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(started.status).toBe(202);
+    const answers: number[] = [];
+    let finished: LastRun | null = null;
+    // Search until the rebuild has finished, then once more on the new index.
+    while (!finished) {
+      const res = await fetch(`${serve.url}/search?q=a&page_size=3`);
+      answers.push(res.status);
+      const all = (await getJson<SearchResponse>(`${serve.url}/search?page_size=1`)).body;
+      expect(all.pagination.total_count).toBe(before);
+      const run = await lastRun(serve.url);
+      if (run && run.finishedAt !== previous?.finishedAt && run.kind === 'rebuild') finished = run;
+    }
+    expect(finished.outcome).toBe('succeeded');
+    expect(answers.length).toBeGreaterThan(0);
+    expect(answers.filter((s) => s !== 200)).toEqual([]);
+    expect((await getJson<SearchResponse>(`${serve.url}/search?page_size=1`)).body.pagination.total_count).toBe(before);
+  });
+});
+
+test('with SEARCH_PORT, search answers on its own port and the operator endpoints stay on PORT', async () => {
+  const serve = await startServe(serveEnv({ SEARCH_PORT: '0' }));
+  try {
+    const searchUrl = await eventually(async () => /"search":"(http:[^"]+)\/search"/.exec(serve.output())?.[1]);
+    expect(searchUrl).not.toBe(serve.url);
+    await built(serve);
+    expect((await fetch(`${searchUrl}/search?q=kazak`)).status).toBe(200);
+    expect((await fetch(`${searchUrl}/healthz`)).status).toBe(404);
+    expect((await fetch(`${searchUrl}/metrics`)).status).toBe(404);
+    expect((await fetch(`${serve.url}/search?q=kazak`)).status).toBe(404);
+    expect((await fetch(`${serve.url}/healthz`)).status).toBe(200);
+  } finally {
+    serve.child.kill('SIGTERM');
+    await serve.exited;
+  }
+});
+
+test('a bad SEARCH_CORS_ORIGINS exits 2 with one line naming it', async () => {
+  const result = await runCli(['status'], serveEnv({ SEARCH_CORS_ORIGINS: 'shop.example.com' }));
+  expect(result.code).toBe(2);
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  expect(result.stderr).toContain('SEARCH_CORS_ORIGINS');
+});
