@@ -29,6 +29,7 @@ import { renderChart, type SizePoint } from './chart';
 import { summarizeProfile } from './profile';
 import type { FeederReport, SandboxReply, SandboxRequest } from './protocol';
 import { formatTable, type Row } from './table';
+import { apiCaller, elasticsearchCaller, load, meilisearchCaller, type LoadFigures, type QueryKind } from './search';
 
 const ROOT = path.resolve(__dirname, '../..');
 const OUT = path.join(ROOT, 'bench', 'results');
@@ -100,6 +101,17 @@ async function main(): Promise<void> {
     await sandbox.resetServed();
     const syncRun = await feeder('sync', 'engine', sandbox, 'es', { env: esEnv('bench_products') });
     const syncServed = await sandbox.served();
+
+    log("scenario 8: the search API under load beside each engine's own client");
+    const sqliteEnv = { SINK: 'sqlite', INDEX_NAME: 'bench_products' };
+    await feeder('rebuild', 'engine', sandbox, 'sqlite', { env: sqliteEnv });
+    const search = {
+      search_sqlite: await searchScenario(sandbox, 'sqlite', sqliteEnv, null),
+      search_elasticsearch: await searchScenario(sandbox, 'es', esEnv('bench_products'), (kind) => elasticsearchCaller(es.url, 'bench_products', kind)),
+      search_meilisearch: await searchScenario(sandbox, 'meili', meiliEnv('bench_products'), (kind) =>
+        meilisearchCaller(meili.url, meili.apiKey, 'bench_products', kind),
+      ),
+    };
 
     log('scenario 1 reference: bare JSON of the same pages and documents');
     const jsonRef = JSON.parse(await node(path.join(HERE, 'json-limit.js'), [docsFile], sandboxEnv(sandbox, 'json'))) as {
@@ -173,6 +185,7 @@ async function main(): Promise<void> {
         { products: sizes.main, docs_per_s: round(rate(pipeline.documents, pipeline.ms)), rss_mb: round(pipeline.peakRssMb) },
         { products: sizes.large, docs_per_s: round(rate(large.documents, large.ms)), rss_mb: round(large.peakRssMb) },
       ],
+      ...search,
       machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memory_gb: round(os.totalmem() / 2 ** 30, 1), node: process.version },
       date: new Date().toISOString(),
     };
@@ -195,6 +208,73 @@ async function main(): Promise<void> {
       await sb.stop();
     }
   }
+}
+
+const SEARCH_KINDS: QueryKind[] = ['text', 'two_words', 'faceted', 'autocomplete'];
+const CONCURRENCY = [1, 16];
+const SEARCH_REQUESTS: Record<number, number> = { 1: 300, 16: 1600 };
+
+interface SearchFigures {
+  api: LoadFigures;
+  direct: LoadFigures | null;
+  /** The API's p95 over the direct query's p95 (target <= 1.3). */
+  p95_ratio: number | null;
+}
+type SinkSearch = Record<string, SearchFigures>;
+
+/** Scenario 8 for one sink: a `feeder serve` over the index the named run built, loaded by each query kind at each concurrency, then the direct client the same way. */
+async function searchScenario(
+  sandbox: SandboxProcess,
+  name: string,
+  env: Record<string, string>,
+  direct: ((kind: QueryKind) => { call: (i: number) => Promise<void>; close: () => Promise<void> }) | null,
+): Promise<SinkSearch> {
+  const serve = await startServe(sandboxEnv(sandbox, name, { ...env, PORT: '0', SYNC_CRON: '0 0 1 1 *', LOG_LEVEL: 'info', SEARCH_CACHE_SECONDS: '0' }));
+  const out: SinkSearch = {};
+  try {
+    for (const kind of SEARCH_KINDS) {
+      const ours = apiCaller(serve.url, kind);
+      const theirs = direct?.(kind) ?? null;
+      try {
+        // Warm both (JIT, connections, the engine's caches, the category tree) before measuring.
+        await load(ours.call, 200, 16);
+        if (theirs) await load(theirs.call, 200, 16);
+        for (const c of CONCURRENCY) {
+          const api = await load(ours.call, SEARCH_REQUESTS[c], c);
+          const ref = theirs ? await load(theirs.call, SEARCH_REQUESTS[c], c) : null;
+          out[`${kind}_c${c}`] = { api, direct: ref, p95_ratio: ref ? round(api.p95_ms / ref.p95_ms, 2) : null };
+          log(
+            `  ${name} ${kind} c${c}: API p50 ${api.p50_ms} ms p95 ${api.p95_ms} ms ${api.qps}/s${ref ? `; direct p50 ${ref.p50_ms} ms p95 ${ref.p95_ms} ms ${ref.qps}/s` : ''}`,
+          );
+        }
+      } finally {
+        await ours.close();
+        await theirs?.close();
+      }
+    }
+  } finally {
+    serve.child.kill('SIGTERM');
+    await serve.exited;
+  }
+  return out;
+}
+
+/** `feeder serve` in a process of its own; resolves once it listens. */
+async function startServe(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; exited: Promise<unknown> }> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  let err = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (b: Buffer) => {
+      err = (err + b.toString()).slice(-20_000);
+      const found = /"url":"(http:[^"]+)"/.exec(err);
+      if (found) resolve(found[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${err}`)));
+  });
+  child.stderr.removeAllListeners('data');
+  child.stderr.resume();
+  return { url, child, exited };
 }
 
 type Results = Omit<Parameters<typeof rowsOf>[0], 'sizes'> & {
@@ -240,8 +320,39 @@ function rowsOf(r: {
   requests_min: number;
   requests_vs_min: number;
   requests_per_1000_products: number;
+  search_sqlite?: SinkSearch;
+  search_elasticsearch?: SinkSearch;
+  search_meilisearch?: SinkSearch;
 }): Row[] {
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  const p95s = (s: SinkSearch, c: number, side: 'api' | 'direct') => SEARCH_KINDS.map((k) => s[`${k}_c${c}`]?.[side]?.p95_ms ?? '-').join(' / ');
+  const worst = (s: SinkSearch) => Math.max(...Object.values(s).map((f) => f.p95_ratio ?? 0));
+  const searchRows: Row[] = [];
+  if (r.search_sqlite) {
+    const max = Math.max(...SEARCH_KINDS.map((k) => r.search_sqlite![`${k}_c16`].api.p95_ms));
+    searchRows.push({
+      scenario: '8 search API on SQLite, p95 at c16 (text / two words / faceted / autocomplete)',
+      measured: `${p95s(r.search_sqlite, 16, 'api')} ms`,
+      reference: '-',
+      result: `max ${max} ms`,
+      target: '< 20 ms',
+      met: max < 20,
+    });
+  }
+  for (const [label, s] of [
+    ['Elasticsearch', r.search_elasticsearch],
+    ['Meilisearch', r.search_meilisearch],
+  ] as const) {
+    if (!s) continue;
+    searchRows.push({
+      scenario: `8 search API vs ${label} client, p95 at c1 and c16 (text / two words / faceted / autocomplete)`,
+      measured: `c1 ${p95s(s, 1, 'api')} ms; c16 ${p95s(s, 16, 'api')} ms`,
+      reference: `c1 ${p95s(s, 1, 'direct')} ms; c16 ${p95s(s, 16, 'direct')} ms`,
+      result: `worst ratio ${worst(s)}`,
+      target: '<= 1.3',
+      met: worst(s) <= 1.3,
+    });
+  }
   return [
     {
       scenario: '1 pipeline vs JSON',
@@ -299,6 +410,7 @@ function rowsOf(r: {
       target: '>= 0.85',
       met: r.os_vs_bulk_ratio >= 0.85,
     },
+    ...searchRows,
   ];
 }
 

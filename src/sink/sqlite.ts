@@ -17,7 +17,7 @@ import {
 } from './types';
 import { fieldText, ftsAnyOf } from './text';
 import { readMapping } from './mappings';
-import { allSearchFields, facetField, isRangeFacet, queryVariants, searchFields } from '../profile/query';
+import { allSearchFields, facetField, facetFields, fieldType, isRangeFacet, queryVariants, searchFields, sortableFields } from '../profile/query';
 import type { SearchProfile } from '../profile/schema';
 
 /** The tokenizer, versioned with the code in mappings/sqlite.json (its column weights are what the built-in profile gives). */
@@ -45,6 +45,18 @@ export class SqliteSink implements EngineSink {
   private readonly db: Database.Database;
 
   private readonly columns: { column: string; field: string; weight: number }[];
+  /** The fields whose values the facet table of a new index holds (see `facetTable`). */
+  private readonly facetTableFields: string[];
+  /**
+   * Recent search results, valid until the index changes: a storefront asks the same listing pages
+   * again and again, and counting facets over tens of thousands of matches is the costly part.
+   * Cleared by every write of this connection and when another connection has committed
+   * (`PRAGMA data_version`).
+   */
+  private readonly results = new Map<string, SearchResult>();
+  private dataVersion = -1;
+  /** Per physical table, the fields its facet table holds (read from its marker rows). */
+  private readonly indexedFields = new Map<string, Set<string>>();
 
   constructor(
     file: string,
@@ -52,9 +64,12 @@ export class SqliteSink implements EngineSink {
     private readonly profile: SearchProfile,
   ) {
     this.columns = ftsColumns(profile);
+    this.facetTableFields = [...new Set(['category_ids', ...facetFields(profile), ...sortableFields(profile).filter((f) => f !== 'price')])];
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = openWalDatabase(file);
     this.db.pragma('synchronous = NORMAL');
+    // The matches of a search, collected once per search and counted by each facet (this connection only).
+    this.db.exec('CREATE TEMP TABLE IF NOT EXISTS feeder_matches (num_id INTEGER PRIMARY KEY)');
   }
 
   async has(target: Target): Promise<boolean> {
@@ -66,14 +81,78 @@ export class SqliteSink implements EngineSink {
     this.dropTables(target.name);
     const t = quote(target.name);
     this.db.exec(`
-      CREATE TABLE ${t} (id TEXT PRIMARY KEY, num_id INTEGER NOT NULL, doc TEXT NOT NULL, name TEXT, price REAL, is_active INTEGER);
-      CREATE INDEX ${quote(`${target.name}_num_id`)} ON ${t}(num_id);
+      CREATE TABLE ${t} (id TEXT PRIMARY KEY, num_id INTEGER NOT NULL, name TEXT, price REAL, is_active INTEGER, doc TEXT NOT NULL);
+      CREATE INDEX ${quote(`${target.name}_num_id`)} ON ${t}(num_id, price);
+      CREATE INDEX ${quote(`${target.name}_price_asc`)} ON ${t}(price IS NULL, price, num_id);
+      CREATE INDEX ${quote(`${target.name}_price_desc`)} ON ${t}(price IS NULL, price DESC, num_id);
       CREATE VIRTUAL TABLE ${quote(`${target.name}__fts`)} USING fts5(${this.columns.map((c) => quote(c.column)).join(', ')}, tokenize = '${MAPPING.fts.tokenize}');
     `);
+    this.createFacetTable(target.name);
     return target;
   }
 
+  /**
+   * The facet table of an index: one row per (field, value, document) for the facet, filter and
+   * sort fields, so counting a facet over the matches, filtering on a value and sorting read an
+   * index instead of every matching document's JSON. A marker row (document 0) per field says which
+   * fields it holds: an index built with an earlier profile is searched with what it has.
+   */
+  private createFacetTable(name: string): void {
+    const f = quote(`${name}__facets`);
+    this.db.exec(`
+      CREATE TABLE ${f} (field TEXT NOT NULL, value TEXT NOT NULL, num_id INTEGER NOT NULL, num REAL, PRIMARY KEY (field, value, num_id)) WITHOUT ROWID;
+      CREATE INDEX ${quote(`${name}__facets_doc`)} ON ${f}(num_id, field, value);
+      CREATE INDEX ${quote(`${name}__facets_num`)} ON ${f}(field, num) WHERE num IS NOT NULL;
+    `);
+    const mark = this.db.prepare(`INSERT INTO ${f} (field, value, num_id) VALUES (?, '', 0)`);
+    for (const field of this.facetTableFields) mark.run(field);
+    this.indexedFields.delete(name);
+  }
+
+  /** The facet table of an index built before facet tables existed, filled from its documents once. */
+  private ensureFacetTable(name: string): void {
+    if (this.tableExists(`${name}__facets`)) return;
+    this.db
+      .transaction(() => {
+        this.createFacetTable(name);
+        const insert = this.facetInsert(name);
+        for (const row of this.db.prepare(`SELECT num_id, doc FROM ${quote(name)}`).iterate() as IterableIterator<{ num_id: number; doc: string }>) {
+          insert(row.num_id, JSON.parse(row.doc) as SinkDocument);
+        }
+      })
+      .immediate();
+  }
+
+  /** Writes a document's rows into an index's facet table (replacing what it had). */
+  private facetInsert(name: string): (num: number, doc: SinkDocument) => void {
+    const f = quote(`${name}__facets`);
+    const clear = this.db.prepare(`DELETE FROM ${f} WHERE num_id = ?`);
+    const insert = this.db.prepare(`INSERT OR IGNORE INTO ${f} (field, value, num_id, num) VALUES (?, ?, ?, ?)`);
+    return (num, doc) => {
+      clear.run(num);
+      for (const field of this.facetTableFields) for (const v of facetValues(doc, field)) insert.run(field, v.value, num, v.num);
+    };
+  }
+
+  /** Whether a table has the price indexes of this version (an index built earlier has not, until its next rebuild). */
+  private hasPriceIndex(name: string): boolean {
+    const indexes = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?").all(name) as { name: string }[];
+    return indexes.some((x) => x.name.endsWith('_price_asc'));
+  }
+
+  /** The fields an index's facet table holds. */
+  private indexed(name: string): Set<string> {
+    let fields = this.indexedFields.get(name);
+    if (!fields) {
+      const rows = this.db.prepare(`SELECT field FROM ${quote(`${name}__facets`)} WHERE num_id = 0`).all() as { field: string }[];
+      fields = new Set(rows.map((r) => r.field));
+      this.indexedFields.set(name, fields);
+    }
+    return fields;
+  }
+
   async write(target: Target, docs: readonly SinkDocument[]): Promise<Rejection[]> {
+    this.results.clear(); // this connection's own writes do not change data_version
     const rejected: Rejection[] = [];
     const t = quote(target.name);
     const f = quote(`${target.name}__fts`);
@@ -82,6 +161,8 @@ export class SqliteSink implements EngineSink {
     const index = this.db.prepare(
       `INSERT INTO ${f} (rowid, ${this.columns.map((c) => quote(c.column)).join(', ')}) VALUES (?${', ?'.repeat(this.columns.length)})`,
     );
+    this.ensureFacetTable(target.name);
+    const facets = this.facetInsert(target.name);
     this.db.transaction(() => {
       for (const doc of docs) {
         const id = String(doc.id);
@@ -95,23 +176,31 @@ export class SqliteSink implements EngineSink {
         upsert.run(id, num, JSON.stringify(doc), typeof doc.name === 'string' ? doc.name : null, price, active);
         unindex.run(num);
         index.run(num, ...this.columns.map((c) => fieldText(doc, c.field)));
+        facets(num, doc);
       }
     })();
     return rejected;
   }
 
   async delete(target: Target, ids: readonly string[]): Promise<void> {
+    this.results.clear(); // this connection's own writes do not change data_version
     const del = this.db.prepare(`DELETE FROM ${quote(target.name)} WHERE id = ?`);
     const unindex = this.db.prepare(`DELETE FROM ${quote(`${target.name}__fts`)} WHERE rowid = ?`);
+    this.ensureFacetTable(target.name);
+    const unfacet = this.db.prepare(`DELETE FROM ${quote(`${target.name}__facets`)} WHERE num_id = ?`);
     this.db.transaction(() => {
       for (const id of ids) {
         del.run(id);
-        if (/^\d+$/.test(id)) unindex.run(Number(id));
+        if (/^\d+$/.test(id) && id !== '0') {
+          unindex.run(Number(id));
+          unfacet.run(Number(id));
+        }
       }
     })();
   }
 
   async swap(target: Target, stamp: IndexStamp): Promise<void> {
+    this.results.clear(); // this connection's own writes do not change data_version
     const pub = live(this, target.kind).name;
     const retired = `${pub}__retired`;
     this.db
@@ -145,6 +234,7 @@ export class SqliteSink implements EngineSink {
   }
 
   async drop(target: Target): Promise<void> {
+    this.results.clear(); // this connection's own writes do not change data_version
     this.dropTables(target.name);
   }
 
@@ -177,10 +267,33 @@ export class SqliteSink implements EngineSink {
   }
 
   async search(q: SearchQuery): Promise<SearchResult> {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version !== this.dataVersion) {
+      this.results.clear();
+      this.dataVersion = version;
+    }
+    const key = JSON.stringify(q);
+    const cached = this.results.get(key);
+    if (cached) {
+      // Most recently used last: the oldest entry is the first to go.
+      this.results.delete(key);
+      this.results.set(key, cached);
+      return cached;
+    }
+    const result = this.query(q);
+    this.results.set(key, result);
+    if (this.results.size > RESULT_CACHE_ENTRIES) this.results.delete(this.results.keys().next().value!);
+    return result;
+  }
+
+  private query(q: SearchQuery): SearchResult {
     const name = live(this, 'products').name;
     if (!this.tableExists(name)) return { total: 0, hits: [] };
+    this.ensureFacetTable(name);
+    const indexed = this.indexed(name);
     const t = quote(name);
     const f = quote(`${name}__fts`);
+    const facetTable = quote(`${name}__facets`);
     const where: string[] = [];
     const params: unknown[] = [];
     let from = `${t} t`;
@@ -199,10 +312,17 @@ export class SqliteSink implements EngineSink {
       params.push(searched.length === present.length ? any : `{${searched.map((c) => `"${c}"`).join(' ')}} : (${any})`);
       relevance = `bm25(${f}, ${present.map((c) => (wanted.get(c) ?? 1).toFixed(1)).join(', ')}), t.num_id`;
     }
-    if (q.categoryId !== undefined) {
-      where.push(`EXISTS (SELECT 1 FROM json_each(t.doc, '$.category_ids') WHERE value = ?)`);
-      params.push(q.categoryId);
-    }
+    /** Documents whose field has one of the values: through the facet table when it holds the field, else each document's JSON. */
+    const valueFilter = (field: string, values: readonly unknown[]) => {
+      if (indexed.has(field)) {
+        where.push(`t.num_id IN (SELECT num_id FROM ${facetTable} WHERE field = ? AND value IN (SELECT value FROM json_each(?)))`);
+        params.push(field, JSON.stringify(values.map(String)));
+      } else {
+        where.push(`EXISTS (SELECT 1 FROM json_each(t.doc, ?) j WHERE ${FACET_VALUE} IN (SELECT value FROM json_each(?)))`);
+        params.push(jsonPath(field), JSON.stringify(values.map(String)));
+      }
+    };
+    if (q.categoryId !== undefined) valueFilter('category_ids', [q.categoryId]);
     if (q.minPrice !== undefined) {
       where.push(q.minPriceExclusive ? 't.price > ?' : 't.price >= ?');
       params.push(q.minPrice);
@@ -215,48 +335,99 @@ export class SqliteSink implements EngineSink {
       where.push('t.is_active = ?');
       params.push(Number(q.isActive));
     }
-    for (const [facet, values] of Object.entries(q.filters ?? {})) {
-      where.push(`EXISTS (SELECT 1 FROM json_each(t.doc, ?) j WHERE ${FACET_VALUE} IN (SELECT value FROM json_each(?)))`);
-      params.push(jsonPath(facetField(this.profile, facet)), JSON.stringify(values));
-    }
+    for (const [facet, values] of Object.entries(q.filters ?? {})) valueFilter(facetField(this.profile, facet), values);
     for (const [facet, { min, max }] of Object.entries(q.ranges ?? {})) {
-      const bounds = [...(min !== undefined ? ['j.value >= ?'] : []), ...(max !== undefined ? ['j.value <= ?'] : [])];
-      where.push(`EXISTS (SELECT 1 FROM json_each(t.doc, ?) j WHERE j.type IN ('integer', 'real')${bounds.map((b) => ` AND ${b}`).join('')})`);
-      params.push(jsonPath(facetField(this.profile, facet)), ...[min, max].filter((b) => b !== undefined));
+      const field = facetField(this.profile, facet);
+      const bounds = [...(min !== undefined ? ['>= ?'] : []), ...(max !== undefined ? ['<= ?'] : [])];
+      const values = [min, max].filter((b) => b !== undefined);
+      if (field === 'price') {
+        where.push(...bounds.map((b) => `t.price ${b}`));
+        params.push(...values);
+      } else if (indexed.has(field)) {
+        where.push(`t.num_id IN (SELECT num_id FROM ${facetTable} WHERE field = ? AND num IS NOT NULL${bounds.map((b) => ` AND num ${b}`).join('')})`);
+        params.push(field, ...values);
+      } else {
+        where.push(`EXISTS (SELECT 1 FROM json_each(t.doc, ?) j WHERE j.type IN ('integer', 'real')${bounds.map((b) => ` AND j.value ${b}`).join('')})`);
+        params.push(jsonPath(field), ...values);
+      }
     }
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const sort = sortOf(q.sort);
-    const key = sort?.field === 'price' ? 't.price' : sort ? `json_extract(t.doc, '${jsonPath(sort.field).replace(/'/g, "''")}')` : '';
+    const key = !sort
+      ? ''
+      : sort.field === 'price'
+        ? 't.price'
+        : indexed.has(sort.field)
+          ? `(SELECT ${sortValue(sort.field, this.profile, sort.desc)} FROM ${facetTable} s WHERE s.num_id = t.num_id AND s.field = '${sort.field.replace(/'/g, "''")}')`
+          : `json_extract(t.doc, '${jsonPath(sort.field).replace(/'/g, "''")}')`;
     const order = sort ? `${key} IS NULL, ${key}${sort.desc ? ' DESC' : ''}, t.num_id` : relevance;
     const limit = q.limit ?? 10;
     const facetSize = Math.min(q.facetSize ?? 50, 100);
-    // One read transaction: the count, the hits and the facets come from the same snapshot.
+    const kinds = facetKinds(q, (facet) => isRangeFacet(this.profile, facet));
+    // One read transaction: the count, the hits and the facets come from the same snapshot. The
+    // matches are collected once (a temporary table) and every facet is counted over them, the
+    // matches first (CROSS JOIN fixes that order: SQLite has no statistics of a temporary table and
+    // would otherwise walk a facet's every row, 50 ms at 100k products, for three matches).
     return this.db.transaction(() => {
-      const total = (this.db.prepare(`SELECT count(*) AS n FROM ${from} ${whereSql}`).get(...params) as { n: number }).n;
-      const rows = this.db.prepare(`SELECT t.doc FROM ${from} ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, limit, q.offset ?? 0) as {
-        doc: string;
-      }[];
+      const everything = where.length === 0;
+      if (!everything) {
+        this.db.exec('DELETE FROM temp.feeder_matches');
+        this.db.prepare(`INSERT INTO temp.feeder_matches (num_id) SELECT t.num_id FROM ${from} ${whereSql}`).run(...params);
+      }
+      const matches = everything ? `${t} m` : 'temp.feeder_matches m';
+      const total = (this.db.prepare(`SELECT count(*) AS n FROM ${matches}`).get() as { n: number }).n;
+      // Many matches sorted by price: walk the price index in order and stop at the page (`+`
+      // keeps SQLite from looking the matches up by id and sorting them all). Few: sort them.
+      const walk = sort?.field === 'price' && total > 1000 && this.hasPriceIndex(name) ? '+' : '';
+      const rows = (
+        q.text?.trim() && !sort
+          ? this.db.prepare(`SELECT t.doc FROM ${from} ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, limit, q.offset ?? 0)
+          : this.db
+              .prepare(
+                `SELECT t.doc FROM ${t} t ${everything ? '' : `WHERE ${walk}t.num_id IN (SELECT num_id FROM temp.feeder_matches)`} ORDER BY ${order} LIMIT ? OFFSET ?`,
+              )
+              .all(limit, q.offset ?? 0)
+      ) as { doc: string }[];
       const hits = rows.map((r) => JSON.parse(r.doc) as SinkDocument);
       const facets: Record<string, { value: string; count: number }[]> = {};
       const ranges: Record<string, { min: number | null; max: number | null }> = {};
-      const kinds = facetKinds(q, (f) => isRangeFacet(this.profile, f));
-      for (const key of kinds.ranges) {
-        const r = this.db
-          .prepare(
-            `SELECT min(j.value) AS min, max(j.value) AS max FROM ${from} JOIN json_each(t.doc, ?) j ${whereSql} ${whereSql ? 'AND' : 'WHERE'} j.type IN ('integer', 'real')`,
-          )
-          .get(jsonPath(facetField(this.profile, key)), ...params) as { min: number | null; max: number | null };
-        ranges[key] = { min: r.min, max: r.max };
+      for (const facet of kinds.ranges) {
+        const field = facetField(this.profile, facet);
+        const r = (
+          field === 'price'
+            ? this.db.prepare(`SELECT min(t.price) AS min, max(t.price) AS max FROM ${matches} CROSS JOIN ${t} t ON t.num_id = m.num_id`).get()
+            : indexed.has(field)
+              ? this.db
+                  .prepare(`SELECT min(v.num) AS min, max(v.num) AS max FROM ${matches} CROSS JOIN ${facetTable} v ON v.num_id = m.num_id AND v.field = ?`)
+                  .get(field)
+              : this.db
+                  .prepare(
+                    `SELECT min(j.value) AS min, max(j.value) AS max FROM ${matches} CROSS JOIN ${t} t ON t.num_id = m.num_id JOIN json_each(t.doc, ?) j WHERE j.type IN ('integer', 'real')`,
+                  )
+                  .get(jsonPath(field))
+        ) as { min: number | null; max: number | null };
+        ranges[facet] = { min: r.min, max: r.max };
       }
-      for (const key of kinds.terms) {
-        const rows = this.db
-          .prepare(
-            `SELECT ${FACET_VALUE} AS v, count(DISTINCT t.num_id) AS n
-               FROM ${from} JOIN json_each(t.doc, ?) j ${whereSql}
-              GROUP BY v ORDER BY n DESC, v LIMIT ?`,
-          )
-          .all(jsonPath(facetField(this.profile, key)), ...params, facetSize) as { v: string | null; n: number }[];
-        facets[key] = rows.filter((r) => r.v !== null).map((r) => ({ value: r.v!, count: r.n }));
+      for (const facet of kinds.terms) {
+        const field = facetField(this.profile, facet);
+        const counted = (
+          indexed.has(field)
+            ? everything
+              ? this.db
+                  .prepare(`SELECT value AS v, count(*) AS n FROM ${facetTable} WHERE field = ? AND num_id > 0 GROUP BY value ORDER BY n DESC, v LIMIT ?`)
+                  .all(field, facetSize)
+              : this.db
+                  .prepare(
+                    `SELECT v.value AS v, count(*) AS n FROM ${matches} CROSS JOIN ${facetTable} v ON v.num_id = m.num_id AND v.field = ? GROUP BY v.value ORDER BY n DESC, v LIMIT ?`,
+                  )
+                  .all(field, facetSize)
+            : this.db
+                .prepare(
+                  `SELECT ${FACET_VALUE} AS v, count(DISTINCT t.num_id) AS n FROM ${matches} CROSS JOIN ${t} t ON t.num_id = m.num_id JOIN json_each(t.doc, ?) j GROUP BY v ORDER BY n DESC, v LIMIT ?`,
+                )
+                .all(jsonPath(field), facetSize)
+        ) as { v: string | null; n: number }[];
+        facets[facet] = counted.filter((r) => r.v !== null).map((r) => ({ value: r.v!, count: r.n }));
       }
       return { total, hits, ...(q.facets ? { facets } : {}), ...(Object.keys(ranges).length ? { ranges } : {}) };
     })();
@@ -273,10 +444,14 @@ export class SqliteSink implements EngineSink {
   private renameTables(from: string, to: string): void {
     this.db.exec(`ALTER TABLE ${quote(from)} RENAME TO ${quote(to)}`);
     this.db.exec(`ALTER TABLE ${quote(`${from}__fts`)} RENAME TO ${quote(`${to}__fts`)}`);
+    if (this.tableExists(`${from}__facets`)) this.db.exec(`ALTER TABLE ${quote(`${from}__facets`)} RENAME TO ${quote(`${to}__facets`)}`);
+    this.indexedFields.delete(from);
+    this.indexedFields.delete(to);
   }
 
   private dropTables(name: string): void {
-    this.db.exec(`DROP TABLE IF EXISTS ${quote(name)}; DROP TABLE IF EXISTS ${quote(`${name}__fts`)};`);
+    this.db.exec(`DROP TABLE IF EXISTS ${quote(name)}; DROP TABLE IF EXISTS ${quote(`${name}__fts`)}; DROP TABLE IF EXISTS ${quote(`${name}__facets`)};`);
+    this.indexedFields.delete(name);
   }
 }
 
@@ -285,6 +460,28 @@ export class SqliteSink implements EngineSink {
  * scalar, true/false for booleans, each element of a list.
  */
 const FACET_VALUE = `CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.value AS TEXT) END`;
+
+/** Search results kept per connection (each at most a page of documents and its facets). */
+const RESULT_CACHE_ENTRIES = 256;
+
+/** A sort key from the facet table: the number for a numeric field, else the text; of several values the lowest ascending, the highest descending (as Elasticsearch sorts). */
+function sortValue(field: string, profile: SearchProfile, desc: boolean): string {
+  return `${desc ? 'max' : 'min'}(${fieldType(profile, field) === 'number' ? 's.num' : 's.value'})`;
+}
+
+/** The scalar values of a document field as the facet table holds them: text as Elasticsearch's flattened type counts it, and the number. */
+function facetValues(doc: SinkDocument, field: string): { value: string; num: number | null }[] {
+  let value: unknown = doc;
+  for (const part of field.split('.'))
+    value = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>)[part] : undefined;
+  const out: { value: string; num: number | null }[] = [];
+  for (const v of Array.isArray(value) ? (value as unknown[]) : [value]) {
+    if (typeof v === 'string') out.push({ value: v, num: null });
+    else if (typeof v === 'number' && Number.isFinite(v)) out.push({ value: String(v), num: v });
+    else if (typeof v === 'boolean') out.push({ value: String(v), num: null });
+  }
+  return out;
+}
 
 /** A SQLite JSON path for a dotted field path, every key quoted (`attributes.size` → `$."attributes"."size"`). */
 function jsonPath(field: string): string {

@@ -279,6 +279,8 @@ describe('the same answers on every sink', () => {
     'q=kazak%20ye&page_size=250',
     'size=M&page_size=250',
     'size=S&size=XL&sort=price&page_size=250',
+    'size=36&size=M&sort=-price&page_size=250',
+    'q=a&size=38&category=1&page_size=250',
     'category=1&sort=-price&page_size=250',
     'price_min=100&price_max=900&sort=price&page_size=250',
     'is_active=true&sort=newest&page_size=30&page=2',
