@@ -236,6 +236,8 @@ export const configSchema = z.object({
         .min(1, 'expected origins such as https://shop.example.com, or *'),
     )
     .optional(),
+  /** How long a storefront search waits for Elasticsearch or OpenSearch (retried once) before the API answers 503. */
+  SEARCH_TIMEOUT_MS: millis(100, 120_000).default(5000),
   /** How long browsers and CDNs may reuse a search answer (Cache-Control max-age, seconds); 0 sends no-store. */
   SEARCH_CACHE_SECONDS: int(0, 86_400).default(30),
   /** On SIGTERM/SIGINT, how long `serve` waits for the current batch before it exits anyway. */

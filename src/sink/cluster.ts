@@ -72,6 +72,17 @@ export interface ClientErrors {
   NoLivingConnectionsError: ErrorClass;
 }
 
+/** A call a storefront waits for: bounded in time, retried at most `maxRetries` times. */
+export interface FastCall {
+  timeoutMs: number;
+  maxRetries: number;
+}
+
+/** A fast call as both clients' per-request transport options. */
+export function transport(fast: FastCall | undefined): { requestTimeout: number; maxRetries: number } | undefined {
+  return fast ? { requestTimeout: fast.timeoutMs, maxRetries: fast.maxRetries } : undefined;
+}
+
 /** One engine's client, reduced to the calls the sink makes. Errors are the client's own. */
 export interface Cluster {
   exists(index: string): Promise<boolean>;
@@ -93,9 +104,10 @@ export interface Cluster {
   aliasIndices(alias: string): Promise<string[]>;
   count(index: string): Promise<number>;
   mget(index: string, ids: readonly string[]): Promise<{ _id: string; found: boolean; _source?: SinkDocument }[]>;
-  search(index: string, body: Record<string, unknown>): Promise<ClusterSearchResponse>;
+  /** A search; a storefront's (`fast`) waits at most `timeoutMs` and is retried at most once, so an engine that is down answers in seconds. */
+  search(index: string, body: Record<string, unknown>, fast?: FastCall): Promise<ClusterSearchResponse>;
   /** Module names on every node (`analysis-common` decides the folded analyzers). */
-  nodeModules(): Promise<string[][]>;
+  nodeModules(fast?: FastCall): Promise<string[][]>;
   close(): Promise<void>;
   /** The client's error classes (the cluster's reason for a failed call is read from them). */
   readonly errors: ClientErrors;
@@ -127,6 +139,8 @@ export interface ClusterOptions {
   concurrency: number;
   /** How long a retired index outlives the swap, so searches that resolved the alias just before it finish. */
   swapGraceMs: number;
+  /** How long a storefront search waits for the cluster (SEARCH_TIMEOUT_MS). */
+  searchTimeoutMs: number;
 }
 
 /** The numeric field scans are ordered by, per kind (ids are keywords; these sort as numbers). */
@@ -279,7 +293,8 @@ export class ClusterSink implements EngineSink {
   async search(q: SearchQuery): Promise<SearchResult> {
     const { profile } = this.opts;
     const alias = live(this, 'products').name;
-    const folded = await this.hasAnalysisCommon();
+    const fast = { timeoutMs: this.opts.searchTimeoutMs, maxRetries: 1 };
+    const folded = await this.hasAnalysisCommon(fast);
     const filter: Record<string, unknown>[] = [];
     if (q.categoryId !== undefined) filter.push({ term: { category_ids: q.categoryId } });
     if (q.minPrice !== undefined || q.maxPrice !== undefined) {
@@ -311,14 +326,18 @@ export class ClusterSink implements EngineSink {
     ]);
     const res = await this.call('search', async () => {
       try {
-        return await this.cluster.search(alias, {
-          from: q.offset ?? 0,
-          size: q.limit ?? 10,
-          query: { bool: { must, filter } },
-          sort,
-          track_total_hits: true,
-          aggs: Object.keys(aggs).length ? aggs : undefined,
-        });
+        return await this.cluster.search(
+          alias,
+          {
+            from: q.offset ?? 0,
+            size: q.limit ?? 10,
+            query: { bool: { must, filter } },
+            sort,
+            track_total_hits: true,
+            aggs: Object.keys(aggs).length ? aggs : undefined,
+          },
+          { timeoutMs: this.opts.searchTimeoutMs, maxRetries: 1 },
+        );
       } catch (err) {
         // No index yet (before the first rebuild): no matches. Asked of the search itself rather than
         // before it, so a search costs one round trip.
@@ -384,9 +403,14 @@ export class ClusterSink implements EngineSink {
     return this.dialect.body(body);
   }
 
-  private hasAnalysisCommon(): Promise<boolean> {
-    this.analysisCommon ??= this.call('list modules', () => this.cluster.nodeModules()).then((nodes) =>
-      nodes.every((modules) => modules.includes('analysis-common')),
+  /** Asked once; a failure is not remembered (the next call asks again), so an engine down for a moment does not fail every later search. */
+  private hasAnalysisCommon(fast?: FastCall): Promise<boolean> {
+    this.analysisCommon ??= this.call('list modules', () => this.cluster.nodeModules(fast)).then(
+      (nodes) => nodes.every((modules) => modules.includes('analysis-common')),
+      (err: unknown) => {
+        this.analysisCommon = null;
+        throw err;
+      },
     );
     return this.analysisCommon;
   }

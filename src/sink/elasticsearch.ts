@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Client, errors as esErrors, type ClientOptions } from '@elastic/elasticsearch';
-import { ClusterSink, type BulkHelperOptions, type Cluster, type ClusterOptions, type Dialect } from './cluster';
+import { ClusterSink, transport, type FastCall, type BulkHelperOptions, type Cluster, type ClusterOptions, type Dialect } from './cluster';
 import type { SinkDocument } from './types';
 
 export interface ElasticsearchOptions extends ClusterOptions {
@@ -107,8 +107,8 @@ class ElasticsearchCluster implements Cluster {
     return res.docs.map((d) => ({ _id: d._id, found: 'found' in d && d.found, _source: 'found' in d ? d._source : undefined }));
   }
 
-  async search(index: string, body: Record<string, unknown>) {
-    const res = await this.client.search<SinkDocument>({ index, ...body });
+  async search(index: string, body: Record<string, unknown>, fast?: FastCall) {
+    const res = await this.client.search<SinkDocument>({ index, ...body }, transport(fast));
     const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
     return {
       total,
@@ -117,8 +117,8 @@ class ElasticsearchCluster implements Cluster {
     };
   }
 
-  async nodeModules() {
-    const info = await this.client.nodes.info({ metric: 'plugins' });
+  async nodeModules(fast?: FastCall) {
+    const info = await this.client.nodes.info({ metric: 'plugins' }, transport(fast));
     return Object.values(info.nodes).map((n) => (n.modules ?? []).map((m) => m.name));
   }
 

@@ -63,6 +63,7 @@ function clusterOptions(config: Config, profile: SearchProfile) {
     concurrency: config.ES_CONCURRENCY,
     requestTimeoutMs: config.ES_REQUEST_TIMEOUT_MS,
     swapGraceMs: config.ES_SWAP_GRACE_MS,
+    searchTimeoutMs: config.SEARCH_TIMEOUT_MS,
   };
 }
 

@@ -1,6 +1,16 @@
 import fs from 'node:fs';
 import { Client, errors as osErrors, type ClientOptions } from '@opensearch-project/opensearch';
-import { ClusterSink, type BulkHelperOptions, type AliasAction, type Cluster, type ClusterOptions, type Dialect, type IndexBody } from './cluster';
+import {
+  ClusterSink,
+  transport,
+  type FastCall,
+  type BulkHelperOptions,
+  type AliasAction,
+  type Cluster,
+  type ClusterOptions,
+  type Dialect,
+  type IndexBody,
+} from './cluster';
 import type { SinkDocument } from './types';
 
 export interface OpenSearchOptions extends ClusterOptions {
@@ -171,8 +181,8 @@ class OpenSearchCluster implements Cluster {
     }));
   }
 
-  async search(index: string, body: Record<string, unknown>) {
-    const res = await this.client.search({ index, body: body });
+  async search(index: string, body: Record<string, unknown>, fast?: FastCall) {
+    const res = await this.client.search({ index, body }, transport(fast));
     const hits = res.body.hits;
     const total = typeof hits.total === 'number' ? hits.total : (hits.total?.value ?? 0);
     return {
@@ -182,8 +192,8 @@ class OpenSearchCluster implements Cluster {
     };
   }
 
-  async nodeModules() {
-    const info = await this.client.nodes.info({ metric: ['plugins'] });
+  async nodeModules(fast?: FastCall) {
+    const info = await this.client.nodes.info({ metric: ['plugins'] }, transport(fast));
     return Object.values(info.body.nodes).map((n) => ((n as { modules?: { name: string }[] }).modules ?? []).map((m) => m.name));
   }
 

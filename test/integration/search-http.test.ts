@@ -3,10 +3,18 @@
  * 400s, per-endpoint latency histograms, request logs without query strings, its own port, and
  * answers that never fail while a rebuild loads and swaps the index.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config/load';
+import { createSink } from '../../src/sink';
+import { createLogger } from '../../src/service/logger';
+import { configuredProfile } from '../../src/profile/load';
+import { answerSearch } from '../../src/search/http';
 import { eventually, getJson, runCli, startServe, type ServeProcess } from '../helpers/cli';
 import { tempDir } from '../helpers/harness';
-import type { SearchResponse } from '../../src/search/api';
+import { SearchApi, type SearchResponse } from '../../src/search/api';
 
 const ADMIN = 'search-http-admin-token-0123456789';
 const ORIGIN = 'https://shop.example.com';
@@ -163,4 +171,47 @@ test('a bad SEARCH_CORS_ORIGINS exits 2 with one line naming it', async () => {
   expect(result.code).toBe(2);
   expect(result.stderr.trim().split('\n')).toHaveLength(1);
   expect(result.stderr).toContain('SEARCH_CORS_ORIGINS');
+});
+
+test('an engine that does not answer is a 503 with Retry-After; its reason goes to the log, not to the storefront', async () => {
+  // A real Elasticsearch client against a port where nothing listens: the engine is down.
+  const closed = http.createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const config = loadConfig({
+    AKINON_URL: 'sandbox',
+    SINK: 'elasticsearch',
+    ES_URL: `http://127.0.0.1:${port}`,
+    ES_PASSWORD: 'engine-secret-0123',
+    ES_USERNAME: 'feeder',
+    ES_REQUEST_TIMEOUT_MS: '2000',
+  });
+  const sink = createSink(config);
+  let logged = '';
+  const log = createLogger('info', { pretty: false, to: new Writable({ write: (chunk: Buffer, _e, done) => ((logged += chunk.toString()), done()) }) });
+  const api = new SearchApi(sink, configuredProfile(config));
+  const server = http.createServer((req, res) => void answerSearch(api, 'search', req, res, { cacheSeconds: 30 }, log));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/search?q=kazak`);
+    const body = await res.text();
+    // The fault happened: the client could not connect, and said so in the log.
+    expect(logged).toMatch(/search failed: the search engine did not answer/);
+    expect(logged).toMatch(/ConnectionError|ECONNREFUSED/);
+    expect({ status: res.status, retry: res.headers.get('retry-after'), cache: res.headers.get('cache-control') }).toEqual({
+      status: 503,
+      retry: '5',
+      cache: 'no-store',
+    });
+    expect(body).not.toContain(String(port));
+    expect(body).not.toContain('ConnectionError');
+    expect(logged + body).not.toContain('engine-secret-0123');
+    // The next search asks the engine again (a failure is not remembered): it would answer once the engine is back.
+    expect((await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/search?q=kazak`)).status).toBe(503);
+    expect(logged.match(/could not list modules/g)).toHaveLength(2);
+  } finally {
+    server.close();
+    await sink.close();
+  }
 });
