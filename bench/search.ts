@@ -80,7 +80,14 @@ function esBody(kind: QueryKind, i: number): Record<string, unknown> {
     ...Object.fromEntries(FACET_FIELDS.map((f) => [f, { terms: { field: f, size: 100 } }])),
     price: { stats: { field: 'price' } },
   };
-  if (kind === 'autocomplete') return { size: 5, query: { multi_match: { query: prefix(i), type: 'bool_prefix', operator: 'and', fields: ES_FIELDS } } };
+  if (kind === 'autocomplete') {
+    return {
+      size: 5,
+      track_total_hits: false,
+      query: { multi_match: { query: prefix(i), type: 'bool_prefix', operator: 'and', fields: ES_FIELDS } },
+      sort: ['_score', { product_id: 'asc' }],
+    };
+  }
   if (kind === 'text' || kind === 'two_words') {
     const words = (kind === 'text' ? word(i) : twoWords(i)).split(' ');
     const must = words.map((w, n) => ({

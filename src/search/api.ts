@@ -103,7 +103,7 @@ export class SearchApi {
     const req = parseAutocomplete(params, this.profile);
     if (!req.text) return { search_text: '', products: [], categories: [] };
     const [result, categories] = await Promise.all([
-      this.sink.search({ text: req.text, locale: req.locale, limit: req.limit }),
+      this.sink.search({ text: req.text, locale: req.locale, limit: req.limit, countAll: false }),
       this.categories.suggest(req.text, req.limit),
     ]);
     const str = (v: unknown) => (typeof v === 'string' ? v : null);

@@ -333,7 +333,7 @@ export class ClusterSink implements EngineSink {
             size: q.limit ?? 10,
             query: { bool: { must, filter } },
             sort,
-            track_total_hits: true,
+            track_total_hits: q.countAll !== false,
             aggs: Object.keys(aggs).length ? aggs : undefined,
           },
           { timeoutMs: this.opts.searchTimeoutMs, maxRetries: 1 },
@@ -357,7 +357,7 @@ export class ClusterSink implements EngineSink {
       facets[f] = buckets.map((b) => ({ value: this.dialect.facetValue(facetFieldOf(f), b.key), count: b.doc_count }));
     }
     return {
-      total: res.total,
+      total: Math.max(res.total, res.hits.length), // not counted (countAll: false): at least the hits
       hits: res.hits.map((h) => this.read('products', h._source ?? { id: h._id })),
       ...(q.facets ? { facets } : {}),
       ...(Object.keys(ranges).length ? { ranges } : {}),

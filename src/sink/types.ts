@@ -53,6 +53,11 @@ export interface SearchQuery {
   /** Matches to skip before the first hit (pagination); `limit` + `offset` stay within 10,000. */
   offset?: number;
   /**
+   * `false` when the caller needs the hits only (autocomplete): an engine may skip counting every
+   * match, and `total` is then at least the hits returned.
+   */
+  countAll?: boolean;
+  /**
    * Facets to count over all matching documents: a profile facet's key, a declared field, a field
    * path, or an attribute key (`size` counts `attributes.size`).
    */
