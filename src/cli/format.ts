@@ -1,7 +1,7 @@
 import type { RunSummary } from '../sync/context';
 import type { HealthReport } from '../service/health';
 import type { QuarantineRecord } from '../state/store';
-import { hitOf, type SearchResult } from '../sink/types';
+import type { SearchResult, SinkDocument } from '../sink/types';
 
 /** The one-line summary a run prints when it ends. */
 export function summaryLine(s: RunSummary): string {
@@ -58,6 +58,26 @@ export function statusText(h: HealthReport, sink: SinkStatus, quarantine: Quaran
 export function quarantineText(records: QuarantineRecord[], indent = ''): string {
   if (records.length === 0) return `${indent}no quarantined records`;
   return records.map((q) => `${indent}${q.resource} ${q.record_key}: ${q.reason} (seen ${q.attempts}x, last ${q.last_seen})`).join('\n');
+}
+
+export interface SearchHit {
+  id: string;
+  name: string | null;
+  price: number | null;
+  currency: string | null;
+  url: string | null;
+}
+
+/** The display fields of a matching document (what `feeder search` prints). */
+export function hitOf(doc: SinkDocument): SearchHit {
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    id: String(doc.id),
+    name: text(doc.name),
+    price: typeof doc.price === 'number' ? doc.price : null,
+    currency: text(doc.currency),
+    url: text(doc.url),
+  };
 }
 
 export function hitsText(r: SearchResult): string {

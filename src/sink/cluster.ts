@@ -8,11 +8,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { SinkError } from '../errors';
 import { mergeDeep, readMapping } from './mappings';
-import { facetField, isRangeFacet, queryVariants, searchFields } from '../profile/query';
+import { facetField, queryVariants, searchFields } from '../profile/query';
 import type { FieldType, SearchProfile } from '../profile/schema';
 import {
   live,
-  facetKinds,
+  comparisons,
+  facetPlan,
+  filtersOf,
   sortOf,
   type IndexKind,
   type Rejection,
@@ -142,6 +144,9 @@ export interface ClusterOptions {
   /** How long a storefront search waits for the cluster (SEARCH_TIMEOUT_MS). */
   searchTimeoutMs: number;
 }
+
+/** The range query's name of each comparison. */
+const RANGE_OPS = { '>': 'gt', '>=': 'gte', '<': 'lt', '<=': 'lte' } as const;
 
 /** The numeric field scans are ordered by, per kind (ids are keywords; these sort as numbers). */
 const ORDER_FIELD: Record<IndexKind, string> = { products: 'product_id', categories: 'id' };
@@ -296,33 +301,27 @@ export class ClusterSink implements EngineSink {
     const fast = { timeoutMs: this.opts.searchTimeoutMs, maxRetries: 1 };
     const folded = await this.hasAnalysisCommon(fast);
     const filter: Record<string, unknown>[] = [];
-    if (q.categoryId !== undefined) filter.push({ term: { category_ids: q.categoryId } });
-    if (q.minPrice !== undefined || q.maxPrice !== undefined) {
-      const bounds = {
-        [q.minPriceExclusive ? 'gt' : 'gte']: q.minPrice,
-        [q.maxPriceExclusive ? 'lt' : 'lte']: q.maxPrice,
-      };
-      filter.push({ range: { price: bounds } });
-    }
     if (q.isActive !== undefined) filter.push({ term: { is_active: q.isActive } });
     // A text field is counted, filtered and sorted on its `keyword` sub-field; any other field as it is.
     this.keywordFields ??= keywordSubfields(profile);
     const keywords = this.keywordFields;
     const exact = (field: string) => (keywords.has(field) ? `${field}.keyword` : field);
     const facetFieldOf = (name: string) => exact(facetField(profile, name));
-    for (const [name, values] of Object.entries(q.filters ?? {})) filter.push(this.dialect.facetFilter(facetFieldOf(name), values));
-    for (const [name, { min, max }] of Object.entries(q.ranges ?? {})) filter.push({ range: { [facetField(profile, name)]: { gte: min, lte: max } } });
+    const filters = filtersOf(q);
+    for (const [name, values] of filters.values) filter.push(this.dialect.facetFilter(facetFieldOf(name), values));
+    for (const [name, bounds] of filters.ranges) {
+      filter.push({ range: { [facetField(profile, name)]: Object.fromEntries(comparisons(bounds).map((c) => [RANGE_OPS[c.op], c.value])) } });
+    }
     const text = q.text?.trim();
     const must = text ? [{ bool: { should: queryVariants(profile, text).map((v) => this.textQuery(v, q.locale, folded)), minimum_should_match: 1 } }] : [];
     const order = sortOf(q.sort);
     const sort = order
       ? [{ [exact(order.field)]: { order: order.desc ? 'desc' : 'asc', missing: '_last', unmapped_type: 'keyword' } }, { product_id: 'asc' }]
       : ['_score', { product_id: 'asc' }];
-    const size = Math.min(q.facetSize ?? 50, 100);
-    const kinds = facetKinds(q, (f) => isRangeFacet(profile, f));
+    const kinds = facetPlan(q, profile);
     const aggs: Record<string, Record<string, unknown>> = Object.fromEntries([
       ...kinds.ranges.map((f): [string, Record<string, unknown>] => [f, { stats: { field: facetField(profile, f) } }]),
-      ...kinds.terms.map((f): [string, Record<string, unknown>] => [f, this.dialect.facetAgg(facetFieldOf(f), size)]),
+      ...kinds.terms.map((f): [string, Record<string, unknown>] => [f, this.dialect.facetAgg(facetFieldOf(f), kinds.size)]),
     ]);
     const res = await this.call('search', async () => {
       try {
@@ -336,7 +335,7 @@ export class ClusterSink implements EngineSink {
             track_total_hits: q.countAll !== false,
             aggs: Object.keys(aggs).length ? aggs : undefined,
           },
-          { timeoutMs: this.opts.searchTimeoutMs, maxRetries: 1 },
+          fast,
         );
       } catch (err) {
         // No index yet (before the first rebuild): no matches. Asked of the search itself rather than

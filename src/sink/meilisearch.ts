@@ -2,11 +2,13 @@ import { MeiliSearch, MeiliSearchApiError, type Task } from 'meilisearch';
 import PQueue from 'p-queue';
 import { SinkError } from '../errors';
 import { readMapping } from './mappings';
-import { allSearchFields, facetField, facetFields, isRangeFacet, searchFields, sortableFields, synonymMap } from '../profile/query';
+import { allSearchFields, facetField, facetFields, searchFields, sortableFields, synonymMap } from '../profile/query';
 import type { SearchProfile } from '../profile/schema';
 import {
   live,
-  facetKinds,
+  comparisons,
+  facetPlan,
+  filtersOf,
   sortOf,
   type IndexKind,
   type IndexStamp,
@@ -227,18 +229,13 @@ export class MeilisearchSink implements EngineSink {
     const publicIndex = live(this, 'products');
     const { profile } = this.opts;
     const filter: string[] = [];
-    if (q.categoryId !== undefined) filter.push(`category_ids = ${q.categoryId}`);
-    if (q.minPrice !== undefined) filter.push(`price ${q.minPriceExclusive ? '>' : '>='} ${q.minPrice}`);
-    if (q.maxPrice !== undefined) filter.push(`price ${q.maxPriceExclusive ? '<' : '<='} ${q.maxPrice}`);
     if (q.isActive !== undefined) filter.push(`is_active = ${q.isActive}`);
-    for (const [name, values] of Object.entries(q.filters ?? {})) filter.push(`${facetField(profile, name)} IN [${values.map(filterString).join(', ')}]`);
-    for (const [name, { min, max }] of Object.entries(q.ranges ?? {})) {
-      if (min !== undefined) filter.push(`${facetField(profile, name)} >= ${min}`);
-      if (max !== undefined) filter.push(`${facetField(profile, name)} <= ${max}`);
-    }
+    const filters = filtersOf(q);
+    for (const [name, values] of filters.values) filter.push(`${facetField(profile, name)} IN [${values.map(filterString).join(', ')}]`);
+    for (const [name, bounds] of filters.ranges) for (const c of comparisons(bounds)) filter.push(`${facetField(profile, name)} ${c.op} ${c.value}`);
     const order = sortOf(q.sort);
     const sort = order ? [`${order.field}:${order.desc ? 'desc' : 'asc'}`, 'product_id:asc'] : undefined;
-    const kinds = facetKinds(q, (f) => isRangeFacet(profile, f));
+    const kinds = facetPlan(q, profile);
     const counted = [...kinds.terms, ...kinds.ranges];
     const facets = counted.length ? counted.map((f) => facetField(profile, f)) : undefined;
     // With locales, a query searches the catalog's own fields and the asked locale's, not every language.
@@ -270,7 +267,6 @@ export class MeilisearchSink implements EngineSink {
     if (!res) return { total: 0, hits: [] };
     const total = (res as { totalHits?: number }).totalHits ?? res.estimatedTotalHits ?? res.hits.length;
     const result: SearchResult = { total, hits: res.hits };
-    const size = Math.min(q.facetSize ?? 50, 100);
     for (const f of kinds.ranges) {
       const stats = res.facetStats?.[facetField(profile, f)];
       (result.ranges ??= {})[f] = { min: stats?.min ?? null, max: stats?.max ?? null };
@@ -281,7 +277,7 @@ export class MeilisearchSink implements EngineSink {
       result.facets![f] = Object.entries(dist)
         .map(([value, count]) => ({ value, count }))
         .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
-        .slice(0, size);
+        .slice(0, kinds.size);
     }
     return result;
   }

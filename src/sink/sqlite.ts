@@ -4,7 +4,9 @@ import type Database from 'better-sqlite3';
 import { openWalDatabase } from '../platform/sqlite';
 import {
   live,
-  facetKinds,
+  comparisons,
+  facetPlan,
+  filtersOf,
   sortOf,
   type IndexKind,
   type Rejection,
@@ -17,7 +19,7 @@ import {
 } from './types';
 import { fieldText, ftsAnyOf } from './text';
 import { readMapping } from './mappings';
-import { allSearchFields, facetField, facetFields, fieldType, isRangeFacet, queryVariants, searchFields, sortableFields } from '../profile/query';
+import { allSearchFields, facetField, facetFields, fieldType, queryVariants, searchFields, sortableFields } from '../profile/query';
 import type { SearchProfile } from '../profile/schema';
 
 /** The tokenizer, versioned with the code in mappings/sqlite.json (its column weights are what the built-in profile gives). */
@@ -312,43 +314,33 @@ export class SqliteSink implements EngineSink {
       params.push(searched.length === present.length ? any : `{${searched.map((c) => `"${c}"`).join(' ')}} : (${any})`);
       relevance = `bm25(${f}, ${present.map((c) => (wanted.get(c) ?? 1).toFixed(1)).join(', ')}), t.num_id`;
     }
-    /** Documents whose field has one of the values: through the facet table when it holds the field, else each document's JSON. */
-    const valueFilter = (field: string, values: readonly unknown[]) => {
-      if (indexed.has(field)) {
-        where.push(`t.num_id IN (SELECT num_id FROM ${facetTable} WHERE field = ? AND value IN (SELECT value FROM json_each(?)))`);
-        params.push(field, JSON.stringify(values.map(String)));
-      } else {
-        where.push(`EXISTS (SELECT 1 FROM json_each(t.doc, ?) j WHERE ${FACET_VALUE} IN (SELECT value FROM json_each(?)))`);
-        params.push(jsonPath(field), JSON.stringify(values.map(String)));
-      }
-    };
-    if (q.categoryId !== undefined) valueFilter('category_ids', [q.categoryId]);
-    if (q.minPrice !== undefined) {
-      where.push(q.minPriceExclusive ? 't.price > ?' : 't.price >= ?');
-      params.push(q.minPrice);
-    }
-    if (q.maxPrice !== undefined) {
-      where.push(q.maxPriceExclusive ? 't.price < ?' : 't.price <= ?');
-      params.push(q.maxPrice);
-    }
     if (q.isActive !== undefined) {
       where.push('t.is_active = ?');
       params.push(Number(q.isActive));
     }
-    for (const [facet, values] of Object.entries(q.filters ?? {})) valueFilter(facetField(this.profile, facet), values);
-    for (const [facet, { min, max }] of Object.entries(q.ranges ?? {})) {
+    const filters = filtersOf(q);
+    for (const [facet, values] of filters.values) {
       const field = facetField(this.profile, facet);
-      const bounds = [...(min !== undefined ? ['>= ?'] : []), ...(max !== undefined ? ['<= ?'] : [])];
-      const values = [min, max].filter((b) => b !== undefined);
+      // Through the facet table when it holds the field, else each document's JSON.
+      where.push(
+        indexed.has(field)
+          ? `t.num_id IN (SELECT num_id FROM ${facetTable} WHERE field = ? AND value IN (SELECT value FROM json_each(?)))`
+          : `EXISTS (SELECT 1 FROM json_each(t.doc, ?) j WHERE ${FACET_VALUE} IN (SELECT value FROM json_each(?)))`,
+      );
+      params.push(indexed.has(field) ? field : jsonPath(field), JSON.stringify(values));
+    }
+    for (const [facet, bounds] of filters.ranges) {
+      const field = facetField(this.profile, facet);
+      const ops = comparisons(bounds);
       if (field === 'price') {
-        where.push(...bounds.map((b) => `t.price ${b}`));
-        params.push(...values);
+        where.push(...ops.map((c) => `t.price ${c.op} ?`));
+        params.push(...ops.map((c) => c.value));
       } else if (indexed.has(field)) {
-        where.push(`t.num_id IN (SELECT num_id FROM ${facetTable} WHERE field = ? AND num IS NOT NULL${bounds.map((b) => ` AND num ${b}`).join('')})`);
-        params.push(field, ...values);
+        where.push(`t.num_id IN (SELECT num_id FROM ${facetTable} WHERE field = ? AND num IS NOT NULL${ops.map((c) => ` AND num ${c.op} ?`).join('')})`);
+        params.push(field, ...ops.map((c) => c.value));
       } else {
-        where.push(`EXISTS (SELECT 1 FROM json_each(t.doc, ?) j WHERE j.type IN ('integer', 'real')${bounds.map((b) => ` AND j.value ${b}`).join('')})`);
-        params.push(jsonPath(field), ...values);
+        where.push(`EXISTS (SELECT 1 FROM json_each(t.doc, ?) j WHERE j.type IN ('integer', 'real')${ops.map((c) => ` AND j.value ${c.op} ?`).join('')})`);
+        params.push(jsonPath(field), ...ops.map((c) => c.value));
       }
     }
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -362,8 +354,7 @@ export class SqliteSink implements EngineSink {
           : `json_extract(t.doc, '${jsonPath(sort.field).replace(/'/g, "''")}')`;
     const order = sort ? `${key} IS NULL, ${key}${sort.desc ? ' DESC' : ''}, t.num_id` : relevance;
     const limit = q.limit ?? 10;
-    const facetSize = Math.min(q.facetSize ?? 50, 100);
-    const kinds = facetKinds(q, (facet) => isRangeFacet(this.profile, facet));
+    const kinds = facetPlan(q, this.profile);
     // One read transaction: the count, the hits and the facets come from the same snapshot. The
     // matches are collected once (a temporary table) and every facet is counted over them, the
     // matches first (CROSS JOIN fixes that order: SQLite has no statistics of a temporary table and
@@ -389,48 +380,50 @@ export class SqliteSink implements EngineSink {
               .all(limit, q.offset ?? 0)
       ) as { doc: string }[];
       const hits = rows.map((r) => JSON.parse(r.doc) as SinkDocument);
-      const facets: Record<string, { value: string; count: number }[]> = {};
-      const ranges: Record<string, { min: number | null; max: number | null }> = {};
-      for (const facet of kinds.ranges) {
-        const field = facetField(this.profile, facet);
-        const r = (
-          field === 'price'
-            ? this.db.prepare(`SELECT min(t.price) AS min, max(t.price) AS max FROM ${matches} CROSS JOIN ${t} t ON t.num_id = m.num_id`).get()
-            : indexed.has(field)
-              ? this.db
-                  .prepare(`SELECT min(v.num) AS min, max(v.num) AS max FROM ${matches} CROSS JOIN ${facetTable} v ON v.num_id = m.num_id AND v.field = ?`)
-                  .get(field)
-              : this.db
-                  .prepare(
-                    `SELECT min(j.value) AS min, max(j.value) AS max FROM ${matches} CROSS JOIN ${t} t ON t.num_id = m.num_id JOIN json_each(t.doc, ?) j WHERE j.type IN ('integer', 'real')`,
-                  )
-                  .get(jsonPath(field))
-        ) as { min: number | null; max: number | null };
-        ranges[facet] = { min: r.min, max: r.max };
-      }
-      for (const facet of kinds.terms) {
-        const field = facetField(this.profile, facet);
-        const counted = (
-          indexed.has(field)
-            ? everything
-              ? this.db
-                  .prepare(`SELECT value AS v, count(*) AS n FROM ${facetTable} WHERE field = ? AND num_id > 0 GROUP BY value ORDER BY n DESC, v LIMIT ?`)
-                  .all(field, facetSize)
-              : this.db
-                  .prepare(
-                    `SELECT v.value AS v, count(*) AS n FROM ${matches} CROSS JOIN ${facetTable} v ON v.num_id = m.num_id AND v.field = ? GROUP BY v.value ORDER BY n DESC, v LIMIT ?`,
-                  )
-                  .all(field, facetSize)
-            : this.db
-                .prepare(
-                  `SELECT ${FACET_VALUE} AS v, count(DISTINCT t.num_id) AS n FROM ${matches} CROSS JOIN ${t} t ON t.num_id = m.num_id JOIN json_each(t.doc, ?) j GROUP BY v ORDER BY n DESC, v LIMIT ?`,
-                )
-                .all(jsonPath(field), facetSize)
-        ) as { v: string | null; n: number }[];
-        facets[facet] = counted.filter((r) => r.v !== null).map((r) => ({ value: r.v!, count: r.n }));
-      }
+      const counted = { indexed, facetTable, table: t, matches, everything };
+      const ranges = Object.fromEntries(kinds.ranges.map((facet) => [facet, this.rangeOf(facetField(this.profile, facet), counted)]));
+      const facets = Object.fromEntries(kinds.terms.map((facet) => [facet, this.valuesOf(facetField(this.profile, facet), counted, kinds.size)]));
       return { total, hits, ...(q.facets ? { facets } : {}), ...(Object.keys(ranges).length ? { ranges } : {}) };
     })();
+  }
+
+  /** The lowest and highest value of a numeric field among the matches: the price column, the facet table, or each document's JSON. */
+  private rangeOf(field: string, c: Counted): { min: number | null; max: number | null } {
+    if (field === 'price')
+      return this.db.prepare(`SELECT min(t.price) AS min, max(t.price) AS max FROM ${c.matches} CROSS JOIN ${c.table} t ON t.num_id = m.num_id`).get() as Range;
+    if (c.indexed.has(field)) {
+      return this.db
+        .prepare(`SELECT min(v.num) AS min, max(v.num) AS max FROM ${c.matches} CROSS JOIN ${c.facetTable} v ON v.num_id = m.num_id AND v.field = ?`)
+        .get(field) as Range;
+    }
+    return this.db
+      .prepare(
+        `SELECT min(j.value) AS min, max(j.value) AS max FROM ${c.matches} CROSS JOIN ${c.table} t ON t.num_id = m.num_id JOIN json_each(t.doc, ?) j WHERE j.type IN ('integer', 'real')`,
+      )
+      .get(jsonPath(field)) as Range;
+  }
+
+  /** A field's values among the matches with their counts, most frequent first: from the facet table (all of it when everything matches), or each document's JSON. */
+  private valuesOf(field: string, c: Counted, size: number): { value: string; count: number }[] {
+    let rows: { v: string | null; n: number }[];
+    if (c.indexed.has(field) && c.everything) {
+      rows = this.db
+        .prepare(`SELECT value AS v, count(*) AS n FROM ${c.facetTable} WHERE field = ? AND num_id > 0 GROUP BY value ORDER BY n DESC, v LIMIT ?`)
+        .all(field, size) as typeof rows;
+    } else if (c.indexed.has(field)) {
+      rows = this.db
+        .prepare(
+          `SELECT v.value AS v, count(*) AS n FROM ${c.matches} CROSS JOIN ${c.facetTable} v ON v.num_id = m.num_id AND v.field = ? GROUP BY v.value ORDER BY n DESC, v LIMIT ?`,
+        )
+        .all(field, size) as typeof rows;
+    } else {
+      rows = this.db
+        .prepare(
+          `SELECT ${FACET_VALUE} AS v, count(DISTINCT t.num_id) AS n FROM ${c.matches} CROSS JOIN ${c.table} t ON t.num_id = m.num_id JOIN json_each(t.doc, ?) j GROUP BY v ORDER BY n DESC, v LIMIT ?`,
+        )
+        .all(jsonPath(field), size) as typeof rows;
+    }
+    return rows.filter((r) => r.v !== null).map((r) => ({ value: r.v!, count: r.n }));
   }
 
   async close(): Promise<void> {
@@ -460,6 +453,17 @@ export class SqliteSink implements EngineSink {
  * scalar, true/false for booleans, each element of a list.
  */
 const FACET_VALUE = `CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.value AS TEXT) END`;
+
+type Range = { min: number | null; max: number | null };
+
+/** Where a search's facets are counted: the matches (`m`), and the tables of the live index. */
+interface Counted {
+  indexed: Set<string>;
+  facetTable: string;
+  table: string;
+  matches: string;
+  everything: boolean;
+}
 
 /** Search results kept per connection (each at most a page of documents and its facets). */
 const RESULT_CACHE_ENTRIES = 256;

@@ -3,6 +3,8 @@
  * it stores documents keyed by `id`, keeps physical indexes behind a public name, and answers
  * the storefront-style query the CLI offers.
  */
+import { isRangeFacet } from '../profile/query';
+import type { SearchProfile } from '../profile/schema';
 
 export type IndexKind = 'products' | 'categories';
 
@@ -42,8 +44,8 @@ export interface SearchQuery {
    * one of; several facets must all match. Values are compared as the facet counts them (text).
    */
   filters?: Record<string, readonly string[]>;
-  /** Range filters on numeric facets (range facets of the profile), bounds inclusive. */
-  ranges?: Record<string, { min?: number; max?: number }>;
+  /** Range filters on numeric facets (range facets of the profile), bounds inclusive unless said. */
+  ranges?: Record<string, Bounds>;
   /**
    * `relevance` (the default), or a sortable field, ascending, with `-` for descending (`price`,
    * `-created_date`). Ties are broken by ascending product id, so pages neither repeat nor skip.
@@ -73,10 +75,45 @@ export interface SearchQuery {
   locale?: string;
 }
 
-/** The facets of a query split by kind: counted values (terms) and lowest/highest value (range facets and `stats`). */
-export function facetKinds(q: SearchQuery, isRange: (name: string) => boolean): { terms: string[]; ranges: string[] } {
+export interface Bounds {
+  min?: number;
+  max?: number;
+  minExclusive?: boolean;
+  maxExclusive?: boolean;
+}
+
+/** A range's comparisons, for sinks that write them out (`price >= 100`, `price < 900`). */
+export function comparisons(b: Bounds): { op: '>' | '>=' | '<' | '<='; value: number }[] {
+  return [
+    ...(b.min !== undefined ? [{ op: b.minExclusive ? ('>' as const) : ('>=' as const), value: b.min }] : []),
+    ...(b.max !== undefined ? [{ op: b.maxExclusive ? ('<' as const) : ('<=' as const), value: b.max }] : []),
+  ];
+}
+
+/**
+ * A query's filters in the one form sinks apply: facet values and ranges, by facet name. The
+ * category is a value of `category_ids` and the price bounds a range of `price`, so no sink has a
+ * second path for them.
+ */
+export function filtersOf(q: SearchQuery): { values: [string, readonly string[]][]; ranges: [string, Bounds][] } {
+  const values = Object.entries(q.filters ?? {});
+  if (q.categoryId !== undefined) values.push(['category_ids', [String(q.categoryId)]]);
+  const ranges = Object.entries(q.ranges ?? {});
+  if (q.minPrice !== undefined || q.maxPrice !== undefined) {
+    ranges.push(['price', { min: q.minPrice, max: q.maxPrice, minExclusive: q.minPriceExclusive, maxExclusive: q.maxPriceExclusive }]);
+  }
+  return { values, ranges };
+}
+
+/** The facets of a query as sinks count them: values (terms), lowest and highest value (range facets and `stats`), and how many values per facet (at most 100). */
+export function facetPlan(q: SearchQuery, profile: SearchProfile): { terms: string[]; ranges: string[]; size: number } {
   const facets = q.facets ?? [];
-  return { terms: facets.filter((f) => !isRange(f)), ranges: [...new Set([...facets.filter(isRange), ...(q.stats ?? [])])] };
+  const isRange = (name: string) => isRangeFacet(profile, name);
+  return {
+    terms: facets.filter((f) => !isRange(f)),
+    ranges: [...new Set([...facets.filter(isRange), ...(q.stats ?? [])])],
+    size: Math.min(q.facetSize ?? 50, 100),
+  };
 }
 
 /** The most matches a search pages through (Elasticsearch's `max_result_window`, Meilisearch's `maxTotalHits`). */
@@ -86,26 +123,6 @@ export const MAX_SEARCH_WINDOW = 10_000;
 export function sortOf(sort: string | undefined): { field: string; desc: boolean } | null {
   if (!sort || sort === 'relevance') return null;
   return sort.startsWith('-') ? { field: sort.slice(1), desc: true } : { field: sort, desc: false };
-}
-
-export interface SearchHit {
-  id: string;
-  name: string | null;
-  price: number | null;
-  currency: string | null;
-  url: string | null;
-}
-
-/** The display fields of a matching document (what `feeder search` prints). */
-export function hitOf(doc: SinkDocument | Record<string, unknown>): SearchHit {
-  const text = (v: unknown) => (typeof v === 'string' ? v : null);
-  return {
-    id: String(doc.id),
-    name: text(doc.name),
-    price: typeof doc.price === 'number' ? doc.price : null,
-    currency: text(doc.currency),
-    url: text(doc.url),
-  };
 }
 
 export interface SearchResult {

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../../config/load';
-import { hitOf, type SearchQuery } from '../../sink/types';
-import { hitsText } from '../format';
+import type { SearchQuery } from '../../sink/types';
+import { hitOf, hitsText } from '../format';
 import { applyFilter } from '../filters';
 import { integer, number } from '../context';
 import { openLiveIndex } from '../../sink';
