@@ -50,8 +50,6 @@ export class Service {
   private tasks: ScheduledTask[] = [];
   /** The storefront search API (null with a sink that cannot search). */
   readonly search: SearchApi | null;
-  /** Where the search API answers (PORT's address unless SEARCH_PORT is set); known once started. */
-  searchUrl: string | null = null;
   private readonly searchHttp: SearchHttpOptions;
 
   constructor(private readonly rt: Runtime) {
@@ -111,17 +109,16 @@ export class Service {
     const ownSearchPort = config.SEARCH_PORT !== undefined;
     this.server = await listen((req, res) => void this.handle(req, res, ownSearchPort ? 'operator' : 'all'), config.PORT, config.HOST);
     const url = `http://${config.HOST}:${(this.server.address() as AddressInfo).port}`;
+    let searchUrl = url;
     if (ownSearchPort) {
       const host = config.SEARCH_HOST ?? config.HOST;
       this.searchServer = await listen((req, res) => void this.handle(req, res, 'search'), config.SEARCH_PORT!, host);
-      this.searchUrl = `http://${host}:${(this.searchServer.address() as AddressInfo).port}`;
-    } else {
-      this.searchUrl = url;
+      searchUrl = `http://${host}:${(this.searchServer.address() as AddressInfo).port}`;
     }
     ctx.log.info(
       {
         url,
-        search: this.search ? `${this.searchUrl}/search` : null,
+        search: this.search ? `${searchUrl}/search` : null,
         syncCron: config.SYNC_CRON,
         rebuildCron: config.REBUILD_CRON ?? null,
         reconcileCron: config.RECONCILE_CRON ?? null,
