@@ -41,8 +41,13 @@ export interface AutocompleteResponse {
   categories: { id: number; label: string; url: string | null; path: string[] }[];
 }
 
-/** Category choices shown: the children of the chosen category, or the top of the tree that holds the matches. */
-const CATEGORY_VALUES = 100;
+/** Values counted per facet (the most the sinks count): enough for a category's children and a facet's choices. */
+const FACET_VALUES = 100;
+
+/** A record without one key. */
+function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));
+}
 
 export class SearchApi {
   readonly widgets: Widget[];
@@ -77,14 +82,13 @@ export class SearchApi {
       offset: (req.page - 1) * req.pageSize,
       facets: this.widgets.filter((w) => w.type !== 'range' && !req.selected.has(w.key)).map((w) => w.facet),
       stats: this.widgets.filter((w) => w.type === 'range' && !req.bounds.has(w.key)).map((w) => w.facet),
-      facetSize: CATEGORY_VALUES,
+      facetSize: FACET_VALUES,
     });
     const own = this.widgets
       .filter((w) => req.selected.has(w.key) || req.bounds.has(w.key))
       .map(async (w): Promise<[string, SearchResult]> => {
-        const others = (m: Record<string, unknown>) => Object.fromEntries(Object.entries(m).filter(([f]) => f !== w.facet));
-        const q: SearchQuery = { ...base, filters: others(filters) as SearchQuery['filters'], ranges: others(ranges) as SearchQuery['ranges'], limit: 0 };
-        return [w.key, await this.sink.search(w.type === 'range' ? { ...q, stats: [w.facet] } : { ...q, facets: [w.facet], facetSize: CATEGORY_VALUES })];
+        const q: SearchQuery = { ...base, filters: without(filters, w.facet), ranges: without(ranges, w.facet), limit: 0 };
+        return [w.key, await this.sink.search(w.type === 'range' ? { ...q, stats: [w.facet] } : { ...q, facets: [w.facet], facetSize: FACET_VALUES })];
       });
     const [result, ownCounts, tree] = await Promise.all([main, Promise.all(own), this.categories.all()]);
     const counted = new Map(ownCounts);
