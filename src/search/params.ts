@@ -45,8 +45,8 @@ export interface AutocompleteRequest {
   limit: number;
 }
 
-export const DEFAULT_PAGE_SIZE = 24;
-export const MAX_PAGE_SIZE = 250;
+const DEFAULT_PAGE_SIZE = 24;
+const MAX_PAGE_SIZE = 250;
 const MAX_TEXT = 200;
 const MAX_VALUES = 50;
 
@@ -183,8 +183,8 @@ export function parseSearch(params: URLSearchParams, profile: SearchProfile, wid
   return request;
 }
 
-export const DEFAULT_SUGGESTIONS = 5;
-export const MAX_SUGGESTIONS = 20;
+const DEFAULT_SUGGESTIONS = 5;
+const MAX_SUGGESTIONS = 20;
 
 export function parseAutocomplete(params: URLSearchParams, profile: SearchProfile): AutocompleteRequest {
   const p = new Params(params);
