@@ -34,6 +34,9 @@ export class DiscardSink implements Sink {
     for (const id of ids) set.delete(Number(id));
   }
   private readonly stamps = new Map<IndexKind, IndexStamp>();
+  async restamp(kind: IndexKind, stamp: IndexStamp): Promise<void> {
+    this.stamps.set(kind, stamp);
+  }
   async stamp(kind: IndexKind): Promise<IndexStamp | null> {
     return this.stamps.get(kind) ?? null;
   }

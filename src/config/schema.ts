@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import cron from 'node-cron';
+import { withoutUserinfo } from '../errors/scrub';
 
 /*
  * The one home of every setting: its environment variable name, its default and what it means.
@@ -236,8 +237,16 @@ export const configSchema = z.object({
         .min(1, 'expected origins such as https://shop.example.com, or *'),
     )
     .optional(),
-  /** How long a storefront search waits for Elasticsearch or OpenSearch (retried once) before the API answers 503. */
+  /**
+   * The most a storefront search may take before the API answers 503: Elasticsearch and OpenSearch
+   * are waited for (and retried once) this long; an embedded search (its wait for a search thread
+   * included) is stopped at it, so no query can hold the service.
+   */
   SEARCH_TIMEOUT_MS: millis(100, 120_000).default(5000),
+  /** Search threads of the embedded index in `serve` (SINK=sqlite): searches answered side by side, off the event loop. */
+  SEARCH_THREADS: int(1, 64).default(2),
+  /** The most memory recent embedded search results may hold (their JSON size, bytes); the least recently used go first. */
+  SEARCH_CACHE_MAX_BYTES: int(0, 2 ** 31).default(32 * 1024 * 1024),
   /** How long browsers and CDNs may reuse a search answer (Cache-Control max-age, seconds); 0 sends no-store. */
   SEARCH_CACHE_SECONDS: int(0, 86_400).default(30),
   /** On SIGTERM/SIGINT, how long `serve` waits for the current batch before it exits anyway. */
@@ -262,12 +271,13 @@ export function usesSandbox(config: Pick<Config, 'AKINON_URL'>): boolean {
 }
 
 /**
- * Which catalog feeds the index, without secrets: the Omnitron URL and channel, or the sandbox
- * with the settings that shape its catalog. The state store remembers it.
+ * Which catalog feeds the index, without secrets: the Omnitron URL (without any `user:password@`)
+ * and channel, or the sandbox with the settings that shape its catalog. The state store and the
+ * index stamps remember it, and the index can be read by whoever can search it.
  */
 export function sourceIdentity(config: Config): string {
   if (usesSandbox(config)) return `sandbox (SANDBOX_SEED=${config.SANDBOX_SEED}, SANDBOX_PRODUCTS=${config.SANDBOX_PRODUCTS})`;
-  return `${config.AKINON_URL!.replace(/\/+$/, '')} channel ${config.AKINON_CHANNEL_ID}`;
+  return `${withoutUserinfo(config.AKINON_URL!).replace(/\/+$/, '')} channel ${config.AKINON_CHANNEL_ID}`;
 }
 export type ConfigInput = z.input<typeof configSchema>;
 

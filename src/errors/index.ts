@@ -1,5 +1,5 @@
 export { FeederError } from './base';
-export { stripUserinfo } from './scrub';
+export { stripUserinfo, withoutUserinfo } from './scrub';
 export { ConfigError, UsageError, describeFsError } from './config-error';
 export { SourceError, SourceFormatError } from './source-error';
 export { SinkError } from './sink-error';
@@ -7,3 +7,4 @@ export { LockBusyError } from './lock-error';
 export { ShrinkRefusedError } from './shrink-error';
 export { NoLiveIndexError } from './index-error';
 export { ShapeChangedError } from './profile-error';
+export { SearchTimeoutError } from './search-error';

@@ -68,6 +68,26 @@ export class FeederMetrics {
     registers: [this.registry],
   });
 
+  /** Embedded search results answered from memory (hit) or searched (miss). */
+  readonly searchCache = new Counter({
+    name: 'feeder_search_cache_lookups_total',
+    help: 'Embedded index searches by result cache outcome (hit: answered from memory; miss: searched)',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  readonly searchCacheBytes = new Gauge({
+    name: 'feeder_search_cache_bytes',
+    help: 'Memory held by cached embedded search results (their JSON size); capped by SEARCH_CACHE_MAX_BYTES',
+    registers: [this.registry],
+  });
+  /** Admin requests refused for a missing or wrong bearer token. */
+  readonly adminRefused = new Counter({
+    name: 'feeder_admin_auth_failures_total',
+    help: 'Admin requests refused for a missing or wrong bearer token, by endpoint',
+    labelNames: ['endpoint'],
+    registers: [this.registry],
+  });
+
   watchSource(http: DwhHttp): void {
     http.onRequest((e) => this.requests.inc({ status: e.status }));
     http.onRetry((e) => this.retries.inc({ reason: e.reason }));

@@ -12,6 +12,8 @@ import { reconcile } from '../sync/reconcile';
 import { assertIndexSource, assertSameSource, shapeChange } from '../sync/source-identity';
 import { hasInterruptedRebuild, rebuild } from '../sync/rebuild';
 import { exists } from '../sink/types';
+import { servedIndex } from '../sink';
+import { recordedRun } from '../sync/runs';
 import { SearchApi } from '../search/api';
 import { answerSearch, searchEndpoint, type SearchHttpOptions } from '../search/http';
 
@@ -48,12 +50,20 @@ export class Service {
   /** The search API's own listener (SEARCH_PORT), when it has one. */
   private searchServer: http.Server | null = null;
   private tasks: ScheduledTask[] = [];
+  private readonly cacheBytes: () => number;
   /** The storefront search API (null with a sink that cannot search). */
   readonly search: SearchApi | null;
   private readonly searchHttp: SearchHttpOptions;
+  /** Closes what serving searches holds (the embedded index's search threads). */
+  private readonly closeSearch: () => Promise<void>;
 
   constructor(private readonly rt: Runtime) {
-    this.search = rt.searcher ? new SearchApi(rt.searcher, rt.ctx.shape.profile) : null;
+    const served = rt.searcher
+      ? servedIndex(rt.ctx.config, rt.ctx.shape.profile, rt.searcher, { onCacheLookup: (hit) => this.metrics.searchCache.inc({ result: hit ? 'hit' : 'miss' }) })
+      : null;
+    this.search = served ? new SearchApi(served.index, rt.ctx.shape.profile) : null;
+    this.closeSearch = served ? () => served.close() : async () => undefined;
+    this.cacheBytes = () => served?.cache?.size ?? 0;
     this.searchHttp = { corsOrigins: rt.ctx.config.SEARCH_CORS_ORIGINS, cacheSeconds: rt.ctx.config.SEARCH_CACHE_SECONDS };
     rt.ctx.signal = this.abort.signal;
     rt.ctx.source.http.setShutdownSignal(this.abort.signal);
@@ -70,7 +80,8 @@ export class Service {
     const started = Date.now();
     this.running = kind;
     ctx.allowShrink = opts.allowShrink === true;
-    const done = RUNS[kind](ctx).then(
+    // A run that fails before it begins (its checks) is recorded and logged like any failed run.
+    const done = recordedRun(ctx, kind, () => RUNS[kind](ctx)).then(
       (summary) => {
         this.metrics.recordRun(summary.kind, 'succeeded', summary, (Date.now() - started) / 1000);
         return summary;
@@ -153,6 +164,7 @@ export class Service {
       server?.closeAllConnections();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     }
+    await this.closeSearch();
   }
 
   private report() {
@@ -206,6 +218,7 @@ export class Service {
         this.metrics.lastSuccess.set(lastSuccess ? Date.parse(lastSuccess) / 1000 : NaN);
         this.metrics.quarantined.set(report.quarantined);
         this.metrics.pending.set(report.pending);
+        this.metrics.searchCacheBytes.set(this.cacheBytes());
         res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
         res.end(await this.metrics.registry.metrics());
         return 200;
@@ -213,15 +226,22 @@ export class Service {
       if (req.method === 'POST' && (path === '/sync' || path === '/rebuild')) {
         const token = this.rt.ctx.config.ADMIN_TOKEN;
         if (!token) return json(404, { error: 'admin endpoints are disabled (ADMIN_TOKEN is not set)' });
-        if (!bearerMatches(req.headers.authorization, token)) return json(401, { error: 'missing or wrong bearer token' });
         const kind = path.slice(1) as Kind;
+        if (!bearerMatches(req.headers.authorization, token)) {
+          // Never the token given: who asked, and how often (an alert on the counter finds a guesser).
+          this.metrics.adminRefused.inc({ endpoint: kind });
+          this.rt.ctx.log.warn({ endpoint: kind, remote: req.socket.remoteAddress, scheme: schemeOf(req.headers.authorization) }, 'admin request refused: missing or wrong bearer token');
+          return json(401, { error: 'missing or wrong bearer token' });
+        }
         const allowShrink = kind === 'rebuild' && new URL(req.url ?? '/', 'http://x').searchParams.get('allow_shrink') === 'true';
         const { started } = this.trigger(kind, 'request', { allowShrink });
         return json(started ? 202 : 409, started ? { started: kind } : { error: `a ${this.running ?? 'run'} is in flight` });
       }
       return json(404, { error: 'not found' });
     } catch (err) {
-      return json(500, { error: (err as Error).message });
+      // The reason goes to the log; the caller learns only that it failed.
+      this.rt.ctx.log.error({ path, err: (err as Error).message }, 'operator endpoint failed');
+      return json(500, { error: 'internal error; see the feeder log' });
     }
   }
 }
@@ -233,12 +253,43 @@ const OPERATOR_ENDPOINTS = new Map([
   ['/rebuild', 'rebuild'],
 ]);
 
+/**
+ * The limits of serve's listeners (docs/SEARCH-API.md, "Limits"): a client gets 10 s to send its
+ * headers and 30 s for its whole request; an idle keep-alive connection closes after 5 s; at most
+ * MAX_CONNECTIONS are open at once (more are refused by closing them); the request line and headers
+ * together may hold 16 KB, beyond which the answer is a JSON 431 rather than Node's bare one.
+ */
+const HTTP_LIMITS = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 };
+export const MAX_CONNECTIONS = 1024;
+
 function listen(handler: http.RequestListener, port: number, host: string): Promise<http.Server> {
-  const server = http.createServer(handler);
+  const server = http.createServer({ maxHeaderSize: HTTP_LIMITS.maxHeaderSize, requestTimeout: HTTP_LIMITS.requestTimeout }, handler);
+  server.headersTimeout = HTTP_LIMITS.headersTimeout;
+  server.keepAliveTimeout = HTTP_LIMITS.keepAliveTimeout;
+  server.maxConnections = MAX_CONNECTIONS;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const [status, text, message] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'the request line and headers exceed 16 KB']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout', 'the request took too long to arrive']
+          : [400, 'Bad Request', 'the request could not be read'];
+    const body = JSON.stringify({ error: message });
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   return new Promise<http.Server>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));
   });
+}
+
+/** The scheme of an Authorization header (`Bearer`, `Basic`), or none: never its credentials. */
+function schemeOf(header: string | undefined): string | null {
+  if (!header) return null;
+  return /^([A-Za-z]{1,16})\s/.exec(header)?.[1] ?? 'malformed';
 }
 
 function bearerMatches(header: string | undefined, token: string): boolean {

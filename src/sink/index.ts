@@ -1,11 +1,12 @@
 import type { Config } from '../config/schema';
 import fs from 'node:fs';
 import { ConfigError, NoLiveIndexError, describeFsError } from '../errors';
-import { SqliteSink } from './sqlite';
+import { SqliteSearchPool, SqliteSink } from './sqlite';
+import { CachedSearcher } from './cache';
 import { elasticsearchSink } from './elasticsearch';
 import { openSearchSink } from './opensearch';
 import { MeilisearchSink } from './meilisearch';
-import { exists, type EngineSink } from './types';
+import { exists, type EngineSink, type IndexReader, type IndexSearcher } from './types';
 import { configuredProfile } from '../profile/load';
 import type { SearchProfile } from '../profile/schema';
 
@@ -79,6 +80,40 @@ export async function openLiveIndex(config: Config, profile: SearchProfile = con
     throw new NoLiveIndexError('read');
   }
   return sink;
+}
+
+/** What the storefront search API reads: searches of the public index, and the categories index. */
+export type ServedIndex = IndexSearcher & IndexReader & { readonly indexName: string };
+
+/**
+ * The searches `serve` answers, over the run's engine. The embedded index searches in threads of
+ * its own with a time budget, and remembers recent results (by bytes) until the file changes; an
+ * engine with a server of its own is asked directly.
+ */
+export function servedIndex(
+  config: Config,
+  profile: SearchProfile,
+  engine: EngineSink,
+  hooks: { onCacheLookup?: (hit: boolean) => void } = {},
+): { index: ServedIndex; cache: CachedSearcher | null; close(): Promise<void> } {
+  if (!(engine instanceof SqliteSink)) return { index: engine, cache: null, close: async () => undefined };
+  engine.prepareSearch();
+  const pool = new SqliteSearchPool({
+    file: config.SQLITE_PATH,
+    indexName: config.INDEX_NAME,
+    profile,
+    threads: config.SEARCH_THREADS,
+    timeoutMs: config.SEARCH_TIMEOUT_MS,
+  });
+  const cache = new CachedSearcher(pool, { maxBytes: config.SEARCH_CACHE_MAX_BYTES, version: () => engine.version(), onLookup: hooks.onCacheLookup });
+  const index: ServedIndex = {
+    indexName: engine.indexName,
+    search: (q) => cache.search(q),
+    count: (t) => engine.count(t),
+    get: (t, ids) => engine.get(t, ids),
+    scan: (t, size) => engine.scan(t, size),
+  };
+  return { index, cache, close: () => pool.close() };
 }
 
 export type { EngineSink, Sink } from './types';

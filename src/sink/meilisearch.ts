@@ -1,4 +1,5 @@
-import { MeiliSearch, MeiliSearchApiError, type Task } from 'meilisearch';
+import { MeiliSearch, MeiliSearchApiError, MeiliSearchRequestError, type Task } from 'meilisearch';
+import { rideOutBlip } from './blip';
 import PQueue from 'p-queue';
 import { SinkError } from '../errors';
 import { readMapping } from './mappings';
@@ -87,7 +88,7 @@ export class MeilisearchSink implements EngineSink {
 
   async has(target: Target): Promise<boolean> {
     try {
-      await this.client.index(target.name).getRawInfo();
+      await rideOutBlip(() => this.client.index(target.name).getRawInfo(), unreachable);
       return true;
     } catch (err) {
       if (engineCode(err) === 'index_not_found') return false;
@@ -170,9 +171,14 @@ export class MeilisearchSink implements EngineSink {
     await this.task(`swap ${publicIndex.name} and ${target.name}`, () => this.client.swapIndexes([{ indexes: [publicIndex.name, target.name] } as never]));
     // After the swap the physical name holds the previous live content.
     await this.drop(target);
-    // Meilisearch keeps no metadata on an index: its source goes to a one-document companion index.
-    await this.task(`record the source of ${publicIndex.name}`, () =>
-      this.client.index(originIndex(publicIndex.name)).addDocuments([{ id: 'origin', source: stamp.source, profile: stamp.profile }], { primaryKey: 'id' }),
+    await this.restamp(target.kind, stamp);
+  }
+
+  /** Meilisearch keeps no metadata on an index: its stamp is a one-document companion index. */
+  async restamp(kind: IndexKind, stamp: IndexStamp): Promise<void> {
+    const name = live(this, kind).name;
+    await this.task(`record the source of ${name}`, () =>
+      this.client.index(originIndex(name)).addDocuments([{ id: 'origin', source: stamp.source, profile: stamp.profile }], { primaryKey: 'id' }),
     );
   }
 
@@ -180,7 +186,7 @@ export class MeilisearchSink implements EngineSink {
     const name = originIndex(live(this, kind).name);
     if (!(await this.has({ kind, name }))) return null;
     const doc = await this.call(`read the source of ${live(this, kind).name}`, () =>
-      this.client.index(name).getDocument<{ source?: unknown; profile?: unknown }>('origin'),
+      rideOutBlip(() => this.client.index(name).getDocument<{ source?: unknown; profile?: unknown }>('origin'), unreachable),
     );
     if (typeof doc.source !== 'string') return null;
     return { source: doc.source, profile: typeof doc.profile === 'string' ? doc.profile : null };
@@ -333,6 +339,11 @@ export function meiliSettings(profile: SearchProfile, base: Record<string, unkno
 /** The companion index holding which source built a public index. */
 function originIndex(publicName: string): string {
   return `${publicName}__origin`;
+}
+
+/** A request that got no answer (refused, reset): worth another try while the engine restarts. */
+function unreachable(err: unknown): boolean {
+  return err instanceof MeiliSearchRequestError;
 }
 
 function engineCode(err: unknown): string | undefined {

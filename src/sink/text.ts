@@ -25,6 +25,23 @@ export function fieldText(doc: SinkDocument, field: string): string {
   return foldForSearch(out.join(' '));
 }
 
+/**
+ * What a shopper typed, as every sink searches it (docs/CONTRACT.md §5): the whitespace-separated
+ * words, each reduced to its letters and digits. A word with neither (`-`, `&`, `?`, `—`) is
+ * dropped, and nothing is an operator: `-kazak` is `kazak`, `NOT` and `OR` are words, `*` and
+ * quotes are punctuation. A word with inner punctuation keeps its parts together (`TUP-001-XS`).
+ * Returns null when no text was given (no text search), and '' when text was given but holds no
+ * word (it matches nothing).
+ */
+export function queryText(text: string | undefined): string | null {
+  if (text === undefined || !text.trim()) return null;
+  return text
+    .split(/\s+/)
+    .map((w) => (w.match(/[\p{L}\p{N}]+/gu) ?? []).join('-'))
+    .filter(Boolean)
+    .join(' ');
+}
+
 /** Several typed queries (synonym variants) as one FTS5 query that matches any of them; null when none is searchable. */
 export function ftsAnyOf(texts: readonly string[]): string | null {
   const parts = texts.map(ftsQuery).filter((q): q is string => q !== null);

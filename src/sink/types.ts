@@ -157,6 +157,8 @@ export interface IndexWriter {
    * index remembers its stamp: the source that built it (no secrets) and the shape's fingerprint.
    */
   swap(target: Target, stamp: IndexStamp): Promise<void>;
+  /** Rewrites the stamp of the public index of a kind (it exists and has one). */
+  restamp(kind: IndexKind, stamp: IndexStamp): Promise<void>;
   /** The stamp of the public index of a kind, or null (no index, or built before stamps were recorded). */
   stamp(kind: IndexKind): Promise<IndexStamp | null>;
   drop(target: Target): Promise<void>;

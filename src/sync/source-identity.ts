@@ -1,4 +1,4 @@
-import { ConfigError, ShapeChangedError } from '../errors';
+import { ConfigError, ShapeChangedError, withoutUserinfo } from '../errors';
 import { BUILTIN_FINGERPRINT } from '../profile/load';
 import { exists, live, type IndexWriter } from '../sink/types';
 import { LIVE_GEN } from './context';
@@ -7,9 +7,16 @@ import type { RunContext } from './context';
 /** Meta key: which catalog (URL and channel, or the sandbox) the state store and its index were built from. */
 export const SOURCE_META = 'source';
 
-/** The source the state store remembers, or null before the first run (which adopts the configured one). */
+/**
+ * The source the state store remembers, or null before the first run (which adopts the configured
+ * one). A store written before identities dropped `user:password@` is rewritten without it here.
+ */
 export function knownSource(ctx: RunContext): string | null {
-  return ctx.store.meta<string>(SOURCE_META);
+  const stored = ctx.store.meta<string>(SOURCE_META);
+  if (stored === null) return null;
+  const clean = withoutUserinfo(stored);
+  if (clean !== stored) ctx.store.setMeta(SOURCE_META, clean);
+  return clean;
 }
 
 /**
@@ -33,6 +40,7 @@ export function assertSameSource(ctx: RunContext): void {
  * another source built: the index remembers its source too. Only an explicit `feeder rebuild` replaces it.
  */
 export async function assertIndexSource(ctx: RunContext): Promise<void> {
+  await scrubStamps(ctx.sink);
   if (ctx.store.meta<number>(LIVE_GEN) !== null || !(await exists(ctx.sink, 'products'))) return;
   const origin = (await ctx.sink.stamp('products'))?.source ?? null;
   if (origin !== null && origin !== ctx.sourceId) {
@@ -41,6 +49,23 @@ export async function assertIndexSource(ctx: RunContext): Promise<void> {
       `the index ${live(ctx.sink, 'products').name} was built from ${origin}, not from ${ctx.sourceId}; run \`feeder rebuild\` to replace it with the configured source`,
     );
   }
+}
+
+/** Sinks whose stamps this process has checked for secrets. */
+const scrubbed = new WeakSet<IndexWriter>();
+
+/**
+ * An index stamped before identities dropped `user:password@` kept AKINON_URL's credentials, where
+ * anyone who can read the index (Meilisearch's default search key included) could read them. Its
+ * stamps are rewritten without them, once per process and sink.
+ */
+export async function scrubStamps(sink: IndexWriter): Promise<void> {
+  if (scrubbed.has(sink)) return;
+  for (const kind of ['products', 'categories'] as const) {
+    const stamp = await sink.stamp(kind);
+    if (stamp && withoutUserinfo(stamp.source) !== stamp.source) await sink.restamp(kind, { ...stamp, source: withoutUserinfo(stamp.source) });
+  }
+  scrubbed.add(sink);
 }
 
 /**

@@ -1,0 +1,77 @@
+import type { IndexSearcher, SearchQuery, SearchResult } from './types';
+
+export interface ResultCacheOptions {
+  /** The most bytes of results (their JSON size) kept; the least recently used go first. */
+  maxBytes: number;
+  /**
+   * What the index looks like now: any change of it (a commit by anyone) forgets every result. Asked
+   * before each search and again after it, so a result read across a change is not kept.
+   */
+  version: () => string | number;
+  /** Told of each lookup (for `/metrics`). */
+  onLookup?: (hit: boolean) => void;
+}
+
+/**
+ * Recent search results of an index, valid until it changes: a storefront asks the same listing
+ * pages again and again, and counting facets over tens of thousands of matches is the costly part.
+ * Capped by bytes, not entries: 256 pages of 250 documents are half a gigabyte, 256 autocompletes
+ * are nothing.
+ */
+export class CachedSearcher implements IndexSearcher {
+  private readonly results = new Map<string, { result: SearchResult; bytes: number }>();
+  private bytes = 0;
+  private seen: string | number | undefined;
+
+  constructor(
+    private readonly inner: IndexSearcher,
+    private readonly opts: ResultCacheOptions,
+  ) {}
+
+  async search(q: SearchQuery): Promise<SearchResult> {
+    const before = this.current();
+    const key = JSON.stringify(q);
+    const cached = this.results.get(key);
+    this.opts.onLookup?.(cached !== undefined);
+    if (cached) {
+      // Most recently used last: the oldest entry is the first to go.
+      this.results.delete(key);
+      this.results.set(key, cached);
+      return cached.result;
+    }
+    const result = await this.inner.search(q);
+    if (this.current() === before) this.keep(key, result);
+    return result;
+  }
+
+  /** Bytes held now. */
+  get size(): number {
+    return this.bytes;
+  }
+
+  clear(): void {
+    this.results.clear();
+    this.bytes = 0;
+  }
+
+  private current(): string | number {
+    const version = this.opts.version();
+    if (version !== this.seen) {
+      this.clear();
+      this.seen = version;
+    }
+    return version;
+  }
+
+  private keep(key: string, result: SearchResult): void {
+    const bytes = key.length + Buffer.byteLength(JSON.stringify(result));
+    if (bytes > this.opts.maxBytes || this.results.has(key)) return;
+    this.results.set(key, { result, bytes });
+    this.bytes += bytes;
+    for (const [oldest, entry] of this.results) {
+      if (this.bytes <= this.opts.maxBytes) break;
+      this.results.delete(oldest);
+      this.bytes -= entry.bytes;
+    }
+  }
+}

@@ -1,0 +1,209 @@
+import type Database from 'better-sqlite3';
+import { comparisons, facetPlan, filtersOf, sortOf, type SearchQuery, type SearchResult, type SinkDocument } from '../types';
+import { ftsAnyOf, queryText } from '../text';
+import { facetField, fieldType, queryVariants, searchFields } from '../../profile/query';
+import type { SearchProfile } from '../../profile/schema';
+import { FACET_VALUE, ftsColumn, jsonPath, literal, quote, tableExists, tablesOf } from './schema';
+
+/**
+ * Searches the public index of an embedded index file over one connection: the writer's own (the
+ * CLI), or a read-only connection in a worker thread (`serve`, see pool.ts). Everything it does is a
+ * read; the matches of a search go to a temporary table of this connection.
+ */
+export class SqliteSearcher {
+  /** Per physical table, the fields its facet table holds (read from its marker rows). */
+  private readonly indexedFields = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly indexName: string,
+    private readonly profile: SearchProfile,
+  ) {
+    // The matches of a search, collected once per search and counted by each facet (this connection only).
+    this.db.exec('CREATE TEMP TABLE IF NOT EXISTS feeder_matches (num_id INTEGER PRIMARY KEY)');
+  }
+
+  /** Forgets what it read of an index's tables (the writer renamed or dropped them). */
+  forget(name: string): void {
+    this.indexedFields.delete(name);
+  }
+
+  search(q: SearchQuery): SearchResult {
+    const name = this.indexName;
+    const tables = tablesOf(name);
+    if (!tableExists(this.db, name)) return { total: 0, hits: [] };
+    const indexed = this.indexed(name);
+    const t = quote(tables.docs);
+    const f = quote(tables.fts);
+    const facetTable = quote(tables.facets);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    let from = `${t} t`;
+    let relevance = 't.num_id';
+    const text = queryText(q.text);
+    if (text !== null) {
+      const any = ftsAnyOf(queryVariants(this.profile, text));
+      if (!any) return { total: 0, hits: [] };
+      // The live table's own columns (an index built with an earlier profile keeps its own): the
+      // searched ones filter the match, and every column gets its weight, by position, for bm25.
+      const present = (this.db.prepare(`SELECT name FROM pragma_table_info(?)`).all(tables.fts) as { name: string }[]).map((r) => r.name);
+      const wanted = new Map(searchFields(this.profile, q.locale).map((s) => [ftsColumn(s.field), s.weight]));
+      const searched = present.filter((c) => wanted.has(c));
+      if (searched.length === 0) return { total: 0, hits: [] };
+      from = `${f} JOIN ${t} t ON t.num_id = ${f}.rowid`;
+      where.push(`${f} MATCH ?`);
+      params.push(searched.length === present.length ? any : `{${searched.map((c) => `"${c}"`).join(' ')}} : (${any})`);
+      relevance = `bm25(${f}, ${present.map((c) => (wanted.get(c) ?? 1).toFixed(1)).join(', ')}), t.num_id`;
+    }
+    if (q.isActive !== undefined) {
+      where.push('t.is_active = ?');
+      params.push(Number(q.isActive));
+    }
+    const filters = filtersOf(q);
+    for (const [facet, values] of filters.values) {
+      const field = facetField(this.profile, facet);
+      // Through the facet table when it holds the field, else each document's JSON.
+      where.push(
+        indexed.has(field)
+          ? `t.num_id IN (SELECT num_id FROM ${facetTable} WHERE field = ? AND value IN (SELECT value FROM json_each(?)))`
+          : `EXISTS (SELECT 1 FROM json_each(t.doc, ?) j WHERE ${FACET_VALUE} IN (SELECT value FROM json_each(?)))`,
+      );
+      params.push(indexed.has(field) ? field : jsonPath(field), JSON.stringify(values));
+    }
+    for (const [facet, bounds] of filters.ranges) {
+      const field = facetField(this.profile, facet);
+      const ops = comparisons(bounds);
+      if (field === 'price') {
+        where.push(...ops.map((c) => `t.price ${c.op} ?`));
+        params.push(...ops.map((c) => c.value));
+      } else if (indexed.has(field)) {
+        where.push(`t.num_id IN (SELECT num_id FROM ${facetTable} WHERE field = ? AND num IS NOT NULL${ops.map((c) => ` AND num ${c.op} ?`).join('')})`);
+        params.push(field, ...ops.map((c) => c.value));
+      } else {
+        where.push(`EXISTS (SELECT 1 FROM json_each(t.doc, ?) j WHERE j.type IN ('integer', 'real')${ops.map((c) => ` AND j.value ${c.op} ?`).join('')})`);
+        params.push(jsonPath(field), ...ops.map((c) => c.value));
+      }
+    }
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const sorted = this.sortClause(q, indexed, facetTable);
+    const order = sorted ? sorted.order : relevance;
+    const limit = q.limit ?? 10;
+    const kinds = facetPlan(q, this.profile);
+    // One read transaction: the count, the hits and the facets come from the same snapshot. The
+    // matches are collected once (a temporary table) and every facet is counted over them, the
+    // matches first (CROSS JOIN fixes that order: SQLite has no statistics of a temporary table and
+    // would otherwise walk a facet's every row, 50 ms at 100k products, for three matches).
+    return this.db.transaction(() => {
+      const everything = where.length === 0;
+      if (!everything) {
+        this.db.exec('DELETE FROM temp.feeder_matches');
+        this.db.prepare(`INSERT INTO temp.feeder_matches (num_id) SELECT t.num_id FROM ${from} ${whereSql}`).run(...params);
+      }
+      const matches = everything ? `${t} m` : 'temp.feeder_matches m';
+      const total = (this.db.prepare(`SELECT count(*) AS n FROM ${matches}`).get() as { n: number }).n;
+      // Many matches sorted by price: walk the price index in order and stop at the page (`+`
+      // keeps SQLite from looking the matches up by id and sorting them all). Few: sort them.
+      const walk = sortOf(q.sort)?.field === 'price' && total > 1000 && this.hasPriceIndex(name) ? '+' : '';
+      const rows = (
+        text !== null && !sorted
+          ? this.db.prepare(`SELECT t.doc FROM ${from} ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, limit, q.offset ?? 0)
+          : this.db
+              .prepare(
+                `SELECT t.doc FROM ${t} t ${sorted?.join ?? ''} ${everything ? '' : `WHERE ${walk}t.num_id IN (SELECT num_id FROM temp.feeder_matches)`} ORDER BY ${order} LIMIT ? OFFSET ?`,
+              )
+              .all(limit, q.offset ?? 0)
+      ) as { doc: string }[];
+      const hits = rows.map((r) => JSON.parse(r.doc) as SinkDocument);
+      const counted = { indexed, facetTable, table: t, matches, everything };
+      const ranges = Object.fromEntries(kinds.ranges.map((facet) => [facet, this.rangeOf(facetField(this.profile, facet), counted)]));
+      const facets = Object.fromEntries(kinds.terms.map((facet) => [facet, this.valuesOf(facetField(this.profile, facet), counted, kinds.size)]));
+      return { total, hits, ...(q.facets ? { facets } : {}), ...(Object.keys(ranges).length ? { ranges } : {}) };
+    })();
+  }
+
+  /**
+   * The ORDER BY of a sort, and the join that gives its key. A field of the facet table is keyed by
+   * one grouped pass over that field's rows (of several values the lowest ascending, the highest
+   * descending, as Elasticsearch sorts), joined to the documents: linear in the matches, never a
+   * lookup per document per sort step.
+   */
+  private sortClause(q: SearchQuery, indexed: Set<string>, facetTable: string): { order: string; join?: string } | null {
+    const sort = sortOf(q.sort);
+    if (!sort) return null;
+    const dir = sort.desc ? ' DESC' : '';
+    const by = (key: string) => `${key} IS NULL, ${key}${dir}, t.num_id`;
+    if (sort.field === 'price') return { order: by('t.price') };
+    if (!indexed.has(sort.field)) return { order: by(`json_extract(t.doc, ${literal(jsonPath(sort.field))})`) };
+    const column = fieldType(this.profile, sort.field) === 'number' ? 'num' : 'value';
+    const join = `LEFT JOIN (SELECT num_id, ${sort.desc ? 'max' : 'min'}(${column}) AS k FROM ${facetTable} WHERE field = ${literal(sort.field)} AND num_id > 0 GROUP BY num_id) s ON s.num_id = t.num_id`;
+    return { order: by('s.k'), join };
+  }
+
+  /** Whether a table has the price indexes of this version (an index built earlier has not, until its next rebuild). */
+  private hasPriceIndex(name: string): boolean {
+    const indexes = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?").all(name) as { name: string }[];
+    return indexes.some((x) => x.name.endsWith('_price_asc'));
+  }
+
+  /** The fields an index's facet table holds (none when it has no facet table: each document's JSON is read instead). */
+  private indexed(name: string): Set<string> {
+    let fields = this.indexedFields.get(name);
+    if (!fields) {
+      const table = tablesOf(name).facets;
+      const rows = tableExists(this.db, table) ? (this.db.prepare(`SELECT field FROM ${quote(table)} WHERE num_id = 0`).all() as { field: string }[]) : [];
+      fields = new Set(rows.map((r) => r.field));
+      if (rows.length) this.indexedFields.set(name, fields);
+    }
+    return fields;
+  }
+
+  /** The lowest and highest value of a numeric field among the matches: the price column, the facet table, or each document's JSON. */
+  private rangeOf(field: string, c: Counted): { min: number | null; max: number | null } {
+    if (field === 'price')
+      return this.db.prepare(`SELECT min(t.price) AS min, max(t.price) AS max FROM ${c.matches} CROSS JOIN ${c.table} t ON t.num_id = m.num_id`).get() as Range;
+    if (c.indexed.has(field)) {
+      return this.db
+        .prepare(`SELECT min(v.num) AS min, max(v.num) AS max FROM ${c.matches} CROSS JOIN ${c.facetTable} v ON v.num_id = m.num_id AND v.field = ?`)
+        .get(field) as Range;
+    }
+    return this.db
+      .prepare(
+        `SELECT min(j.value) AS min, max(j.value) AS max FROM ${c.matches} CROSS JOIN ${c.table} t ON t.num_id = m.num_id JOIN json_each(t.doc, ?) j WHERE j.type IN ('integer', 'real')`,
+      )
+      .get(jsonPath(field)) as Range;
+  }
+
+  /** A field's values among the matches with their counts, most frequent first: from the facet table (all of it when everything matches), or each document's JSON. */
+  private valuesOf(field: string, c: Counted, size: number): { value: string; count: number }[] {
+    let rows: { v: string | null; n: number }[];
+    if (c.indexed.has(field) && c.everything) {
+      rows = this.db
+        .prepare(`SELECT value AS v, count(*) AS n FROM ${c.facetTable} WHERE field = ? AND num_id > 0 GROUP BY value ORDER BY n DESC, v LIMIT ?`)
+        .all(field, size) as typeof rows;
+    } else if (c.indexed.has(field)) {
+      rows = this.db
+        .prepare(
+          `SELECT v.value AS v, count(*) AS n FROM ${c.matches} CROSS JOIN ${c.facetTable} v ON v.num_id = m.num_id AND v.field = ? GROUP BY v.value ORDER BY n DESC, v LIMIT ?`,
+        )
+        .all(field, size) as typeof rows;
+    } else {
+      rows = this.db
+        .prepare(
+          `SELECT ${FACET_VALUE} AS v, count(DISTINCT t.num_id) AS n FROM ${c.matches} CROSS JOIN ${c.table} t ON t.num_id = m.num_id JOIN json_each(t.doc, ?) j GROUP BY v ORDER BY n DESC, v LIMIT ?`,
+        )
+        .all(jsonPath(field), size) as typeof rows;
+    }
+    return rows.filter((r) => r.v !== null).map((r) => ({ value: r.v!, count: r.n }));
+  }
+}
+
+type Range = { min: number | null; max: number | null };
+
+/** Where a search's facets are counted: the matches (`m`), and the tables of the live index. */
+interface Counted {
+  indexed: Set<string>;
+  facetTable: string;
+  table: string;
+  matches: string;
+  everything: boolean;
+}
