@@ -8,6 +8,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { SinkError } from '../errors';
 import { rideOutBlip } from './blip';
+import { queryText } from './text';
 import { mergeDeep, readMapping } from './mappings';
 import { facetField, queryVariants, searchFields } from '../profile/query';
 import type { FieldType, SearchProfile } from '../profile/schema';
@@ -303,6 +304,8 @@ export class ClusterSink implements EngineSink {
   }
 
   async search(q: SearchQuery): Promise<SearchResult> {
+    const text = queryText(q.text);
+    if (text === '') return { total: 0, hits: [] }; // typed, but not a word in it (docs/CONTRACT.md §5)
     const { profile } = this.opts;
     const alias = live(this, 'products').name;
     const fast = { timeoutMs: this.opts.searchTimeoutMs, maxRetries: 1 };
@@ -319,7 +322,6 @@ export class ClusterSink implements EngineSink {
     for (const [name, bounds] of filters.ranges) {
       filter.push({ range: { [facetField(profile, name)]: Object.fromEntries(comparisons(bounds).map((c) => [RANGE_OPS[c.op], c.value])) } });
     }
-    const text = q.text?.trim();
     const must = text ? [{ bool: { should: queryVariants(profile, text).map((v) => this.textQuery(v, q.locale, folded)), minimum_should_match: 1 } }] : [];
     const order = sortOf(q.sort);
     const sort = order

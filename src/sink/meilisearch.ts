@@ -3,7 +3,9 @@ import { rideOutBlip } from './blip';
 import PQueue from 'p-queue';
 import { SinkError } from '../errors';
 import { readMapping } from './mappings';
-import { allSearchFields, facetField, facetFields, searchFields, sortableFields, synonymMap } from '../profile/query';
+import { allSearchFields, facetField, facetFields, isRangeFacet, searchFields, sortableFields, synonymMap } from '../profile/query';
+import { queryText } from './text';
+import { facetValues } from './values';
 import type { SearchProfile } from '../profile/schema';
 import {
   live,
@@ -71,6 +73,8 @@ export class MeilisearchSink implements EngineSink {
   readonly engine = 'meilisearch';
   private readonly client: MeiliSearch;
   private readonly mapping: Record<IndexKind, IndexSettings>;
+  /** The facet fields filtered and counted through exact copies of their values (every terms facet). */
+  private readonly exactFields: Set<string>;
 
   get indexName(): string {
     return this.opts.indexName;
@@ -84,6 +88,7 @@ export class MeilisearchSink implements EngineSink {
     this.client = new MeiliSearch({ host: opts.url, apiKey: opts.apiKey, timeout: 60_000 });
     const mapping = readMapping<Record<IndexKind, IndexSettings>>('meilisearch.json');
     this.mapping = { ...mapping, products: { ...mapping.products, settings: meiliSettings(opts.profile, mapping.products.settings) } };
+    this.exactFields = new Set(exactFacetFields(opts.profile));
   }
 
   async has(target: Target): Promise<boolean> {
@@ -115,7 +120,7 @@ export class MeilisearchSink implements EngineSink {
     const batches: SinkDocument[][] = [];
     let batch: SinkDocument[] = [];
     let bytes = 2;
-    for (const doc of docs) {
+    for (const doc of target.kind === 'products' ? docs.map((d) => this.toStored(d)) : docs) {
       const size = Buffer.byteLength(JSON.stringify(doc)) + 1;
       if (size + 2 > this.opts.payloadLimitBytes) {
         rejected.push({ id: String(doc.id), reason: `document of ${size} bytes exceeds MEILI_PAYLOAD_LIMIT_BYTES=${this.opts.payloadLimitBytes}` });
@@ -211,7 +216,7 @@ export class MeilisearchSink implements EngineSink {
       const res = await this.call(`get documents from ${target.name}`, () =>
         this.client.index(target.name).getDocuments<SinkDocument>({ filter: `${field} IN [${chunk.join(', ')}]`, limit: chunk.length }),
       );
-      for (const d of res.results) out.set(String(d.id), d);
+      for (const d of res.results) out.set(String(d.id), this.fromStored(d));
     }
     return out;
   }
@@ -227,23 +232,19 @@ export class MeilisearchSink implements EngineSink {
       );
       if (res.hits.length === 0) return;
       after = Number(res.hits[res.hits.length - 1][field]);
-      yield res.hits;
+      yield res.hits.map((d) => this.fromStored(d));
     }
   }
 
   async search(q: SearchQuery): Promise<SearchResult> {
+    const text = queryText(q.text);
+    if (text === '') return { total: 0, hits: [] }; // typed, but not a word in it (docs/CONTRACT.md §5)
     const publicIndex = live(this, 'products');
     const { profile } = this.opts;
-    const filter: string[] = [];
-    if (q.isActive !== undefined) filter.push(`is_active = ${q.isActive}`);
+    const kinds = facetPlan(q, profile);
     const filters = filtersOf(q);
-    for (const [name, values] of filters.values) filter.push(`${facetField(profile, name)} IN [${values.map(filterString).join(', ')}]`);
-    for (const [name, bounds] of filters.ranges) for (const c of comparisons(bounds)) filter.push(`${facetField(profile, name)} ${c.op} ${c.value}`);
     const order = sortOf(q.sort);
     const sort = order ? [`${order.field}:${order.desc ? 'desc' : 'asc'}`, 'product_id:asc'] : undefined;
-    const kinds = facetPlan(q, profile);
-    const counted = [...kinds.terms, ...kinds.ranges];
-    const facets = counted.length ? counted.map((f) => facetField(profile, f)) : undefined;
     // With locales, a query searches the catalog's own fields and the asked locale's, not every language.
     const on = profile.locales.length ? searchFields(profile, q.locale).map((f) => f.field) : undefined;
     // Page-aligned requests ask by page, which makes Meilisearch count every match (`totalHits`);
@@ -251,41 +252,81 @@ export class MeilisearchSink implements EngineSink {
     const limit = q.limit ?? 10;
     const offset = q.offset ?? 0;
     const paging = limit === 0 || offset % limit === 0 ? { hitsPerPage: limit, page: limit === 0 ? 1 : offset / limit + 1 } : { offset, limit };
-    const query = (attributesToSearchOn: string[] | undefined) =>
-      this.client.index(publicIndex.name).search<SinkDocument>(q.text?.trim() || '', {
+    // `exact`: facet values are filtered and counted through their exact copies (see `toStored`);
+    // an index built before those copies existed is searched through the fields themselves.
+    const query = (exact: boolean, attributesToSearchOn: string[] | undefined) => {
+      const facetOf = (field: string) => (exact && this.exactFields.has(field) ? exactField(field) : field);
+      const filter: string[] = [];
+      if (q.isActive !== undefined) filter.push(`is_active = ${q.isActive}`);
+      for (const [name, values] of filters.values) {
+        const field = facetField(profile, name);
+        const encode = exact && this.exactFields.has(field) ? hex : (v: string) => v;
+        filter.push(`${facetOf(field)} IN [${values.map((v) => filterString(encode(v))).join(', ')}]`);
+      }
+      for (const [name, bounds] of filters.ranges) for (const c of comparisons(bounds)) filter.push(`${facetField(profile, name)} ${c.op} ${c.value}`);
+      const counted = [...kinds.terms.map((f) => facetOf(facetField(profile, f))), ...kinds.ranges.map((f) => facetField(profile, f))];
+      return this.client.index(publicIndex.name).search<SinkDocument>(text ?? '', {
         filter: filter.length ? filter.join(' AND ') : undefined,
         sort,
         ...paging,
-        facets,
+        facets: counted.length ? counted : undefined,
         attributesToSearchOn,
+        // Every word must match, as on every sink: the default (`last`) drops words until something matches.
+        matchingStrategy: 'all',
       });
+    };
+    let exact = true;
     const res = await this.call('search', async () => {
-      try {
-        return await query(on);
-      } catch (err) {
-        // No index yet (before the first rebuild): no matches, found without a second round trip.
-        if (engineCode(err) === 'index_not_found') return null;
-        // The live index was built with another profile (its rollout is under way): search what it has.
-        if (on && engineCode(err) === 'invalid_search_attributes_to_search_on') return query(undefined);
-        throw err;
+      for (let on_ = on; ; ) {
+        try {
+          return await query(exact, on_);
+        } catch (err) {
+          const code = engineCode(err);
+          // No index yet (before the first rebuild): no matches, found without a second round trip.
+          if (code === 'index_not_found') return null;
+          // The live index was built with another profile (its rollout is under way): search what it has.
+          if (on_ && code === 'invalid_search_attributes_to_search_on') on_ = undefined;
+          else if (exact && (code === 'invalid_search_filter' || code === 'invalid_search_facets')) exact = false;
+          else throw err;
+        }
       }
     });
     if (!res) return { total: 0, hits: [] };
     const total = (res as { totalHits?: number }).totalHits ?? res.estimatedTotalHits ?? res.hits.length;
-    const result: SearchResult = { total, hits: res.hits };
+    const result: SearchResult = { total, hits: res.hits.map((d) => this.fromStored(d)) };
     for (const f of kinds.ranges) {
       const stats = res.facetStats?.[facetField(profile, f)];
       (result.ranges ??= {})[f] = { min: stats?.min ?? null, max: stats?.max ?? null };
     }
     if (q.facets) result.facets = {};
     for (const f of kinds.terms) {
-      const dist = res.facetDistribution?.[facetField(profile, f)] ?? {};
+      const field = facetField(profile, f);
+      const encoded = exact && this.exactFields.has(field);
+      const dist = res.facetDistribution?.[encoded ? exactField(field) : field] ?? {};
       result.facets![f] = Object.entries(dist)
-        .map(([value, count]) => ({ value, count }))
+        .map(([value, count]) => ({ value: encoded ? unhex(value) : value, count }))
         .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
         .slice(0, kinds.size);
     }
     return result;
+  }
+
+  /**
+   * A products document as stored: with an exact copy of each facet value (hex of its UTF-8) under
+   * `feeder_exact`, because Meilisearch filters and counts strings case-insensitively and compares
+   * numeric strings as numbers (`integration_color = sari` found `SARI`, `size = 38.0` found `38`),
+   * where the contract compares values exactly. `fromStored` removes it again.
+   */
+  private toStored(doc: SinkDocument): SinkDocument {
+    const exact: Record<string, string[]> = {};
+    for (const field of this.exactFields) exact[exactKey(field)] = facetValues(doc, field).map((v) => hex(v.value));
+    return { ...doc, [EXACT]: exact };
+  }
+
+  private fromStored(doc: SinkDocument): SinkDocument {
+    if (!(EXACT in doc)) return doc;
+    const { [EXACT]: _exact, ...rest } = doc;
+    return rest as SinkDocument;
   }
 
   async close(): Promise<void> {
@@ -329,11 +370,36 @@ export function meiliSettings(profile: SearchProfile, base: Record<string, unkno
   return {
     ...base,
     searchableAttributes: allSearchFields(profile).map((f) => f.field),
-    filterableAttributes: [...new Set([...BASE_FILTERABLE, ...facetFields(profile)])],
+    filterableAttributes: [...new Set([...BASE_FILTERABLE, ...facetFields(profile), ...exactFacetFields(profile).map(exactField)])],
     sortableAttributes: [...new Set([...sortableFields(profile), 'product_id'])],
     ...(Object.keys(synonyms).length ? { synonyms } : {}),
     ...(profile.stopWords.length ? { stopWords: profile.stopWords } : {}),
   };
+}
+
+/** Where a products document keeps the exact copies of its facet values. */
+const EXACT = 'feeder_exact';
+
+/** The facet fields whose values are compared exactly through copies: all but the range facets (numbers, compared as numbers). */
+function exactFacetFields(profile: SearchProfile): string[] {
+  const ranges = new Set(profile.facets.filter((f) => isRangeFacet(profile, f.key)).map((f) => f.field));
+  return facetFields(profile).filter((f) => !ranges.has(f));
+}
+
+function exactKey(field: string): string {
+  return field.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+function exactField(field: string): string {
+  return `${EXACT}.${exactKey(field)}`;
+}
+
+function hex(value: string): string {
+  return Buffer.from(value, 'utf8').toString('hex');
+}
+
+function unhex(value: string): string {
+  return Buffer.from(value, 'hex').toString('utf8');
 }
 
 /** The companion index holding which source built a public index. */

@@ -8,6 +8,7 @@ import type { ResourceName } from '../source/resources';
 import type { CategoryNode, ContentType, PrettyUrl, Product, ProductImage, ProductPrice } from '../source/schemas';
 import type { InvalidRecord } from '../source/source';
 import { LockBusyError } from '../errors';
+import { processAlive, processStart } from '../platform/process';
 import { schemaSql, TABLES } from './tables';
 
 export type DocKind = 'product' | 'category';
@@ -92,6 +93,9 @@ export class StateStore {
    * only read from the sync layer's meta keys (`live_gen`, `rebuild`).
    */
   private migrate(): void {
+    // Stores from before locks named their holder's start time (see platform/process.ts).
+    const lockCols = (this.db.prepare('PRAGMA table_info(locks)').all() as { name: string }[]).map((c) => c.name);
+    if (!lockCols.includes('started')) this.db.exec('ALTER TABLE locks ADD COLUMN started TEXT');
     const cols = (this.db.prepare('PRAGMA table_info(pending)').all() as { name: string }[]).map((c) => c.name);
     if (cols.includes('gen')) return;
     this.tx(() => {
@@ -484,7 +488,8 @@ export class StateStore {
 
   /**
    * Takes lock `name` for `ttlMs`. A lock whose holder's expiry passed, or whose holder process on
-   * this host is gone (killed, crashed), is stale and taken over.
+   * this host is gone (killed, crashed; its pid now another process's, or nobody's), is stale and
+   * taken over.
    */
   acquireLock(name: string, holder: string, ttlMs: number): void {
     this.db
@@ -494,12 +499,13 @@ export class StateStore {
         if (cur && cur.holder !== holder && cur.expiresAt > now && cur.alive) {
           throw new LockBusyError(name, cur.holder, new Date(cur.expiresAt).toISOString());
         }
-        this.stmt('INSERT OR REPLACE INTO locks (name, holder, pid, host, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+        this.stmt('INSERT OR REPLACE INTO locks (name, holder, pid, host, expires_at, started) VALUES (?, ?, ?, ?, ?, ?)').run(
           name,
           holder,
           process.pid,
           os.hostname(),
           now + ttlMs,
+          processStart(process.pid),
         );
       })
       .immediate();
@@ -509,22 +515,14 @@ export class StateStore {
   }
   /** Who holds lock `name`, and whether that process may still be alive (on another host it may be: only its expiry tells). */
   lockHolder(name: string): { holder: string; pid: number; host: string; expiresAt: number; alive: boolean } | null {
-    const cur = this.stmt('SELECT holder, pid, host, expires_at FROM locks WHERE name = ?').get(name) as
-      { holder: string; pid: number; host: string; expires_at: number } | undefined;
+    const cur = this.stmt('SELECT holder, pid, host, expires_at, started FROM locks WHERE name = ?').get(name) as
+      { holder: string; pid: number; host: string; expires_at: number; started: string | null } | undefined;
     if (!cur) return null;
-    return { holder: cur.holder, pid: cur.pid, host: cur.host, expiresAt: cur.expires_at, alive: cur.host !== os.hostname() || processAlive(cur.pid) };
+    const alive = cur.host !== os.hostname() || processAlive(cur.pid, cur.started);
+    return { holder: cur.holder, pid: cur.pid, host: cur.host, expiresAt: cur.expires_at, alive };
   }
 
   releaseLock(name: string, holder: string): void {
     this.stmt('DELETE FROM locks WHERE name = ? AND holder = ?').run(name, holder);
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -5,8 +5,8 @@
 import type Database from 'better-sqlite3';
 import { readMapping } from '../mappings';
 import { allSearchFields, facetFields, sortableFields } from '../../profile/query';
+export { facetValues } from '../values';
 import type { SearchProfile } from '../../profile/schema';
-import type { SinkDocument } from '../types';
 
 /** The tokenizer, versioned with the code in mappings/sqlite.json (its column weights are what the built-in profile gives). */
 export const MAPPING = readMapping<{ fts: { tokenize: string; columns: Record<string, number> } }>('sqlite.json');
@@ -56,20 +56,6 @@ export function tableExists(db: Database.Database, name: string): boolean {
  * scalar, true/false for booleans, each element of a list.
  */
 export const FACET_VALUE = `CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.value AS TEXT) END`;
-
-/** The scalar values of a document field as the facet table holds them: text as Elasticsearch's flattened type counts it, and the number. */
-export function facetValues(doc: SinkDocument, field: string): { value: string; num: number | null }[] {
-  let value: unknown = doc;
-  for (const part of field.split('.'))
-    value = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>)[part] : undefined;
-  const out: { value: string; num: number | null }[] = [];
-  for (const v of Array.isArray(value) ? (value as unknown[]) : [value]) {
-    if (typeof v === 'string') out.push({ value: v, num: null });
-    else if (typeof v === 'number' && Number.isFinite(v)) out.push({ value: String(v), num: v });
-    else if (typeof v === 'boolean') out.push({ value: String(v), num: null });
-  }
-  return out;
-}
 
 /** A SQLite JSON path for a dotted field path, every key quoted (`attributes.size` → `$."attributes"."size"`). */
 export function jsonPath(field: string): string {
