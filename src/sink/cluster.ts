@@ -7,7 +7,6 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { SinkError } from '../errors';
-import { rideOutBlip } from './blip';
 import { queryText } from './text';
 import { mergeDeep, readMapping } from './mappings';
 import { facetField, queryVariants, searchFields } from '../profile/query';
@@ -178,7 +177,7 @@ export class ClusterSink implements EngineSink {
   }
 
   async has(target: Target): Promise<boolean> {
-    return this.readWithRetry('check the index', () => this.cluster.exists(target.name));
+    return this.call('check the index', () => this.cluster.exists(target.name));
   }
 
   async create(kind: IndexKind, gen: number): Promise<Target> {
@@ -264,7 +263,7 @@ export class ClusterSink implements EngineSink {
   async stamp(kind: IndexKind): Promise<IndexStamp | null> {
     const alias = live(this, kind).name;
     if (!(await this.has({ kind, name: alias }))) return null;
-    const meta = await this.readWithRetry(`read the source of ${alias}`, () => this.cluster.getMeta(alias));
+    const meta = await this.call(`read the source of ${alias}`, () => this.cluster.getMeta(alias));
     if (typeof meta?.feeder_source !== 'string') return null;
     return { source: meta.feeder_source, profile: typeof meta.feeder_profile === 'string' ? meta.feeder_profile : null };
   }
@@ -276,7 +275,7 @@ export class ClusterSink implements EngineSink {
   async count(target: Target): Promise<number> {
     if (!(await this.has(target))) return 0;
     await this.call(`refresh ${target.name}`, () => this.cluster.refresh(target.name));
-    return this.readWithRetry(`count ${target.name}`, () => this.cluster.count(target.name));
+    return this.call(`count ${target.name}`, () => this.cluster.count(target.name));
   }
 
   async get(target: Target, ids: readonly string[]): Promise<Map<string, SinkDocument>> {
@@ -429,7 +428,7 @@ export class ClusterSink implements EngineSink {
    */
   private async dropOrphans(kind: IndexKind): Promise<void> {
     const alias = live(this, kind).name;
-    const all = await this.readWithRetry(`list ${alias}_*`, () => this.cluster.listIndices(`${alias}_*`));
+    const all = await this.call(`list ${alias}_*`, () => this.cluster.listIndices(`${alias}_*`));
     const behind = new Set(await this.indicesBehind(alias));
     const pattern = new RegExp(`^${alias}_\\d+$`);
     const orphans = all.filter((name) => pattern.test(name) && !behind.has(name));
@@ -438,7 +437,7 @@ export class ClusterSink implements EngineSink {
 
   /** The physical indexes behind a public name: the alias's indexes, or a concrete index of that name. */
   private async indicesBehind(alias: string): Promise<string[]> {
-    const names = await this.readWithRetry(`resolve ${alias}`, () => this.cluster.aliasIndices(alias));
+    const names = await this.call(`resolve ${alias}`, () => this.cluster.aliasIndices(alias));
     if (names.length) return names;
     return (await this.has({ kind: 'products', name: alias })) ? [alias] : [];
   }
@@ -451,19 +450,6 @@ export class ClusterSink implements EngineSink {
       if (err instanceof SinkError) throw err;
       throw new SinkError(`${this.dialect.label} could not ${action}: ${this.describe(err)}`, { cause: err });
     }
-  }
-
-  /**
-   * An idempotent check or read that rides out a blip (the node restarting, unreachable for a few
-   * seconds, or answering 502-504 while it elects a master) before it fails as `call` does.
-   */
-  private readWithRetry<T>(action: string, fn: () => Promise<T>): Promise<T> {
-    const { ResponseError, ConnectionError, NoLivingConnectionsError } = this.cluster.errors;
-    const transient = (err: unknown) =>
-      err instanceof ConnectionError ||
-      err instanceof NoLivingConnectionsError ||
-      (err instanceof ResponseError && [502, 503, 504].includes(err.statusCode ?? 0));
-    return this.call(action, () => rideOutBlip(fn, transient));
   }
 
   private isMissingIndex(err: unknown): boolean {

@@ -1,5 +1,4 @@
-import { MeiliSearch, MeiliSearchApiError, MeiliSearchRequestError, type Task } from 'meilisearch';
-import { rideOutBlip } from './blip';
+import { MeiliSearch, MeiliSearchApiError, type Task } from 'meilisearch';
 import PQueue from 'p-queue';
 import { SinkError } from '../errors';
 import { readMapping } from './mappings';
@@ -93,7 +92,7 @@ export class MeilisearchSink implements EngineSink {
 
   async has(target: Target): Promise<boolean> {
     try {
-      await rideOutBlip(() => this.client.index(target.name).getRawInfo(), unreachable);
+      await this.client.index(target.name).getRawInfo();
       return true;
     } catch (err) {
       if (engineCode(err) === 'index_not_found') return false;
@@ -191,7 +190,7 @@ export class MeilisearchSink implements EngineSink {
     const name = originIndex(live(this, kind).name);
     if (!(await this.has({ kind, name }))) return null;
     const doc = await this.call(`read the source of ${live(this, kind).name}`, () =>
-      rideOutBlip(() => this.client.index(name).getDocument<{ source?: unknown; profile?: unknown }>('origin'), unreachable),
+      this.client.index(name).getDocument<{ source?: unknown; profile?: unknown }>('origin'),
     );
     if (typeof doc.source !== 'string') return null;
     return { source: doc.source, profile: typeof doc.profile === 'string' ? doc.profile : null };
@@ -405,11 +404,6 @@ function unhex(value: string): string {
 /** The companion index holding which source built a public index. */
 function originIndex(publicName: string): string {
   return `${publicName}__origin`;
-}
-
-/** A request that got no answer (refused, reset): worth another try while the engine restarts. */
-function unreachable(err: unknown): boolean {
-  return err instanceof MeiliSearchRequestError;
 }
 
 function engineCode(err: unknown): string | undefined {

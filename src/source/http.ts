@@ -2,7 +2,7 @@ import { Agent, request, errors as undiciErrors } from 'undici';
 import PQueue from 'p-queue';
 import { SourceError, SourceFormatError } from '../errors';
 import { setTimeout as delay } from 'node:timers/promises';
-import { RetryableFailure, parseRetryAfter, withRetry, type RetryPolicy } from '../platform/retry';
+import { RetryableFailure, parseRetryAfter, withRetry, type RetryPolicy } from './retry';
 import { canonicalInstant, shiftInstant } from './instant';
 
 export interface HttpOptions extends RetryPolicy {

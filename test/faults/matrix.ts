@@ -9,6 +9,7 @@ import path from 'node:path';
 import { StateStore } from '../../src/state/store';
 import { rebuild } from '../../src/sync/rebuild';
 import { sync } from '../../src/sync/sync';
+import { recordedRun } from '../../src/sync/runs';
 import { Rng } from '../../src/sandbox/random';
 import type { Sandbox, SandboxOptions } from '../../src/sandbox/server';
 import type { Runtime } from '../../src/wiring/runtime';
@@ -143,12 +144,13 @@ export async function scenario(o: ScenarioOptions): Promise<RowResult> {
         runs += r.runs;
         failures += r.failures;
       };
-      count(await untilSuccess(() => rebuild(rt.ctx), 8, o.beforeRetry));
+      // Each run as serve runs it: a failure, before the run began or during it, is recorded.
+      count(await untilSuccess(() => recordedRun(rt.ctx, 'rebuild', () => rebuild(rt.ctx)), 8, o.beforeRetry));
       const rng = new Rng(counter * 31);
       for (let round = 0; round < 2; round++) {
         for (let i = 0; i < (o.mutations ?? 15); i++) sandbox.catalog.randomMutation(rng);
         letTimePass(sandbox);
-        count(await untilSuccess(() => sync(rt.ctx), 8, o.beforeRetry));
+        count(await untilSuccess(() => recordedRun(rt.ctx, 'sync', () => sync(rt.ctx)), 8, o.beforeRetry));
       }
       const missing = o.happened?.(sandbox, rt) ?? null;
       if (missing) throw new ScenarioDidNotHappen(`${o.fault} (${o.sink}): the fault did not happen: ${missing}`);
@@ -156,8 +158,12 @@ export async function scenario(o: ScenarioOptions): Promise<RowResult> {
       sandbox.faults = null;
       sandbox.onRequest = null;
       letTimePass(sandbox);
-      await sync(rt.ctx);
-      runs++;
+      // The fault is lifted, but an engine that was restarting may still refuse the next run's first
+      // checks: that run fails cleanly into the next tick, and the one after it converges.
+      count(await untilSuccess(() => recordedRun(rt.ctx, 'sync', () => sync(rt.ctx)), 4, o.beforeRetry));
+      // Every failed run left its trace in the run history (none failed silently before it began).
+      const recorded = rt.ctx.store.recentRuns(1000).filter((r) => r.outcome === 'failed').length;
+      if (recorded < failures) throw new Error(`${o.fault} (${o.sink}): ${failures} runs failed, ${recorded} recorded in the run history`);
       return {
         fault: o.fault,
         sink: o.sink,
@@ -376,21 +382,33 @@ export async function diskFullRow(engines: Engines): Promise<RowResult> {
 export async function twoFeedersRow(engines: Engines): Promise<RowResult> {
   return withSandbox({ products: 200, seed: 78 }, async (sandbox) => {
     const env = feederEnv(sandbox, tempDir(), { AKINON_PAGE_SIZE: '10', ...sinkEnv('sqlite', engines) });
-    const pairs: { command: string; results: Awaited<ReturnType<typeof runCli>>[] }[] = [];
-    pairs.push({ command: 'rebuild', results: await Promise.all([runCli(['rebuild'], env), runCli(['rebuild'], env)]) });
+    const pairs: { command: string; results: Awaited<ReturnType<typeof runCli>>[]; pids: number[] }[] = [];
+    /** Both feeders of a pair, started together; their pids name the only holders that may refuse them. */
+    const pair = async (command: string) => {
+      const pids: number[] = [];
+      const onSpawn = (child: { pid?: number }) => void (child.pid && pids.push(child.pid));
+      const results = await Promise.all([runCli([command], env, { onSpawn }), runCli([command], env, { onSpawn })]);
+      pairs.push({ command, results, pids });
+    };
+    await pair('rebuild');
     for (let i = 0; i < 30; i++) sandbox.catalog.randomMutation();
     letTimePass(sandbox);
-    pairs.push({ command: 'sync', results: await Promise.all([runCli(['sync'], env), runCli(['sync'], env)]) });
+    await pair('sync');
     const store = new StateStore(env.STATE_PATH);
     const history = store.recentRuns(20);
     store.close();
     let refused = 0;
-    for (const { command, results } of pairs) {
+    for (const { command, results, pids } of pairs) {
       const codes = results.map((r) => r.code);
       if (codes.includes(1)) {
         const busy = results.find((r) => r.code === 1)!;
         if (!/another run holds lock/.test(busy.stderr) || !codes.includes(0))
           throw new ScenarioDidNotHappen(`two ${command}s: exit codes ${codes.join(',')}: ${busy.stderr.trim()}`);
+        // Refused by the other feeder of the pair, never by a holder this row did not start (a dead
+        // process's lock whose pid had been handed on looked alive until platform/process.ts).
+        const holder = /holder (\d+)-/.exec(busy.stderr)?.[1];
+        if (!holder || !pids.includes(Number(holder)))
+          throw new Error(`two ${command}s: refused by holder ${holder ?? '?'}, not one of the pair (${pids.join(', ')}): ${busy.stderr.trim()}`);
         refused++;
         continue;
       }

@@ -306,3 +306,78 @@ describe('the same answers on every sink', () => {
     }
   });
 });
+
+describe('one semantics for punctuation, operators and case on every sink (docs/CONTRACT.md §5)', () => {
+  /** Plain ASCII words of the catalog's names (Turkish folding is each engine's analyzer, compared elsewhere). */
+  const vocabulary = () => [...new Set(docs.flatMap((d) => (d.name as string).toLowerCase().split(/\s+/)).filter((w) => /^[a-z]{3,}$/.test(w)))].slice(0, 40);
+  const hitsOf = async (sink: SinkName, query: string) => sorted(ids(await search(sink, `${query}&page_size=250`)));
+
+  test('the issue’s probes answer the same everywhere', async () => {
+    const color = docs.map((d) => attr(d, 'integration_color')).find((v): v is string => typeof v === 'string' && /[A-Z]/.test(v))!;
+    const numeric = docs.map((d) => attr(d, 'size')).find((v) => typeof v === 'string' && /^\d+$/.test(v)) as string | undefined;
+    const probes = [
+      'q=kazak%20-',
+      'q=kazak%20%26',
+      'q=kazak%20%2F',
+      'q=kazak%20%E2%80%94',
+      'q=-kazak',
+      'q=kazak%20NOT%20elbise',
+      'q=%3F',
+      'q=(',
+      'q=kaz*',
+      `integration_color=${encodeURIComponent(color.toLowerCase())}`,
+      ...(numeric ? [`size=${numeric}.0`] : []),
+    ];
+    const expected = {
+      'q=kazak%20-': await hitsOf('sqlite', 'q=kazak'),
+      'q=-kazak': await hitsOf('sqlite', 'q=kazak'),
+      'q=kaz*': await hitsOf('sqlite', 'q=kaz'),
+      'q=%3F': [],
+      'q=(': [],
+    } as Record<string, string[]>;
+    // The probe's premise: `kazak` finds products, and the folded colour differs from the stored one.
+    expect(expected['q=kazak%20-'].length).toBeGreaterThan(0);
+    for (const probe of probes) {
+      for (const sink of SINKS) {
+        const hits = await hitsOf(sink, probe);
+        if (expected[probe]) expect({ probe, sink, hits }).toEqual({ probe, sink, hits: expected[probe] });
+        if (probe.startsWith('integration_color') || probe.startsWith('size')) expect({ probe, sink, hits }).toEqual({ probe, sink, hits: [] });
+        if (probe === 'q=kazak%20NOT%20elbise') expect({ probe, sink, hits }).toEqual({ probe, sink, hits: await hitsOf('sqlite', probe) });
+      }
+    }
+  }, 120_000);
+
+  test('generated queries of words, punctuation, operators and case give the same hits (Meilisearch: at least them)', async () => {
+    const words = vocabulary();
+    expect(words.length).toBeGreaterThan(5);
+    const values = [...new Set(docs.map((d) => attr(d, 'integration_color')).filter((v): v is string => typeof v === 'string'))];
+    const word = fc.oneof(
+      fc.constantFrom(...words),
+      fc.constantFrom(...words).map((w) => w.toUpperCase()),
+      fc.constantFrom(...words).map((w) => w.slice(0, 3)),
+      fc.constantFrom(...words).map((w) => `-${w}`),
+      fc.constantFrom(...words).map((w) => `${w}*`),
+      fc.constantFrom(...words).map((w) => `"${w}`),
+      fc.constantFrom('-', '&', '/', '—', '?', '(', ')', '*', '"', 'NOT', 'OR', 'AND', '+', '|'),
+    );
+    const value = fc.oneof(fc.constantFrom(...values), fc.constantFrom(...values).map((v) => v.toLowerCase()), fc.constantFrom(...values).map((v) => ` ${v}`));
+    const query = fc.record({ text: fc.array(word, { minLength: 1, maxLength: 3 }), color: fc.option(value, { nil: undefined }) });
+    let nonEmpty = 0;
+    await fc.assert(
+      fc.asyncProperty(query, async ({ text, color }) => {
+        const params = new URLSearchParams({ q: text.join(' ') });
+        if (color !== undefined) params.set('integration_color', color);
+        const [reference, ...others] = await Promise.all(SINKS.map(async (sink) => ({ sink, hits: await hitsOf(sink, params.toString()) })));
+        if (reference.hits.length) nonEmpty++;
+        for (const { sink, hits } of others) {
+          if (sink === 'meilisearch') expect({ q: params.toString(), sink, missing: reference.hits.filter((id) => !hits.includes(id)) }).toEqual({ q: params.toString(), sink, missing: [] });
+          else expect({ q: params.toString(), sink, hits }).toEqual({ q: params.toString(), sink, hits: reference.hits });
+        }
+        // Meilisearch may add typo matches of a real word, never matches of punctuation or of a filter value that differs.
+        if (reference.hits.length === 0 && !text.some((w) => /[a-z]{4,}/i.test(w))) expect(others.find((o) => o.sink === 'meilisearch')!.hits).toEqual([]);
+      }),
+      { numRuns: 60, seed: 23 },
+    );
+    expect(nonEmpty).toBeGreaterThan(5);
+  }, 300_000);
+});

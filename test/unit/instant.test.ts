@@ -1,6 +1,6 @@
 import { canonicalInstant, shiftInstant, nextDay } from '../../src/source/instant';
 import { ftsQuery } from '../../src/sink/text';
-import { parseRetryAfter, withRetry, RetryableFailure } from '../../src/platform/retry';
+import { parseRetryAfter, withRetry, RetryableFailure } from '../../src/source/retry';
 
 describe('instants', () => {
   test.each([

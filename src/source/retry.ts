@@ -1,5 +1,5 @@
 /*
- * The one retry wrapper (the source client's requests, the sinks' checks before a run): exponential backoff with full jitter, a server's
+ * The one retry wrapper of the source client: exponential backoff with full jitter, a server's
  * Retry-After honoured (capped), a bounded number of attempts. Anything that is not marked
  * retryable fails at once.
  */
