@@ -40,7 +40,10 @@ export function assertSameSource(ctx: RunContext): void {
  * another source built: the index remembers its source too. Only an explicit `feeder rebuild` replaces it.
  */
 export async function assertIndexSource(ctx: RunContext): Promise<void> {
-  await scrubStamps(ctx.sink);
+  if (!scrubbed.has(ctx.sink)) {
+    await scrubStamps(ctx.sink);
+    scrubbed.add(ctx.sink);
+  }
   if (ctx.store.meta<number>(LIVE_GEN) !== null || !(await exists(ctx.sink, 'products'))) return;
   const origin = (await ctx.sink.stamp('products'))?.source ?? null;
   if (origin !== null && origin !== ctx.sourceId) {
@@ -51,21 +54,19 @@ export async function assertIndexSource(ctx: RunContext): Promise<void> {
   }
 }
 
-/** Sinks whose stamps this process has checked for secrets. */
+/** Sinks whose stamps this process has scrubbed of secrets. */
 const scrubbed = new WeakSet<IndexWriter>();
 
 /**
  * An index stamped before identities dropped `user:password@` kept AKINON_URL's credentials, where
  * anyone who can read the index (Meilisearch's default search key included) could read them. Its
- * stamps are rewritten without them, once per process and sink.
+ * stamps are rewritten without them (by the first run of each process).
  */
 export async function scrubStamps(sink: IndexWriter): Promise<void> {
-  if (scrubbed.has(sink)) return;
   for (const kind of ['products', 'categories'] as const) {
     const stamp = await sink.stamp(kind);
     if (stamp && withoutUserinfo(stamp.source) !== stamp.source) await sink.restamp(kind, { ...stamp, source: withoutUserinfo(stamp.source) });
   }
-  scrubbed.add(sink);
 }
 
 /**

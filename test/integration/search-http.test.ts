@@ -107,6 +107,43 @@ describe('GET /search and GET /autocomplete on `feeder serve`', () => {
     expect((await fetch(`${serve.url}/search`, { method: 'POST' })).status).toBe(405);
   });
 
+  test('a request line over 16 KB is a JSON 431, not Node’s bare one; the service answers on', async () => {
+    const res = await fetch(`${serve.url}/search?q=${'kazak%20'.repeat(2500)}`);
+    expect(res.status).toBe(431);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(((await res.json()) as { error: string }).error).toMatch(/16 KB/);
+    expect((await fetch(`${serve.url}/search?q=kazak`)).status).toBe(200);
+  });
+
+  test('a refused admin token is logged at warn, without the token, and counted', async () => {
+    const guess = 'Bearer guessed-token-zz-0123456789';
+    expect((await fetch(`${serve.url}/sync`, { method: 'POST', headers: { authorization: guess } })).status).toBe(401);
+    expect((await fetch(`${serve.url}/rebuild`, { method: 'POST' })).status).toBe(401);
+    const refused = await eventually(async () => {
+      const found = serve
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('admin request refused'));
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(refused.map((l) => (JSON.parse(l) as { level: number; scheme: string | null }).level)).toEqual([40, 40]);
+    expect(refused.map((l) => (JSON.parse(l) as { scheme: string | null }).scheme)).toEqual(['Bearer', null]);
+    expect(serve.output()).not.toContain('guessed-token');
+    const metrics = await (await fetch(`${serve.url}/metrics`)).text();
+    expect(metrics).toMatch(/feeder_admin_auth_failures_total\{endpoint="sync"\} 1/);
+    expect(metrics).toMatch(/feeder_admin_auth_failures_total\{endpoint="rebuild"\} 1/);
+  });
+
+  test('/metrics counts result cache hits and misses of the embedded index, and the bytes it holds', async () => {
+    const q = `/search?q=kazak&page_size=7&page=${1 + (Date.now() % 3)}`;
+    await fetch(`${serve.url}${q}`);
+    await fetch(`${serve.url}${q}`);
+    const metrics = await (await fetch(`${serve.url}/metrics`)).text();
+    expect(metrics).toMatch(/feeder_search_cache_lookups_total\{result="hit"\} [1-9]/);
+    expect(metrics).toMatch(/feeder_search_cache_lookups_total\{result="miss"\} [1-9]/);
+    expect(metrics).toMatch(/feeder_search_cache_bytes [1-9]/);
+  });
+
   test('/metrics has a latency histogram per endpoint; request logs carry the path, never the query string', async () => {
     const secret = 'zzshopperwordzz';
     expect((await fetch(`${serve.url}/search?q=${secret}`)).status).toBe(200);

@@ -42,6 +42,26 @@ export function sinkContract(name: string, engine: () => SinkUnderTest): void {
       expect(await exportDocs(rt, 'categories')).toEqual(ref.categories);
     });
 
+    test('an index stamped with AKINON_URL credentials (by an earlier version) keeps none after the next run', async () => {
+      // What an earlier version stored: the URL with its user and password, in the index stamp and the state store.
+      const leaked = 'https://shop-user:s3cret-Pa55@omnitron.example.com channel 1';
+      for (const kind of ['products', 'categories'] as const) {
+        const stamp = await rt.ctx.sink.stamp(kind);
+        await rt.ctx.sink.restamp(kind, { source: leaked, profile: stamp?.profile ?? null });
+      }
+      expect((await rt.ctx.sink.stamp('products'))?.source).toBe(leaked);
+      const { scrubStamps } = await import('../../src/sync/source-identity');
+      await scrubStamps(rt.ctx.sink);
+      for (const kind of ['products', 'categories'] as const) {
+        expect((await rt.ctx.sink.stamp(kind))?.source).toBe('https://omnitron.example.com channel 1');
+      }
+      // Put back what this index was built from, for the tests that follow.
+      for (const kind of ['products', 'categories'] as const) {
+        const stamp = await rt.ctx.sink.stamp(kind);
+        await rt.ctx.sink.restamp(kind, { source: rt.ctx.sourceId, profile: stamp?.profile ?? null });
+      }
+    });
+
     test('attribute values of mixed types across products index without error', () => {
       // (the sandbox generates size as "M" or 42 and has_dynamic_price as true or "yes")
       const sizes = new Set(docs.map((d) => typeof (d.attributes as Record<string, unknown>).size));

@@ -25,7 +25,7 @@ export class SqliteSearcher {
 
   /** Forgets what it read of an index's tables (the writer renamed or dropped them). */
   forget(name: string): void {
-    this.indexedFields.delete(name);
+    for (const key of this.indexedFields.keys()) if (key.startsWith(`${name}:`)) this.indexedFields.delete(key);
   }
 
   search(q: SearchQuery): SearchResult {
@@ -147,12 +147,14 @@ export class SqliteSearcher {
 
   /** The fields an index's facet table holds (none when it has no facet table: each document's JSON is read instead). */
   private indexed(name: string): Set<string> {
-    let fields = this.indexedFields.get(name);
+    // Keyed by the schema's version too: a swap by another connection renames a new index into place.
+    const key = `${name}:${this.db.pragma('schema_version', { simple: true }) as number}`;
+    let fields = this.indexedFields.get(key);
     if (!fields) {
       const table = tablesOf(name).facets;
       const rows = tableExists(this.db, table) ? (this.db.prepare(`SELECT field FROM ${quote(table)} WHERE num_id = 0`).all() as { field: string }[]) : [];
       fields = new Set(rows.map((r) => r.field));
-      if (rows.length) this.indexedFields.set(name, fields);
+      if (rows.length) this.indexedFields.set(key, fields);
     }
     return fields;
   }
