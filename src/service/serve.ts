@@ -59,7 +59,9 @@ export class Service {
 
   constructor(private readonly rt: Runtime) {
     const served = rt.searcher
-      ? servedIndex(rt.ctx.config, rt.ctx.shape.profile, rt.searcher, { onCacheLookup: (hit) => this.metrics.searchCache.inc({ result: hit ? 'hit' : 'miss' }) })
+      ? servedIndex(rt.ctx.config, rt.ctx.shape.profile, rt.searcher, {
+          onCacheLookup: (hit) => this.metrics.searchCache.inc({ result: hit ? 'hit' : 'miss' }),
+        })
       : null;
     this.search = served ? new SearchApi(served.index, rt.ctx.shape.profile) : null;
     this.closeSearch = served ? () => served.close() : async () => undefined;
@@ -230,7 +232,10 @@ export class Service {
         if (!bearerMatches(req.headers.authorization, token)) {
           // Never the token given: who asked, and how often (an alert on the counter finds a guesser).
           this.metrics.adminRefused.inc({ endpoint: kind });
-          this.rt.ctx.log.warn({ endpoint: kind, remote: req.socket.remoteAddress, scheme: schemeOf(req.headers.authorization) }, 'admin request refused: missing or wrong bearer token');
+          this.rt.ctx.log.warn(
+            { endpoint: kind, remote: req.socket.remoteAddress, scheme: schemeOf(req.headers.authorization) },
+            'admin request refused: missing or wrong bearer token',
+          );
           return json(401, { error: 'missing or wrong bearer token' });
         }
         const allowShrink = kind === 'rebuild' && new URL(req.url ?? '/', 'http://x').searchParams.get('allow_shrink') === 'true';

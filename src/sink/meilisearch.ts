@@ -276,7 +276,7 @@ export class MeilisearchSink implements EngineSink {
     };
     let exact = true;
     const res = await this.call('search', async () => {
-      for (let on_ = on; ; ) {
+      for (let on_ = on; ;) {
         try {
           return await query(exact, on_);
         } catch (err) {
@@ -325,7 +325,7 @@ export class MeilisearchSink implements EngineSink {
   private fromStored(doc: SinkDocument): SinkDocument {
     if (!(EXACT in doc)) return doc;
     const { [EXACT]: _exact, ...rest } = doc;
-    return rest as SinkDocument;
+    return rest;
   }
 
   async close(): Promise<void> {

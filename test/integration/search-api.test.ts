@@ -360,7 +360,11 @@ describe('one semantics for punctuation, operators and case on every sink (docs/
       fc.constantFrom(...words).map((w) => `"${w}`),
       fc.constantFrom('-', '&', '/', '—', '?', '(', ')', '*', '"', 'NOT', 'OR', 'AND', '+', '|'),
     );
-    const value = fc.oneof(fc.constantFrom(...values), fc.constantFrom(...values).map((v) => v.toLowerCase()), fc.constantFrom(...values).map((v) => ` ${v}`));
+    const value = fc.oneof(
+      fc.constantFrom(...values),
+      fc.constantFrom(...values).map((v) => v.toLowerCase()),
+      fc.constantFrom(...values).map((v) => ` ${v}`),
+    );
     const query = fc.record({ text: fc.array(word, { minLength: 1, maxLength: 3 }), color: fc.option(value, { nil: undefined }) });
     let nonEmpty = 0;
     await fc.assert(
@@ -370,7 +374,12 @@ describe('one semantics for punctuation, operators and case on every sink (docs/
         const [reference, ...others] = await Promise.all(SINKS.map(async (sink) => ({ sink, hits: await hitsOf(sink, params.toString()) })));
         if (reference.hits.length) nonEmpty++;
         for (const { sink, hits } of others) {
-          if (sink === 'meilisearch') expect({ q: params.toString(), sink, missing: reference.hits.filter((id) => !hits.includes(id)) }).toEqual({ q: params.toString(), sink, missing: [] });
+          if (sink === 'meilisearch')
+            expect({ q: params.toString(), sink, missing: reference.hits.filter((id) => !hits.includes(id)) }).toEqual({
+              q: params.toString(),
+              sink,
+              missing: [],
+            });
           else expect({ q: params.toString(), sink, hits }).toEqual({ q: params.toString(), sink, hits: reference.hits });
         }
         // Meilisearch may add typo matches of a real word, never matches of punctuation or of a filter value that differs.

@@ -2,7 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { openWalDatabase } from '../../platform/sqlite';
-import { live, type IndexKind, type Rejection, type SearchQuery, type SearchResult, type EngineSink, type IndexStamp, type SinkDocument, type Target } from '../types';
+import {
+  live,
+  type IndexKind,
+  type Rejection,
+  type SearchQuery,
+  type SearchResult,
+  type EngineSink,
+  type IndexStamp,
+  type SinkDocument,
+  type Target,
+} from '../types';
 import { fieldText } from '../text';
 import { CachedSearcher } from '../cache';
 import type { SearchProfile } from '../../profile/schema';
@@ -273,4 +283,3 @@ export class SqliteSink implements EngineSink {
     this.upgraded.delete(name);
   }
 }
-
