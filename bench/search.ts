@@ -36,6 +36,20 @@ export function apiPath(kind: QueryKind, i: number): string {
   return `/autocomplete?q=${encodeURIComponent(prefix(i))}&limit=5`;
 }
 
+/** Every sort the built-in profile's API offers (its `sorters`). */
+export const SORTS = ['price', '-price', 'newest', 'created_date', '-created_date', 'discount_percentage', '-discount_percentage'];
+
+/**
+ * Scenario 10's i-th request: a listing sorted by one of SORTS, on one of the first 40 pages of the
+ * whole catalog or of a category: distinct pages and sorts, so the result cache answers few.
+ */
+export function sortPath(i: number): string {
+  const sort = SORTS[i % SORTS.length];
+  const page = 1 + (Math.floor(i / SORTS.length) % 40);
+  const where = i % 2 ? `&category=${category(Math.floor(i / 80))}` : '';
+  return `/search?sort=${sort}&page=${page}&page_size=24${where}`;
+}
+
 /** Runs `requests` calls of `call` with `concurrency` in flight; latencies in ms, and the rate. */
 export async function load(call: (i: number) => Promise<void>, requests: number, concurrency: number): Promise<LoadFigures> {
   const latencies: number[] = [];
@@ -57,13 +71,14 @@ export async function load(call: (i: number) => Promise<void>, requests: number,
 }
 
 /** Calls of our API through HTTP (keep-alive connections, as a storefront backend holds them). */
-export function apiCaller(baseUrl: string, kind: QueryKind): { call: (i: number) => Promise<void>; close: () => Promise<void> } {
+export function apiCaller(baseUrl: string, kind: QueryKind | ((i: number) => string)): { call: (i: number) => Promise<void>; close: () => Promise<void> } {
   const pool = new Pool(baseUrl, { connections: 32 });
+  const pathOf = typeof kind === 'function' ? kind : (i: number) => apiPath(kind, i);
   return {
     call: async (i) => {
-      const res = await pool.request({ path: apiPath(kind, i), method: 'GET' });
+      const res = await pool.request({ path: pathOf(i), method: 'GET' });
       const body = await res.body.text();
-      if (res.statusCode !== 200) throw new Error(`${apiPath(kind, i)} answered ${res.statusCode}: ${body.slice(0, 300)}`);
+      if (res.statusCode !== 200) throw new Error(`${pathOf(i)} answered ${res.statusCode}: ${body.slice(0, 300)}`);
       JSON.parse(body);
     },
     close: () => pool.close(),
