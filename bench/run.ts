@@ -10,6 +10,7 @@
  *   7. OpenSearch vs. the bulk helper  (the same documents, real OpenSearch, its own client)
  *   8. the search API under load beside each engine's own client
  *  10. every sort of the embedded index at concurrency 16, with /healthz timed beside it
+ *  11. freshness: serve on its defaults, 110 edits over 60 s, each timed until searchable
  *
  * The source is the sandbox in its own process; every feeder run is a process of its own, so its
  * peak RSS is the run's. Writes bench/results/latest.json, bench/results/chart.svg and the results
@@ -32,6 +33,7 @@ import { summarizeProfile } from './profile';
 import type { FeederReport, SandboxReply, SandboxRequest } from './protocol';
 import { formatTable, type Row } from './table';
 import { apiCaller, elasticsearchCaller, load, meilisearchCaller, sortPath, type LoadFigures, type QueryKind } from './search';
+import { elasticsearchProbe, measureFreshness, sqliteProbe, type Edit, type FreshnessFigures, type Probe } from './freshness';
 
 const ROOT = path.resolve(__dirname, '../..');
 const OUT = path.join(ROOT, 'bench', 'results');
@@ -117,6 +119,12 @@ async function main(): Promise<void> {
       ),
     };
 
+    log('scenario 11: freshness with serve on its defaults, 110 edits over 60 s (embedded, then Elasticsearch)');
+    const fresh = await freshnessScenario(sandbox, [
+      { name: 'sqlite', env: sqliteEnv, probe: () => sqliteProbe(sandboxEnv(sandbox!, 'sqlite').SQLITE_PATH, 'bench_products') },
+      { name: 'es', env: esEnv('bench_products'), probe: () => elasticsearchProbe(es.url, 'bench_products') },
+    ]);
+
     log('scenario 1 reference: bare JSON of the same pages and documents');
     const jsonRef = JSON.parse(await node(path.join(HERE, 'json-limit.js'), [docsFile], sandboxEnv(sandbox, 'json'))) as {
       ms: number;
@@ -192,6 +200,12 @@ async function main(): Promise<void> {
       ...search,
       sort_sqlite_c16: sorts.sorts,
       sort_healthz_during: sorts.healthz,
+      fresh_p50_s: fresh.es.p50_s,
+      fresh_p95_s: fresh.es.p95_s,
+      fresh_max_s: fresh.es.max_s,
+      fresh_sqlite: fresh.sqlite,
+      fresh_elasticsearch: fresh.es,
+      idle_requests_per_min: fresh.idleRequestsPerMin,
       machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memory_gb: round(os.totalmem() / 2 ** 30, 1), node: process.version },
       date: new Date().toISOString(),
     };
@@ -227,6 +241,45 @@ interface SearchFigures {
   p95_ratio: number | null;
 }
 type SinkSearch = Record<string, SearchFigures>;
+
+/**
+ * Scenario 11 (bench/freshness.ts): per sink, `feeder serve` over the index an earlier scenario
+ * built, on its defaults: the sync schedule, overlap and lag, and the source's default politeness
+ * (the bench's fast-source settings removed). First a minute of no edits counts the source requests
+ * an idle serve makes; then 110 edits over 60 s, each timed until a search shows it.
+ */
+async function freshnessScenario(
+  sandbox: SandboxProcess,
+  sinks: { name: string; env: Record<string, string>; probe: () => { probe: Probe; close: () => unknown } }[],
+): Promise<{ idleRequestsPerMin: number; sqlite: FreshnessFigures; es: FreshnessFigures }> {
+  const out: Record<string, FreshnessFigures> = {};
+  let idleRequestsPerMin = NaN;
+  let offset = 0;
+  for (const sink of sinks) {
+    const env = sandboxEnv(sandbox, sink.name, { ...sink.env, PORT: '0', LOG_LEVEL: 'warn' });
+    for (const key of ['SYNC_LAG_SECONDS', 'AKINON_RATE_LIMIT', 'AKINON_CONCURRENCY', 'AKINON_PAGE_SIZE']) delete env[key];
+    const serve = await startServe(env);
+    const probe = sink.probe();
+    try {
+      if (Number.isNaN(idleRequestsPerMin)) {
+        // Let the first syncs after start (they catch up with earlier scenarios' edits) finish.
+        await new Promise((resolve) => setTimeout(resolve, 20_000));
+        await sandbox.resetServed();
+        await new Promise((resolve) => setTimeout(resolve, 60_000));
+        idleRequestsPerMin = (await sandbox.served()).total;
+        log(`  idle serve: ${idleRequestsPerMin} source requests in a minute`);
+      }
+      out[sink.name] = await measureFreshness((n, kind) => sandbox.editOne(n, kind), probe.probe, offset);
+      offset += 1000;
+      log(`  ${sink.name}: edit -> searchable p50 ${out[sink.name].p50_s} s, p95 ${out[sink.name].p95_s} s, max ${out[sink.name].max_s} s`);
+    } finally {
+      await probe.close();
+      serve.child.kill('SIGTERM');
+      await serve.exited;
+    }
+  }
+  return { idleRequestsPerMin, sqlite: out.sqlite, es: out.es };
+}
 
 /**
  * Scenario 10: listings sorted by every sortable field (distinct pages and categories) at
@@ -368,11 +421,38 @@ function rowsOf(r: {
   search_meilisearch?: SinkSearch;
   sort_sqlite_c16?: LoadFigures;
   sort_healthz_during?: LoadFigures;
+  fresh_sqlite?: FreshnessFigures;
+  fresh_elasticsearch?: FreshnessFigures;
+  idle_requests_per_min?: number;
 }): Row[] {
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
   const p95s = (s: SinkSearch, c: number, side: 'api' | 'direct') => SEARCH_KINDS.map((k) => s[`${k}_c${c}`]?.[side]?.p95_ms ?? '-').join(' / ');
   const worst = (s: SinkSearch) => Math.max(...Object.values(s).map((f) => f.p95_ratio ?? 0));
   const searchRows: Row[] = [];
+  for (const [label, f] of [
+    ['Elasticsearch', r.fresh_elasticsearch],
+    ['SQLite', r.fresh_sqlite],
+  ] as const) {
+    if (!f) continue;
+    searchRows.push({
+      scenario: `11 freshness on ${label}: edit -> searchable (p50 / p95 / max), serve on defaults`,
+      measured: `${f.p50_s} / ${f.p95_s} / ${f.max_s} s`,
+      reference: '-',
+      result: `${f.edits} edits`,
+      target: 'p95 <= 15 s, max <= 30 s',
+      met: f.p95_s <= 15 && f.max_s <= 30,
+    });
+  }
+  if (r.idle_requests_per_min !== undefined) {
+    searchRows.push({
+      scenario: '11 source requests per minute of an idle serve',
+      measured: `${r.idle_requests_per_min}`,
+      reference: '300 (5/s, the default AKINON_RATE_LIMIT)',
+      result: `${Math.round((r.idle_requests_per_min / 300) * 100)}% of the budget`,
+      target: '<= 20%',
+      met: r.idle_requests_per_min <= 60,
+    });
+  }
   if (r.sort_sqlite_c16 && r.sort_healthz_during) {
     searchRows.push({
       scenario: '10 every sort on SQLite at c16 (p95), /healthz p95 meanwhile',
@@ -534,6 +614,11 @@ class SandboxProcess {
     const r = await this.ask({ type: 'edit', count });
     if (r.type !== 'edited') throw new Error('unexpected reply');
     return r.products;
+  }
+  async editOne(n: number, kind: 'price' | 'name'): Promise<Edit> {
+    const r = await this.ask({ type: 'edit-one', n, kind });
+    if (r.type !== 'edited-one') throw new Error('unexpected reply');
+    return { product: r.product, field: r.field, value: r.value };
   }
   async stop(): Promise<void> {
     if (this.child.exitCode !== null) return;

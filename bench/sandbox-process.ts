@@ -25,6 +25,9 @@ async function main(): Promise<void> {
       case 'edit':
         send({ type: 'edited', products: edit(sandbox, msg.count) });
         break;
+      case 'edit-one':
+        send({ type: 'edited-one', ...editOne(sandbox, msg.n, msg.kind) });
+        break;
       case 'stop':
         void sandbox.stop().then(() => process.exit(0));
         break;
@@ -37,11 +40,26 @@ function rowCounts(sandbox: Sandbox): Record<string, number> {
 }
 
 /**
- * `count` edits, each changing exactly one indexed document: the price of a simple product (no
- * parent, no variants) or, for every fourth, its name. Then the clock moves past the edits so the
- * next sync window holds them. Returns the product ids whose documents change.
+ * One edit now (the clock left alone, as a merchant's edit happens): the price or the name of the
+ * n-th simple product (spread over the catalog, distinct for distinct n). Returns what the document
+ * will show once it is searchable.
  */
-function edit(sandbox: Sandbox, count: number): number[] {
+function editOne(sandbox: Sandbox, n: number, kind: 'price' | 'name'): { product: number; field: 'price' | 'name'; value: number | string } {
+  const { simple, pricesByProduct } = simpleProducts(sandbox);
+  const product = simple[(n * 7919) % simple.length];
+  if (kind === 'name') {
+    const name = `${String(product.name).replace(/ \(yeni \d+\)$/, '')} (yeni ${n})`;
+    sandbox.catalog.updateProduct(product.id, { name });
+    return { product: product.id, field: 'name', value: name };
+  }
+  const price = pricesByProduct.get(product.id)!;
+  const value = Math.round((Number(price.price) + 1) * 100) / 100;
+  sandbox.catalog.setPrice(price.id, value, Math.max(value, Number(price.retail_price)));
+  return { product: product.id, field: 'price', value };
+}
+
+/** Products with no parent and no variants that have a default price: an edit changes exactly their document. */
+function simpleProducts(sandbox: Sandbox): { simple: RawRecord[]; pricesByProduct: Map<number, RawRecord> } {
   const c = sandbox.catalog;
   const parents = new Set(
     c
@@ -54,6 +72,17 @@ function edit(sandbox: Sandbox, count: number): number[] {
     if (price.price_type === 'default' && !pricesByProduct.has(price.product as number)) pricesByProduct.set(price.product as number, price);
   }
   const simple = c.rows('products/products').filter((p) => p.parent === null && !parents.has(p.id) && pricesByProduct.has(p.id));
+  return { simple, pricesByProduct };
+}
+
+/**
+ * `count` edits, each changing exactly one indexed document: the price of a simple product (no
+ * parent, no variants) or, for every fourth, its name. Then the clock moves past the edits so the
+ * next sync window holds them. Returns the product ids whose documents change.
+ */
+function edit(sandbox: Sandbox, count: number): number[] {
+  const c = sandbox.catalog;
+  const { simple, pricesByProduct } = simpleProducts(sandbox);
   const step = Math.max(1, Math.floor(simple.length / count));
   const changed: number[] = [];
   for (let i = 0; i < simple.length && changed.length < count; i += step) {

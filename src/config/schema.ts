@@ -90,8 +90,18 @@ export const configSchema = z.object({
   AKINON_CONTENT_TYPES: contentTypeOverrides.optional(),
 
   // --- sync semantics --------------------------------------------------------------------------
-  /** Safety lag subtracted from the source clock: rows committed late are not skipped. */
-  SYNC_LAG_SECONDS: num(0).default(10),
+  /**
+   * Delay subtracted from the source clock before a window closes (0: read up to the source's
+   * clock). Safety no longer needs it: SYNC_OVERLAP_SECONDS covers late commits without delaying
+   * every edit. Kept for sources whose commits lag more than any overlap you would re-read.
+   */
+  SYNC_LAG_SECONDS: num(0).default(0),
+  /**
+   * How far back each sync re-reads every resource (and re-reads tombstones), seconds: a row
+   * committed up to this long after its `modified_date` is still found, by the next run. Re-reading
+   * is cheap: unchanged rows change nothing. The lag metric counts it (see docs/RELIABILITY.md §1).
+   */
+  SYNC_OVERLAP_SECONDS: num(0).default(10),
   /** Price row that feeds `price`, `retail_price`, `tax_rate`, `currency`. */
   PRICE_TYPE: z.string().min(1).default('default'),
   /** When set, only price rows of this currency (case-insensitive) are chosen for `price`. */
@@ -202,8 +212,12 @@ export const configSchema = z.object({
   LOCK_TTL_SECONDS: int(2).default(120),
 
   // --- service -----------------------------------------------------------------------------------
-  /** Schedule of `sync` in `feeder serve`. */
-  SYNC_CRON: cronExpr.default('* * * * *'),
+  /**
+   * Schedule of `sync` in `feeder serve` (cron, with an optional seconds field). Every 10 s: an
+   * edit is searchable within about 12 s, and an idle sync costs 6 requests, 36 a minute, 12% of
+   * the default source budget (AKINON_RATE_LIMIT, 5/s). Ticks that meet a run in flight are skipped.
+   */
+  SYNC_CRON: cronExpr.default('*/10 * * * * *'),
   /** Optional schedule of a full `rebuild` in `feeder serve`. */
   REBUILD_CRON: cronExpr.optional(),
   /** Optional schedule of `reconcile` in `feeder serve`; what it repairs is counted and logged as a warning. */

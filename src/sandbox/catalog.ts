@@ -325,6 +325,19 @@ export class Catalog {
     return true;
   }
 
+  /**
+   * Runs `edits` as a transaction that commits late: what they write is dated `agoMs` in the past,
+   * as a row whose transaction began before a sync read past that time and committed after it.
+   */
+  backdated<T>(agoMs: number, edits: () => T): T {
+    this.clock.advance(-agoMs);
+    try {
+      return edits();
+    } finally {
+      this.clock.advance(agoMs);
+    }
+  }
+
   setPrice(priceId: number, price: number, retail?: number): RawRecord | undefined {
     return this.touch('catalogs/product-prices', priceId, { price: price.toFixed(2), ...(retail !== undefined ? { retail_price: retail.toFixed(2) } : {}) });
   }

@@ -17,8 +17,9 @@ export interface HealthReport {
 }
 
 /**
- * The facts `/healthz` and `feeder status` share. Healthy while the oldest watermark (the source
- * time up to which every change is applied) is younger than MAX_LAG_SECONDS.
+ * The facts `/healthz` and `feeder status` share. Healthy while the lag (the age of the source time
+ * up to which every change is searchable: the oldest watermark less SYNC_OVERLAP_SECONDS) is below
+ * MAX_LAG_SECONDS.
  */
 export function healthReport(store: StateStore, config: Config, now = Date.now()): HealthReport {
   // Every resource this configuration reads must have a watermark; the oldest is the lag.
@@ -29,7 +30,9 @@ export function healthReport(store: StateStore, config: Config, now = Date.now()
   for (const [k, v] of Object.entries(cursors)) watermarks[k.replace(/^window:/, '')] = v;
   const marks = resources.map((r) => cursors[windowCursor(r)]).filter((v): v is string => !!v);
   const oldest = marks.length === resources.length && marks.length > 0 ? marks.reduce((a, b) => (a < b ? a : b)) : null;
-  const lagSeconds = oldest ? Math.max(0, Math.round((now - instantMs(oldest)) / 1000)) : null;
+  // The oldest watermark, less the overlap the next sync re-reads: before it, every change (a late
+  // commit included) is searchable; after it, every change committed in time is.
+  const lagSeconds = oldest ? Math.max(0, Math.round((now - instantMs(oldest)) / 1000 + config.SYNC_OVERLAP_SECONDS)) : null;
   const last = store.lastFinishedRun();
   // A failed run alone is not yet unhealthy: the index is as fresh as its watermarks. Once nothing
   // has been applied for MAX_LAG_SECONDS (source unreachable, sink down), it is.

@@ -127,8 +127,14 @@ export class StateStore {
    * replica must not win). Returns the previous row (null if new) and whether this one was applied.
    */
   upsertRow(resource: ResourceName, row: StoredRow, seen = 0): { old: StoredRow | null; applied: boolean } {
+    const data = JSON.stringify(row);
     const prev = this.stmt(`SELECT data FROM ${TABLES[resource].table} WHERE id = ?`).get(row.id) as { data: string } | undefined;
-    return { old: prev ? (JSON.parse(prev.data) as StoredRow) : null, applied: this.upsert(resource, row, seen) };
+    // A row read again as it is stored (a sync's overlap re-reads the last seconds) changes nothing.
+    if (prev?.data === data) {
+      this.markSeen(resource, row.id, seen);
+      return { old: null, applied: false };
+    }
+    return { old: prev ? (JSON.parse(prev.data) as StoredRow) : null, applied: this.upsert(resource, row, seen, data) };
   }
 
   /**

@@ -56,7 +56,7 @@ export function keepInvalid(ctx: RunContext, invalid: InvalidRecord[], summary: 
 /**
  * Applies tombstones after `afterId`, a page per transaction, and returns the cursor to start from
  * next time. Applying a tombstone twice is harmless (the row is gone, what embedded it is already
- * pending), so the cursor stops before the first tombstone younger than the safety lag: one
+ * pending), so the cursor stops before the first tombstone younger than the overlap (and lag): one
  * committed late with a lower id than those already visible is read by the next run. The cursor
  * itself moves with the watermarks at the end of the run. The first request of a run reads
  * tombstones, so its Date header is the source clock that cuts the run's window.
@@ -70,7 +70,7 @@ export async function applyTombstones(ctx: RunContext, afterId: number, summary:
   let refreshed = false;
   for await (const batch of ctx.source.deletedItems(afterId)) {
     throwIfAborted(ctx);
-    cutoff ??= windowEnd(ctx);
+    cutoff ??= overlapped(ctx, windowEnd(ctx));
     if (!refreshed && batch.rows.some((item) => !known.has(item.content_type))) {
       // A content type we have not seen: read the (small) content-types list again, once per run.
       await refreshContentTypes(ctx);
@@ -151,7 +151,16 @@ export function advanceWatermarks(ctx: RunContext, defs: readonly ResourceDef[],
   });
 }
 
-/** The source's clock minus the safety lag: the end of this run's window. */
+/**
+ * Where a run's reading of a resource starts, given where the last one ended: SYNC_OVERLAP_SECONDS
+ * earlier, so a row committed after that run read past its `modified_date` is still found. The
+ * state store keeps a re-read row that did not change as it was, and its documents are not touched.
+ */
+export function overlapped(ctx: RunContext, instant: string): string {
+  return shiftInstant(instant, -ctx.config.SYNC_OVERLAP_SECONDS * 1000);
+}
+
+/** The source's clock minus SYNC_LAG_SECONDS (0 by default): the end of this run's window. */
 export function windowEnd(ctx: RunContext): string {
   const clock = ctx.source.clock();
   if (!clock) ctx.log.warn('the source sent no Date header; cutting the window by the local clock');

@@ -14,7 +14,7 @@ import {
   type RunContext,
   type RunSummary,
 } from './context';
-import { advanceWatermarks, applyBatch, applyTombstones, applyWindows, markPending, refreshContentTypes, windowEnd } from './ingest';
+import { advanceWatermarks, applyBatch, applyTombstones, applyWindows, markPending, overlapped, refreshContentTypes, windowEnd } from './ingest';
 import { drainPending, loadCategoryTree, writeCategories, writeProducts, type Destination } from './materialize';
 import { withRunLock } from './lock';
 import { knownSource, SOURCE_META } from './source-identity';
@@ -25,7 +25,7 @@ import { live, exists } from '../sink/types';
 /** A rebuild's checkpoint, kept in the state store so an interrupted rebuild resumes. */
 interface RebuildPlan {
   gen: number;
-  /** Catch-up reads every row modified since this instant (the source clock at start, minus the lag). */
+  /** Catch-up reads every row modified since this instant (the source clock at start, minus the lag and the overlap). */
   since: string;
   /** Tombstones after this id are applied by the catch-up. */
   deletedAfter: number;
@@ -145,9 +145,10 @@ async function startOrResume(ctx: RunContext): Promise<RebuildPlan> {
   }
   if (existing) await discard(ctx, existing);
   // The first request reads the source clock (the rebuild's start) and the tombstone cursor: the
-  // catch-up re-reads every tombstone from before the start's safety lag on.
-  const deletedAfter = await ctx.source.deletedItemsBefore(() => windowEnd(ctx));
-  const since = windowEnd(ctx);
+  // catch-up re-reads every tombstone and row from the start's overlap (and lag) on, so what was
+  // committed late during the crawl is in the new index at the swap.
+  const deletedAfter = await ctx.source.deletedItemsBefore(() => overlapped(ctx, windowEnd(ctx)));
+  const since = overlapped(ctx, windowEnd(ctx));
   await refreshContentTypes(ctx);
   const gen = Date.now();
   const products = await ctx.sink.create('products', gen);

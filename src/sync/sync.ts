@@ -1,6 +1,6 @@
 import { DELETED_CURSOR, LIVE_GEN, windowCursor, type RunContext, type RunSummary } from './context';
 import { resourceDefs } from '../source/resources';
-import { advanceWatermarks, applyTombstones, applyWindows, retryQuarantined, windowEnd } from './ingest';
+import { advanceWatermarks, applyTombstones, applyWindows, overlapped, retryQuarantined, windowEnd } from './ingest';
 import { withRunLock } from './lock';
 import { assertIndexSource, assertSameShape, assertSameSource } from './source-identity';
 import { drainPending, liveDestination } from './materialize';
@@ -10,9 +10,9 @@ import { exists } from '../sink/types';
 
 /**
  * One incremental run (docs/CONTRACT.md §4). Tombstones first (their first response also gives the
- * source clock T), then per resource the closed window [watermark, T - lag) read by id keyset, then
- * the affected documents rebuilt and written when their hash changed, then the watermarks moved to
- * T - lag. Its cost follows the number of changes, not the catalog size.
+ * source clock T), then per resource the window [watermark - overlap, T - lag) read by id keyset,
+ * then the affected documents rebuilt and written when their hash changed, then the watermarks
+ * moved to T - lag. Its cost follows the number of changes, not the catalog size.
  */
 export async function sync(ctx: RunContext): Promise<RunSummary> {
   return withRunLock(ctx, async () => {
@@ -33,8 +33,10 @@ export async function sync(ctx: RunContext): Promise<RunSummary> {
         ctx,
         defs,
         (def) => {
-          const from = ctx.store.cursor(windowCursor(def.name)) ?? undefined;
-          return from !== undefined && from >= upTo ? null : { from, to: upTo };
+          // Read even when the source clock has not moved since the last run (its Date header counts
+          // seconds): a late commit inside the overlap is found by the very next run.
+          const last = ctx.store.cursor(windowCursor(def.name)) ?? undefined;
+          return { from: last === undefined ? undefined : overlapped(ctx, last), to: upTo };
         },
         run.summary,
       );

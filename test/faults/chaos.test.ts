@@ -18,7 +18,7 @@ const engines = useEngines('chaos-meili-key');
 const results: ChaosResult[] = [];
 
 afterAll(() => {
-  const sum = (rs: ChaosResult[], k: 'runs' | 'kills' | 'failed' | 'faults' | 'edits' | 'lost' | 'duplicates') => rs.reduce((a, r) => a + r[k], 0);
+  const sum = (rs: ChaosResult[], k: 'runs' | 'kills' | 'failed' | 'faults' | 'edits' | 'late' | 'lost' | 'duplicates') => rs.reduce((a, r) => a + r[k], 0);
   const body = SINKS.map((sink) => results.filter((r) => r.sink === sink))
     .filter((rs) => rs.length)
     .map((rs) => [
@@ -29,12 +29,13 @@ afterAll(() => {
       String(sum(rs, 'failed')),
       String(sum(rs, 'faults')),
       String(sum(rs, 'edits')),
+      String(sum(rs, 'late')),
       String(sum(rs, 'lost')),
       String(sum(rs, 'duplicates')),
       `${rs.filter((r) => r.equal).length}/${rs.length}`,
       `${rs.filter((r) => r.healthy).length}/${rs.length}`,
     ]);
-  const head = ['sink', 'seeds', 'runs', 'killed', 'failed', 'source faults', 'edits', 'lost', 'stale extra', 'equal clean rebuild', 'healthy'];
+  const head = ['sink', 'seeds', 'runs', 'killed', 'failed', 'source faults', 'edits', 'late commits', 'lost', 'stale extra', 'equal clean rebuild', 'healthy'];
   process.stdout.write(`\nchaos: ${results.length} seeds\n${renderTable(head, body)}\n`);
   if (full && replaySeed === null) {
     recordLatest('chaos', {
@@ -44,6 +45,7 @@ afterAll(() => {
       failedRuns: sum(results, 'failed'),
       sourceFaults: sum(results, 'faults'),
       edits: sum(results, 'edits'),
+      lateCommits: sum(results, 'late'),
       lost: sum(results, 'lost'),
       stale: sum(results, 'duplicates'),
       perSeed: results,
@@ -51,7 +53,7 @@ afterAll(() => {
   }
 });
 
-describe('chaos: kills, source faults and edits during rebuild, sync and reconcile, then one clean sync', () => {
+describe('chaos: kills, source faults and edits during rebuild, sync and reconcile, then a clean sync, late commits and one more sync', () => {
   for (const seed of seeds) {
     const sink = sinkOf(seed);
     test(`seed ${seed} (${sink})`, async () => {

@@ -7,6 +7,7 @@
  */
 import { Rng } from '../../src/sandbox/random';
 import type { FaultKind, Sandbox } from '../../src/sandbox/server';
+import type { RawRecord } from '../../src/sandbox/catalog';
 import { healthReport } from '../../src/service/health';
 import { rebuild } from '../../src/sync/rebuild';
 import { sync } from '../../src/sync/sync';
@@ -26,6 +27,8 @@ export interface ChaosResult {
   /** Source faults served. */
   faults: number;
   edits: number;
+  /** Rows committed late (dated inside the overlap, after a sync had read past that time), then one sync. */
+  late: number;
   lost: number;
   duplicates: number;
   equal: boolean;
@@ -68,6 +71,30 @@ function edit(sandbox: Sandbox, rng: Rng): void {
   }
 }
 
+/**
+ * Price changes and renames committed late: dated 1 to 8 s in the past (inside the default
+ * 10 s overlap). Only rows last changed before that date: a late commit never predates the version
+ * it replaces. Returns how many were made.
+ */
+function lateCommits(sandbox: Sandbox, rng: Rng): number {
+  const c = sandbox.catalog;
+  const ago = rng.int(1000, 8000);
+  const at = new Date(c.clock.now().getTime() - ago).toISOString();
+  const older = (rows: readonly RawRecord[]) => rows.filter((r) => String(r.modified_date) < at);
+  return c.backdated(ago, () => {
+    let made = 0;
+    const prices = older(c.rows('catalogs/product-prices'));
+    const products = older(c.rows('products/products'));
+    for (let i = 0; i < 4; i++) {
+      const p = prices.length ? prices.splice(rng.int(0, prices.length - 1), 1)[0] : undefined;
+      if (p && c.setPrice(p.id, rng.int(10, 4000) + 0.49)) made++;
+      const q = products.length ? products.splice(rng.int(0, products.length - 1), 1)[0] : undefined;
+      if (q && c.updateProduct(q.id, { name: `${String(q.name)} late` })) made++;
+    }
+    return made;
+  });
+}
+
 export async function chaosSeed(seed: number, sink: SinkName, engines: Engines): Promise<ChaosResult> {
   const rng = new Rng(seed * 7919 + 17);
   return withSandbox({ products: rng.int(40, 90), seed: 3000 + seed }, async (sandbox) => {
@@ -86,6 +113,7 @@ export async function chaosSeed(seed: number, sink: SinkName, engines: Engines):
       failed: 0,
       faults: 0,
       edits: 0,
+      late: 0,
       lost: 0,
       duplicates: 0,
       equal: false,
@@ -140,6 +168,11 @@ export async function chaosSeed(seed: number, sink: SinkName, engines: Engines):
     sandbox.faults = null;
     letTimePass(sandbox);
     return withRuntime(env, async (rt) => {
+      await sync(rt.ctx);
+      // Late commits: after that sync read up to the source clock, rows appear dated a few seconds
+      // before it (inside SYNC_OVERLAP_SECONDS). The very next sync must land every one of them.
+      result.late = lateCommits(sandbox, rng);
+      if (result.late === 0) throw new Error(`seed ${seed}: no late commit could be made`);
       await sync(rt.ctx);
       Object.assign(result, await compare(sandbox, rt));
       result.healthy = healthReport(rt.ctx.store, rt.ctx.config).ok;
