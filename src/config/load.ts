@@ -38,6 +38,13 @@ function checkCombinations(c: Config): Config {
       `required with SINK=${c.SINK}: the built-in sandbox feeds only the embedded index by default; set AKINON_URL=${SANDBOX_SOURCE} to feed ${c.SINK} from it on purpose`,
     );
   }
+  if (c.MAX_LAG_SECONDS <= c.SYNC_OVERLAP_SECONDS + c.SYNC_LAG_SECONDS) {
+    // The lag counts the overlap (and the lag): health could never be reported.
+    throw new ConfigError(
+      'MAX_LAG_SECONDS',
+      `must exceed SYNC_OVERLAP_SECONDS + SYNC_LAG_SECONDS (${c.SYNC_OVERLAP_SECONDS + c.SYNC_LAG_SECONDS}): the lag is never below them`,
+    );
+  }
   if (c.SINK === 'elasticsearch' && !c.ES_URL) throw new ConfigError('ES_URL', 'required when SINK=elasticsearch');
   if (c.SINK === 'opensearch' && !c.OPENSEARCH_URL) throw new ConfigError('OPENSEARCH_URL', 'required when SINK=opensearch');
   if (c.SINK === 'meilisearch' && !c.MEILI_URL) throw new ConfigError('MEILI_URL', 'required when SINK=meilisearch');

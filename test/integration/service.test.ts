@@ -161,7 +161,14 @@ describe('feeder serve', () => {
   });
 
   test('/healthz turns 503 when the source is unreachable for longer than MAX_LAG_SECONDS, and 200 after recovery', async () => {
-    const env = feederEnv(sandbox, tempDir(), { SYNC_CRON: '* * * * * *', MAX_LAG_SECONDS: '2', AKINON_MAX_RETRIES: '0', AKINON_TIMEOUT_MS: '500' });
+    // No overlap, so that a 2 s lag bound is reachable (the lag counts the overlap).
+    const env = feederEnv(sandbox, tempDir(), {
+      SYNC_CRON: '* * * * * *',
+      SYNC_OVERLAP_SECONDS: '0',
+      MAX_LAG_SECONDS: '2',
+      AKINON_MAX_RETRIES: '0',
+      AKINON_TIMEOUT_MS: '500',
+    });
     const port = Number(new URL(sandbox.url).port);
     const serve = await startServe(env);
     try {

@@ -48,3 +48,14 @@ describe('FEEDER_CONFIG', () => {
     });
   });
 });
+
+describe('freshness settings', () => {
+  test('the defaults sync every 10 s, read up to the source clock and re-read a 10 s overlap', () => {
+    expect(loadConfig({})).toMatchObject({ SYNC_CRON: '*/10 * * * * *', SYNC_LAG_SECONDS: 0, SYNC_OVERLAP_SECONDS: 10 });
+  });
+
+  test('a MAX_LAG_SECONDS no lag could ever be below (the lag counts the overlap) is an error naming it', () => {
+    expect(withFile({ MAX_LAG_SECONDS: 10 })).toMatchObject({ setting: 'MAX_LAG_SECONDS', code: 'FEEDER_ERR_CONFIG' });
+    expect(withFile({ MAX_LAG_SECONDS: 10, SYNC_OVERLAP_SECONDS: 5 }).config).toBeDefined();
+  });
+});
