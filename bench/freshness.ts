@@ -46,7 +46,8 @@ export async function measureFreshness(edit: (n: number, kind: 'price' | 'name')
             latencies.push((performance.now() - at) / 1000);
             return;
           }
-          if (performance.now() - at > GIVE_UP_MS) throw new Error(`product ${made.product}: ${made.field} ${String(made.value)} not searchable after ${GIVE_UP_MS} ms`);
+          if (performance.now() - at > GIVE_UP_MS)
+            throw new Error(`product ${made.product}: ${made.field} ${String(made.value)} not searchable after ${GIVE_UP_MS} ms`);
           await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         }
       })(),

@@ -1,11 +1,7 @@
 /* Messages between the benchmark driver and its child processes. */
 
 export type SandboxRequest =
-  | { type: 'served' }
-  | { type: 'reset-served' }
-  | { type: 'edit'; count: number }
-  | { type: 'edit-one'; n: number; kind: 'price' | 'name' }
-  | { type: 'stop' };
+  { type: 'served' } | { type: 'reset-served' } | { type: 'edit'; count: number } | { type: 'edit-one'; n: number; kind: 'price' | 'name' } | { type: 'stop' };
 
 export type SandboxReply =
   | { type: 'ready'; url: string; channelId: string; token: string; rows: Record<string, number> }

@@ -302,7 +302,9 @@ async function sortScenario(sandbox: SandboxProcess, env: Record<string, string>
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const figures = { sorts: await measured, healthz: summarize(latencies) };
-    log(`  sorts c16: p50 ${figures.sorts.p50_ms} ms p95 ${figures.sorts.p95_ms} ms ${figures.sorts.qps}/s; /healthz meanwhile p95 ${figures.healthz.p95_ms} ms`);
+    log(
+      `  sorts c16: p50 ${figures.sorts.p50_ms} ms p95 ${figures.sorts.p95_ms} ms ${figures.sorts.qps}/s; /healthz meanwhile p95 ${figures.healthz.p95_ms} ms`,
+    );
     return figures;
   } finally {
     await sorts.close();
