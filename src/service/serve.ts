@@ -1,6 +1,6 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Runtime } from '../wiring/runtime';
 import { healthReport } from './health';
@@ -15,7 +15,7 @@ import { exists } from '../sink/types';
 import { servedIndex } from '../sink';
 import { recordedRun } from '../sync/runs';
 import { SearchApi } from '../search/api';
-import { answerSearch, searchEndpoint, type SearchHttpOptions } from '../search/http';
+import { buildHttpApp, type OperatorHandlers, type Serves } from './http';
 
 type Kind = 'sync' | 'rebuild' | 'reconcile';
 
@@ -46,14 +46,13 @@ export class Service {
   private busy: Promise<unknown> | null = null;
   private running: Kind | null = null;
   private readonly abort = new AbortController();
-  private server: http.Server | null = null;
+  private server: FastifyInstance | null = null;
   /** The search API's own listener (SEARCH_PORT), when it has one. */
-  private searchServer: http.Server | null = null;
+  private searchServer: FastifyInstance | null = null;
   private tasks: ScheduledTask[] = [];
   private readonly cacheBytes: () => number;
   /** The storefront search API (null with a sink that cannot search). */
   readonly search: SearchApi | null;
-  private readonly searchHttp: SearchHttpOptions;
   /** Closes what serving searches holds (the embedded index's search threads). */
   private readonly closeSearch: () => Promise<void>;
 
@@ -66,7 +65,6 @@ export class Service {
     this.search = served ? new SearchApi(served.index, rt.ctx.shape.profile) : null;
     this.closeSearch = served ? () => served.close() : async () => undefined;
     this.cacheBytes = () => served?.cache?.size ?? 0;
-    this.searchHttp = { corsOrigins: rt.ctx.config.SEARCH_CORS_ORIGINS, cacheSeconds: rt.ctx.config.SEARCH_CACHE_SECONDS };
     rt.ctx.signal = this.abort.signal;
     rt.ctx.source.http.setShutdownSignal(this.abort.signal);
     this.metrics.watchSource(rt.ctx.source.http);
@@ -118,15 +116,18 @@ export class Service {
     // listens or is scheduled: a supervisor restarts the process, with its own backoff, instead of
     // a half-started service answering errors forever.
     const built = await exists(ctx.sink, 'products');
-    // With SEARCH_PORT the search API listens on its own port and PORT keeps the operator's endpoints.
-    const ownSearchPort = config.SEARCH_PORT !== undefined;
-    this.server = await listen((req, res) => void this.handle(req, res, ownSearchPort ? 'operator' : 'all'), config.PORT, config.HOST);
-    const url = `http://${config.HOST}:${(this.server.address() as AddressInfo).port}`;
+    // With SEARCH_PORT the search API listens on its own port and PORT keeps the operator's
+    // endpoints; the same port as PORT serves both on the one listener.
+    const ownSearchPort = config.SEARCH_PORT !== undefined && !(config.SEARCH_PORT === config.PORT && config.PORT !== 0);
+    if (config.SEARCH_PORT !== undefined && !ownSearchPort)
+      ctx.log.info({ port: config.PORT }, 'SEARCH_PORT is PORT: search and the operator endpoints share one listener');
+    this.server = await this.listen(ownSearchPort ? 'operator' : 'all', config.PORT, config.HOST);
+    const url = `http://${config.HOST}:${(this.server.server.address() as AddressInfo).port}`;
     let searchUrl = url;
     if (ownSearchPort) {
       const host = config.SEARCH_HOST ?? config.HOST;
-      this.searchServer = await listen((req, res) => void this.handle(req, res, 'search'), config.SEARCH_PORT!, host);
-      searchUrl = `http://${host}:${(this.searchServer.address() as AddressInfo).port}`;
+      this.searchServer = await this.listen('search', config.SEARCH_PORT!, host);
+      searchUrl = `http://${host}:${(this.searchServer.server.address() as AddressInfo).port}`;
     }
     ctx.log.info(
       {
@@ -162,9 +163,9 @@ export class Service {
     if ((await Promise.race([this.busy, grace])) === 'timeout') {
       this.rt.ctx.log.warn({ graceMs: this.rt.ctx.config.SHUTDOWN_GRACE_MS }, 'the run did not stop in time; exiting anyway (the next start resumes)');
     }
-    for (const server of [this.server, this.searchServer]) {
-      server?.closeAllConnections();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    for (const app of [this.server, this.searchServer]) {
+      app?.server.closeAllConnections();
+      await app?.close();
     }
     await this.closeSearch();
   }
@@ -174,127 +175,49 @@ export class Service {
     return healthReport(ctx.store, ctx.config);
   }
 
-  /**
-   * One request, timed into `feeder_http_request_duration_seconds` by endpoint. Search requests are
-   * logged at info, the rest at debug; a log line carries the path, never the query string (what
-   * shoppers type stays out of logs).
-   */
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse, serves: 'all' | 'operator' | 'search'): Promise<void> {
-    const started = process.hrtime.bigint();
-    const path = (req.url ?? '/').split('?')[0];
-    const endpoint = searchEndpoint(path);
-    let status: number;
-    if (endpoint && this.search && serves !== 'operator') {
-      status = await answerSearch(this.search, endpoint, req, res, this.searchHttp, this.rt.ctx.log);
-    } else if (serves === 'search') {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'not found' }));
-      status = 404;
-    } else {
-      status = await this.operatorEndpoint(req, res, path);
-    }
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const label = endpoint ?? OPERATOR_ENDPOINTS.get(path) ?? 'other';
-    this.metrics.http.observe({ endpoint: label, status: String(status) }, seconds);
-    const line = { method: req.method, path: label === 'other' ? undefined : path, endpoint: label, status, ms: Math.round(seconds * 10_000) / 10 };
-    if (endpoint) this.rt.ctx.log.info(line, 'request');
-    else this.rt.ctx.log.debug(line, 'request');
+  /** One listener answering what `serves` says (docs/SEARCH-API.md, "Limits" for its limits). */
+  private async listen(serves: Serves, port: number, host: string): Promise<FastifyInstance> {
+    const { ctx } = this.rt;
+    const app = buildHttpApp(serves, {
+      metrics: this.metrics,
+      log: ctx.log,
+      operator: this.operatorHandlers(),
+      search: this.search,
+      corsOrigins: ctx.config.SEARCH_CORS_ORIGINS,
+      cacheSeconds: ctx.config.SEARCH_CACHE_SECONDS,
+    });
+    await app.listen({ port, host });
+    return app;
   }
 
-  private async operatorEndpoint(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<number> {
-    const json = (status: number, body: unknown): number => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-      return status;
-    };
-    try {
-      if (req.method === 'GET' && path === '/healthz') {
+  private operatorHandlers(): OperatorHandlers {
+    const { ctx } = this.rt;
+    const token = ctx.config.ADMIN_TOKEN;
+    return {
+      adminToken: token,
+      tokenMatches: (header) => token !== undefined && bearerMatches(header, token),
+      health: () => {
         const report = this.report();
-        return json(report.ok ? 200 : 503, { ...report, running: this.running });
-      }
-      if (req.method === 'GET' && path === '/metrics') {
+        return { status: report.ok ? 200 : 503, body: { ...report, running: this.running } };
+      },
+      metrics: async () => {
         const report = this.report();
         // Unknown until a run has succeeded: NaN, never a reassuring 0.
         this.metrics.lag.set(report.lagSeconds ?? NaN);
-        const lastSuccess = this.rt.ctx.store.lastSuccessAt();
+        const lastSuccess = ctx.store.lastSuccessAt();
         this.metrics.lastSuccess.set(lastSuccess ? Date.parse(lastSuccess) / 1000 : NaN);
         this.metrics.quarantined.set(report.quarantined);
         this.metrics.pending.set(report.pending);
         this.metrics.searchCacheBytes.set(this.cacheBytes());
-        res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
-        res.end(await this.metrics.registry.metrics());
-        return 200;
-      }
-      if (req.method === 'POST' && (path === '/sync' || path === '/rebuild')) {
-        const token = this.rt.ctx.config.ADMIN_TOKEN;
-        if (!token) return json(404, { error: 'admin endpoints are disabled (ADMIN_TOKEN is not set)' });
-        const kind = path.slice(1) as Kind;
-        if (!bearerMatches(req.headers.authorization, token)) {
-          // Never the token given: who asked, and how often (an alert on the counter finds a guesser).
-          this.metrics.adminRefused.inc({ endpoint: kind });
-          this.rt.ctx.log.warn(
-            { endpoint: kind, remote: req.socket.remoteAddress, scheme: schemeOf(req.headers.authorization) },
-            'admin request refused: missing or wrong bearer token',
-          );
-          return json(401, { error: 'missing or wrong bearer token' });
-        }
-        const allowShrink = kind === 'rebuild' && new URL(req.url ?? '/', 'http://x').searchParams.get('allow_shrink') === 'true';
+        return { contentType: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() };
+      },
+      run: (kind, query) => {
+        const allowShrink = kind === 'rebuild' && query.get('allow_shrink') === 'true';
         const { started } = this.trigger(kind, 'request', { allowShrink });
-        return json(started ? 202 : 409, started ? { started: kind } : { error: `a ${this.running ?? 'run'} is in flight` });
-      }
-      return json(404, { error: 'not found' });
-    } catch (err) {
-      // The reason goes to the log; the caller learns only that it failed.
-      this.rt.ctx.log.error({ path, err: (err as Error).message }, 'operator endpoint failed');
-      return json(500, { error: 'internal error; see the feeder log' });
-    }
+        return started ? { status: 202, body: { started: kind } } : { status: 409, body: { error: `a ${this.running ?? 'run'} is in flight` } };
+      },
+    };
   }
-}
-
-const OPERATOR_ENDPOINTS = new Map([
-  ['/healthz', 'healthz'],
-  ['/metrics', 'metrics'],
-  ['/sync', 'sync'],
-  ['/rebuild', 'rebuild'],
-]);
-
-/**
- * The limits of serve's listeners (docs/SEARCH-API.md, "Limits"): a client gets 10 s to send its
- * headers and 30 s for its whole request; an idle keep-alive connection closes after 5 s; at most
- * MAX_CONNECTIONS are open at once (more are refused by closing them); the request line and headers
- * together may hold 16 KB, beyond which the answer is a JSON 431 rather than Node's bare one.
- */
-const HTTP_LIMITS = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 };
-export const MAX_CONNECTIONS = 1024;
-
-function listen(handler: http.RequestListener, port: number, host: string): Promise<http.Server> {
-  const server = http.createServer({ maxHeaderSize: HTTP_LIMITS.maxHeaderSize, requestTimeout: HTTP_LIMITS.requestTimeout }, handler);
-  server.headersTimeout = HTTP_LIMITS.headersTimeout;
-  server.keepAliveTimeout = HTTP_LIMITS.keepAliveTimeout;
-  server.maxConnections = MAX_CONNECTIONS;
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const [status, text, message] =
-      err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'Request Header Fields Too Large', 'the request line and headers exceed 16 KB']
-        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? [408, 'Request Timeout', 'the request took too long to arrive']
-          : [400, 'Bad Request', 'the request could not be read'];
-    const body = JSON.stringify({ error: message });
-    socket.end(
-      `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
-  });
-  return new Promise<http.Server>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
-  });
-}
-
-/** The scheme of an Authorization header (`Bearer`, `Basic`), or none: never its credentials. */
-function schemeOf(header: string | undefined): string | null {
-  if (!header) return null;
-  return /^([A-Za-z]{1,16})\s/.exec(header)?.[1] ?? 'malformed';
 }
 
 function bearerMatches(header: string | undefined, token: string): boolean {

@@ -135,7 +135,7 @@ export async function writeProducts(ctx: RunContext, dest: Destination, ids: rea
 }
 
 /** A document refused: by the transform (its indexed version, if any, stays) or by the sink; quarantined with the reason. */
-interface Problem {
+export interface Problem {
   id: string;
   reason: string;
   raw: unknown;
@@ -184,11 +184,7 @@ async function writeDocuments(
   const refused = new Map(problems.map((p) => [p.id, p]));
   for (const r of rejections) if (sent.has(r.id)) refused.set(r.id, { id: r.id, reason: r.reason, raw: sent.get(r.id) });
   ctx.store.tx(() => {
-    for (const r of refused.values()) {
-      ctx.store.deleteHash(dest.gen, kind, r.id);
-      ctx.store.quarantine({ resource: `${kind}_documents`, key: r.id, reason: r.reason, raw: r.raw });
-      summary.rejected++;
-    }
+    quarantineRefused(ctx, dest.gen, kind, refused.values(), summary);
     for (const { doc, hash } of changed) {
       const id = String(doc.id);
       if (refused.has(id)) continue;
@@ -206,6 +202,19 @@ async function writeDocuments(
   if (rejections.length) ctx.log.warn({ kind, rejected: rejections.length, first: rejections[0] }, 'documents rejected by the sink');
   if (problems.length)
     ctx.log.warn({ kind, rejected: problems.length, first: { id: problems[0].id, reason: problems[0].reason } }, 'documents the transform could not render');
+}
+
+/**
+ * Documents refused (by the sink, or by the transform): each quarantined with its reason, and its
+ * hash forgotten so that it is written again once it changes. Every path that writes documents (a
+ * run's, reconcile's repair) keeps refusals this one way. Call inside a state transaction.
+ */
+export function quarantineRefused(ctx: RunContext, gen: number, kind: DocKind, refused: Iterable<Problem>, summary: { rejected: number }): void {
+  for (const r of refused) {
+    ctx.store.deleteHash(gen, kind, r.id);
+    ctx.store.quarantine({ resource: `${kind}_documents`, key: r.id, reason: r.reason, raw: r.raw });
+    summary.rejected++;
+  }
 }
 
 /** Writes every document pending in `dest`'s generation into it, a batch at a time. */

@@ -6,7 +6,7 @@ import { batchBoundary, buildOptions, LIVE_GEN, type ReconcileSummary, type RunC
 import { withRunLock } from './lock';
 import { assertSameSource } from './source-identity';
 import { NoLiveIndexError } from '../errors';
-import { loadCategoryTree, loadProductInputs, renderProduct } from './materialize';
+import { loadCategoryTree, loadProductInputs, quarantineRefused, renderProduct } from './materialize';
 import { beginRun, fail, succeed } from './runs';
 
 /**
@@ -80,16 +80,23 @@ async function repair(
     if (!current) fixes.push({ doc, hash, missing: true });
     else if (documentHash(current) !== hash) fixes.push({ doc, hash, missing: false });
   }
-  const rejected = new Set(
-    (fixes.length
-      ? await ctx.sink.write(
-          target,
-          fixes.map((f) => f.doc),
-        )
-      : []
-    ).map((r) => r.id),
-  );
+  const rejections = fixes.length
+    ? await ctx.sink.write(
+        target,
+        fixes.map((f) => f.doc),
+      )
+    : [];
+  const rejected = new Set(rejections.map((r) => r.id));
+  const sent = new Map(fixes.map((f) => [String(f.doc.id), f.doc]));
   ctx.store.tx(() => {
+    // A document the sink refuses during a repair is quarantined with its reason, as during a run.
+    quarantineRefused(
+      ctx,
+      gen,
+      kind,
+      rejections.filter((r) => sent.has(r.id)).map((r) => ({ id: r.id, reason: r.reason, raw: sent.get(r.id) })),
+      s,
+    );
     for (const f of fixes) {
       if (rejected.has(String(f.doc.id))) continue;
       if (kind === 'product') {
@@ -98,12 +105,13 @@ async function repair(
         s.written++;
       } else s.categoriesWritten++;
       ctx.store.setHash(gen, kind, String(f.doc.id), f.hash);
+      ctx.store.release(`${kind}_documents`, String(f.doc.id));
     }
     // What the index holds now matches; record it so the next sync compares against the truth.
     const fixed = new Set(fixes.map((f) => f.doc));
     for (const doc of docs) if (!fixed.has(doc)) ctx.store.setHash(gen, kind, String(doc.id), documentHash(doc));
   });
-  s.rejected += rejected.size;
+  if (rejections.length) ctx.log.warn({ kind, rejected: rejections.length, first: rejections[0] }, 'documents rejected by the sink during reconcile');
 }
 
 async function removeStrays(ctx: RunContext, gen: number, kind: DocKind, target: Target, expected: Set<string>, s: ReconcileSummary): Promise<void> {

@@ -403,7 +403,7 @@ export async function twoFeedersRow(engines: Engines): Promise<RowResult> {
       if (codes.includes(1)) {
         const busy = results.find((r) => r.code === 1)!;
         if (!/another run holds lock/.test(busy.stderr) || !codes.includes(0))
-          throw new ScenarioDidNotHappen(`two ${command}s: exit codes ${codes.join(',')}: ${busy.stderr.trim()}`);
+          throw new ScenarioDidNotHappen(`two ${command}s: exit codes ${codes.join(',')}: ${results.map((r) => r.stderr.trim()).join(' | ')}`);
         // Refused by the other feeder of the pair, never by a holder this row did not start (a dead
         // process's lock whose pid had been handed on looked alive until platform/process.ts).
         const holder = /holder (\d+)-/.exec(busy.stderr)?.[1];
@@ -412,7 +412,8 @@ export async function twoFeedersRow(engines: Engines): Promise<RowResult> {
         refused++;
         continue;
       }
-      if (codes.some((c) => c !== 0)) throw new ScenarioDidNotHappen(`two ${command}s: unexpected exit codes ${codes.join(',')}`);
+      if (codes.some((c) => c !== 0))
+        throw new ScenarioDidNotHappen(`two ${command}s: unexpected exit codes ${codes.join(',')}: ${results.map((r) => r.stderr.trim()).join(' | ')}`);
       // Both succeeded: the run history must show them one after the other.
       const [a, b] = history
         .filter((h) => h.kind === command)

@@ -11,7 +11,8 @@ import { loadConfig } from '../../src/config/load';
 import { createSink } from '../../src/sink';
 import { createLogger } from '../../src/service/logger';
 import { configuredProfile } from '../../src/profile/load';
-import { answerSearch } from '../../src/search/http';
+import { buildHttpApp } from '../../src/service/http';
+import { FeederMetrics } from '../../src/service/metrics';
 import { eventually, getJson, runCli, startServe, type ServeProcess } from '../helpers/cli';
 import { tempDir } from '../helpers/harness';
 import { SearchApi, type SearchResponse } from '../../src/search/api';
@@ -105,6 +106,30 @@ describe('GET /search and GET /autocomplete on `feeder serve`', () => {
     const autocomplete = await fetch(`${serve.url}/autocomplete?q=ka&limit=99`);
     expect(autocomplete.status).toBe(400);
     expect((await fetch(`${serve.url}/search`, { method: 'POST' })).status).toBe(405);
+  });
+
+  test('declared routes: HEAD answers as GET without a body, unknown paths a JSON 404, other methods a 405 with Allow', async () => {
+    const head = await fetch(`${serve.url}/search?q=kazak`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    const missing = await fetch(`${serve.url}/nowhere`);
+    expect({ status: missing.status, body: await missing.json() }).toEqual({ status: 404, body: { error: 'not found' } });
+    const put = await fetch(`${serve.url}/healthz`, { method: 'PUT' });
+    expect({ status: put.status, allow: put.headers.get('allow') }).toEqual({ status: 405, allow: 'GET, HEAD' });
+    const get = await fetch(`${serve.url}/sync`);
+    expect({ status: get.status, allow: get.headers.get('allow') }).toEqual({ status: 405, allow: 'POST' });
+  });
+
+  test('a CORS preflight allows the headers a storefront client sends (Accept-Language, x-currency)', async () => {
+    const preflight = await fetch(`${serve.url}/search?q=ka`, {
+      method: 'OPTIONS',
+      headers: { origin: ORIGIN, 'access-control-request-method': 'GET', 'access-control-request-headers': 'accept-language, x-currency' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    const allowed = (preflight.headers.get('access-control-allow-headers') ?? '').toLowerCase();
+    expect(allowed).toContain('accept-language');
+    expect(allowed).toContain('x-currency');
   });
 
   test('a request line over 16 KB is a JSON 431, not Node’s bare one; the service answers on', async () => {
@@ -228,10 +253,24 @@ test('an engine that does not answer is a 503 with Retry-After; its reason goes 
   let logged = '';
   const log = createLogger('info', { pretty: false, to: new Writable({ write: (chunk: Buffer, _e, done) => ((logged += chunk.toString()), done()) }) });
   const api = new SearchApi(sink, configuredProfile(config));
-  const server = http.createServer((req, res) => void answerSearch(api, 'search', req, res, { cacheSeconds: 30 }, log));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // The search routes alone, on a loopback port (Fastify's inject() loads an ESM-only module that
+  // Jest cannot require on Node 22).
+  const app = buildHttpApp('search', {
+    metrics: new FeederMetrics(),
+    log,
+    search: api,
+    cacheSeconds: 30,
+    operator: {
+      health: () => ({ status: 200, body: {} }),
+      metrics: async () => ({ contentType: 'text/plain', body: '' }),
+      run: () => ({ status: 202, body: {} }),
+      tokenMatches: () => false,
+    },
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/search?q=kazak`;
   try {
-    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/search?q=kazak`);
+    const res = await fetch(url);
     const body = await res.text();
     // The fault happened: the client could not connect, and said so in the log.
     expect(logged).toMatch(/search failed: the search engine did not answer/);
@@ -245,10 +284,10 @@ test('an engine that does not answer is a 503 with Retry-After; its reason goes 
     expect(body).not.toContain('ConnectionError');
     expect(logged + body).not.toContain('engine-secret-0123');
     // The next search asks the engine again (a failure is not remembered): it would answer once the engine is back.
-    expect((await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/search?q=kazak`)).status).toBe(503);
+    expect((await fetch(url)).status).toBe(503);
     expect(logged.match(/could not list modules/g)).toHaveLength(2);
   } finally {
-    server.close();
+    await app.close();
     await sink.close();
   }
 });

@@ -32,7 +32,7 @@ export class SqliteSearchPool implements IndexSearcher {
       workerData,
       minThreads: opts.threads,
       maxThreads: opts.threads,
-      idleTimeout: Number.MAX_SAFE_INTEGER,
+      idleTimeout: Infinity,
       // Searches queued beyond this are refused at once (503) instead of waiting out their budget.
       maxQueue: opts.threads * 64,
     });

@@ -1,0 +1,214 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import cors from '@fastify/cors';
+import type { Logger } from './logger';
+import type { FeederMetrics } from './metrics';
+import type { SearchApi } from '../search/api';
+import { BadRequest } from '../search/params';
+
+/*
+ * `serve`'s HTTP surface on Fastify: declared routes (HEAD with GET, JSON 404 and 405), CORS on the
+ * search routes only, one error shape, and each request timed into
+ * `feeder_http_request_duration_seconds{endpoint,status}` and logged by its path, never its query
+ * string (what shoppers type stays out of logs).
+ */
+
+/** What a listener answers: everything (one port), the operator's endpoints (PORT beside SEARCH_PORT), or the search API (SEARCH_PORT). */
+export type Serves = 'all' | 'operator' | 'search';
+
+export interface OperatorHandlers {
+  /** GET /healthz: the status and the report. */
+  health(): { status: number; body: unknown };
+  /** GET /metrics: the Prometheus text. */
+  metrics(): Promise<{ contentType: string; body: string }>;
+  /** POST /sync and /rebuild, the bearer token already checked: 202 started, or 409 busy. */
+  run(kind: 'sync' | 'rebuild', query: URLSearchParams): { status: number; body: unknown };
+  /** ADMIN_TOKEN; unset disables the admin endpoints (404). */
+  adminToken?: string;
+  /** Whether a bearer token matches (constant time). */
+  tokenMatches(header: string | undefined): boolean;
+}
+
+export interface HttpOptions {
+  metrics: FeederMetrics;
+  log: Logger;
+  operator: OperatorHandlers;
+  /** The storefront search API (null with a sink that cannot search). */
+  search: SearchApi | null;
+  /** Origins allowed by CORS (`*` for any); none when unset. */
+  corsOrigins?: readonly string[];
+  /** Cache-Control max-age of a search 200; 0 sends no-store. */
+  cacheSeconds: number;
+}
+
+/**
+ * The limits of every listener (docs/SEARCH-API.md, "Limits"): 10 s to send the headers, 30 s for
+ * the whole request, idle keep-alive connections closed after 5 s, at most MAX_CONNECTIONS open,
+ * 16 KB of request line and headers (Node's default; beyond it a JSON 431), 1 KB of body.
+ */
+export const MAX_CONNECTIONS = 1024;
+const LIMITS = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, bodyLimit: 1024 };
+
+/** Methods a route does not answer: 405 with `Allow`. */
+const OTHER_METHODS = ['POST', 'PUT', 'DELETE', 'PATCH'] as const;
+
+type Config = { endpoint: string };
+
+export function buildHttpApp(serves: Serves, opts: HttpOptions): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    routerOptions: { ignoreTrailingSlash: false },
+    requestTimeout: LIMITS.requestTimeout,
+    keepAliveTimeout: LIMITS.keepAliveTimeout,
+    bodyLimit: LIMITS.bodyLimit,
+    return503OnClosing: true,
+    clientErrorHandler: answerClientError,
+  });
+  app.server.headersTimeout = LIMITS.headersTimeout;
+  app.server.maxConnections = MAX_CONNECTIONS;
+
+  app.addHook('onResponse', async (req, reply) => {
+    const endpoint = (req.routeOptions.config as Partial<Config>).endpoint ?? 'other';
+    const seconds = reply.elapsedTime / 1000;
+    opts.metrics.http.observe({ endpoint, status: String(reply.statusCode) }, seconds);
+    const path = req.url.split('?')[0];
+    const line = {
+      method: req.method,
+      path: endpoint === 'other' ? undefined : path,
+      endpoint,
+      status: reply.statusCode,
+      ms: Math.round(seconds * 10_000) / 10,
+    };
+    if (SEARCH_ENDPOINTS.has(endpoint)) opts.log.info(line, 'request');
+    else opts.log.debug(line, 'request');
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not found' }));
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    // Fastify's own 4xx (an unreadable body, a bad content type) keep their status; anything else
+    // is ours to log, and the caller learns only that it failed.
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.message });
+    opts.log.error({ path: req.url.split('?')[0], err: err.message }, 'request failed');
+    return reply.code(500).send({ error: 'internal error; see the feeder log' });
+  });
+
+  if (serves !== 'search') operatorRoutes(app, opts);
+  if (serves !== 'operator' && opts.search) void app.register((scope, _o, done) => searchRoutes(scope, opts, opts.search!, done));
+  return app;
+}
+
+const SEARCH_ENDPOINTS = new Set(['search', 'autocomplete']);
+
+function operatorRoutes(app: FastifyInstance, opts: HttpOptions): void {
+  const { operator } = opts;
+  app.get('/healthz', { config: { endpoint: 'healthz' } }, async (_req, reply) => {
+    const { status, body } = operator.health();
+    return reply.code(status).send(body);
+  });
+  app.get('/metrics', { config: { endpoint: 'metrics' } }, async (_req, reply) => {
+    const { contentType, body } = await operator.metrics();
+    return reply.type(contentType).send(body);
+  });
+  notAllowed(app, ['/healthz', '/metrics'], 'GET, HEAD');
+  for (const kind of ['sync', 'rebuild'] as const) {
+    app.post(`/${kind}`, { config: { endpoint: kind } }, async (req, reply) => {
+      if (!operator.adminToken) return reply.code(404).send({ error: 'admin endpoints are disabled (ADMIN_TOKEN is not set)' });
+      if (!operator.tokenMatches(req.headers.authorization)) {
+        // Never the token given: who asked, and how often (an alert on the counter finds a guesser).
+        opts.metrics.adminRefused.inc({ endpoint: kind });
+        opts.log.warn({ endpoint: kind, remote: req.ip, scheme: schemeOf(req.headers.authorization) }, 'admin request refused: missing or wrong bearer token');
+        return reply.code(401).send({ error: 'missing or wrong bearer token' });
+      }
+      const { status, body } = operator.run(kind, queryOf(req));
+      return reply.code(status).send(body);
+    });
+  }
+  for (const url of ['/sync', '/rebuild']) {
+    app.route({
+      method: ['GET', 'PUT', 'DELETE', 'PATCH'],
+      url,
+      handler: (_req, reply) => reply.code(405).header('allow', 'POST').send({ error: 'only POST is allowed' }),
+    });
+  }
+}
+
+function searchRoutes(scope: FastifyInstance, opts: HttpOptions, api: SearchApi, done: (err?: Error) => void): void {
+  const origins = opts.corsOrigins ?? [];
+  void scope.register(cors, {
+    origin: origins.includes('*') ? '*' : origins.length ? [...origins] : false,
+    methods: ['GET', 'HEAD', 'OPTIONS'],
+    // What storefront clients send with a search (Project Zero sends the language and the currency).
+    allowedHeaders: ['Accept', 'Accept-Language', 'Content-Type', 'x-currency'],
+    maxAge: 600,
+  });
+  const answer =
+    (endpoint: 'search' | 'autocomplete', run: (params: URLSearchParams) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
+      let params: URLSearchParams;
+      try {
+        params = queryOf(req);
+      } catch {
+        return reply.code(400).header('cache-control', 'no-store').send({ error: 'the query string cannot be read' });
+      }
+      try {
+        const body = await run(params);
+        return reply.header('cache-control', opts.cacheSeconds > 0 ? `public, max-age=${opts.cacheSeconds}` : 'no-store').send(body);
+      } catch (err) {
+        if (err instanceof BadRequest) return reply.code(400).header('cache-control', 'no-store').send({ error: err.message, param: err.param });
+        opts.log.error({ endpoint, err: (err as Error).message }, `${endpoint} failed: the search engine did not answer`);
+        return reply
+          .code(503)
+          .headers({ 'cache-control': 'no-store', 'retry-after': '5' })
+          .send({ error: 'search is unavailable: the search engine did not answer' });
+      }
+    };
+  scope.get(
+    '/search',
+    { config: { endpoint: 'search' } },
+    answer('search', (p) => api.search(p)),
+  );
+  scope.get(
+    '/autocomplete',
+    { config: { endpoint: 'autocomplete' } },
+    answer('autocomplete', (p) => api.autocomplete(p)),
+  );
+  notAllowed(scope, ['/search', '/autocomplete'], 'GET, HEAD, OPTIONS');
+  done();
+}
+
+function notAllowed(app: FastifyInstance, urls: string[], allow: string): void {
+  for (const url of urls) {
+    app.route({
+      method: [...OTHER_METHODS],
+      url,
+      handler: (_req, reply) =>
+        reply
+          .code(405)
+          .headers({ allow, 'cache-control': 'no-store' })
+          .send({ error: `only ${allow.split(', ')[0]} is allowed` }),
+    });
+  }
+}
+
+function queryOf(req: FastifyRequest): URLSearchParams {
+  return new URL(req.url, 'http://localhost').searchParams;
+}
+
+/** The scheme of an Authorization header (`Bearer`, `Basic`), or none: never its credentials. */
+function schemeOf(header: string | undefined): string | null {
+  if (!header) return null;
+  return /^([A-Za-z]{1,16})\s/.exec(header)?.[1] ?? 'malformed';
+}
+
+/** A request Node could not read: a JSON answer (431 for an oversized request line or headers) instead of Node's bare one. */
+function answerClientError(err: Error & { code?: string }, socket: import('node:net').Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, text, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'the request line and headers exceed 16 KB']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'the request took too long to arrive']
+        : [400, 'Bad Request', 'the request could not be read'];
+  const body = JSON.stringify({ error: message });
+  socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
