@@ -256,7 +256,7 @@ async function freshnessScenario(
   let idleRequestsPerMin = NaN;
   let offset = 0;
   for (const sink of sinks) {
-    const env = sandboxEnv(sandbox, sink.name, { ...sink.env, PORT: '0', LOG_LEVEL: 'warn' });
+    const env = sandboxEnv(sandbox, sink.name, { ...sink.env, PORT: '0', LOG_LEVEL: 'info' });
     for (const key of ['SYNC_LAG_SECONDS', 'AKINON_RATE_LIMIT', 'AKINON_CONCURRENCY', 'AKINON_PAGE_SIZE']) delete env[key];
     const serve = await startServe(env);
     const probe = sink.probe();
