@@ -40,10 +40,12 @@ export function assertSameSource(ctx: RunContext): void {
  * another source built: the index remembers its source too. Only an explicit `feeder rebuild` replaces it.
  */
 export async function assertIndexSource(ctx: RunContext): Promise<void> {
-  if (!scrubbed.has(ctx.sink)) {
+  // Once per state store (a one-time migration), not per run: a `feeder sync` from cron is a process per run.
+  if (!scrubbed.has(ctx.sink) && ctx.store.meta<boolean>(STAMPS_SCRUBBED) !== true) {
     await scrubStamps(ctx.sink);
-    scrubbed.add(ctx.sink);
+    ctx.store.setMeta(STAMPS_SCRUBBED, true);
   }
+  scrubbed.add(ctx.sink);
   if (ctx.store.meta<number>(LIVE_GEN) !== null || !(await exists(ctx.sink, 'products'))) return;
   const origin = (await ctx.sink.stamp('products'))?.source ?? null;
   if (origin !== null && origin !== ctx.sourceId) {
@@ -53,6 +55,9 @@ export async function assertIndexSource(ctx: RunContext): Promise<void> {
     );
   }
 }
+
+/** Meta key: the index stamps were checked for AKINON_URL credentials (written by versions before identities dropped them). */
+const STAMPS_SCRUBBED = 'stamps_scrubbed';
 
 /** Sinks whose stamps this process has scrubbed of secrets. */
 const scrubbed = new WeakSet<IndexWriter>();
