@@ -58,6 +58,9 @@ const UPSERT = Object.fromEntries(
   }),
 ) as Record<ResourceName, string>;
 
+/** Runs the history keeps (about a day of syncs every 10 s). */
+export const RUN_HISTORY = 10_000;
+
 /**
  * The embedded state store (docs/CONTRACT.md §4): raw rows per resource, cursors (watermarks), the
  * content hash of every document written per index generation, the pending set of documents to
@@ -437,6 +440,11 @@ export class StateStore {
       error ?? null,
       id,
     );
+    // A sync every 10 s is 8,640 runs a day: the history keeps the latest RUN_HISTORY, and always
+    // each kind's last success (what /metrics and `status` report).
+    this.stmt(
+      `DELETE FROM runs WHERE id <= ? - ${RUN_HISTORY} AND id NOT IN (SELECT max(id) FROM runs WHERE outcome = 'succeeded' GROUP BY kind)`,
+    ).run(id);
   }
   recentRuns(limit = 10): RunRecord[] {
     return (this.stmt('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as (Omit<RunRecord, 'summary'> & { summary: string | null })[]).map((r) => ({
