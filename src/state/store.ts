@@ -442,9 +442,7 @@ export class StateStore {
     );
     // A sync every 10 s is 8,640 runs a day: the history keeps the latest RUN_HISTORY, and always
     // each kind's last success (what /metrics and `status` report).
-    this.stmt(
-      `DELETE FROM runs WHERE id <= ? - ${RUN_HISTORY} AND id NOT IN (SELECT max(id) FROM runs WHERE outcome = 'succeeded' GROUP BY kind)`,
-    ).run(id);
+    this.stmt(`DELETE FROM runs WHERE id <= ? - ${RUN_HISTORY} AND id NOT IN (SELECT max(id) FROM runs WHERE outcome = 'succeeded' GROUP BY kind)`).run(id);
   }
   recentRuns(limit = 10): RunRecord[] {
     return (this.stmt('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as (Omit<RunRecord, 'summary'> & { summary: string | null })[]).map((r) => ({
