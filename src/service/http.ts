@@ -45,7 +45,7 @@ export interface HttpOptions {
  * the whole request, idle keep-alive connections closed after 5 s, at most MAX_CONNECTIONS open,
  * 16 KB of request line and headers (Node's default; beyond it a JSON 431), 1 KB of body.
  */
-export const MAX_CONNECTIONS = 1024;
+const MAX_CONNECTIONS = 1024;
 const LIMITS = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, bodyLimit: 1024 };
 
 /** Methods a route does not answer: 405 with `Allow`. */

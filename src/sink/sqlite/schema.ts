@@ -6,6 +6,8 @@ import type Database from 'better-sqlite3';
 import { readMapping } from '../mappings';
 import { allSearchFields, facetFields, sortableFields } from '../../profile/query';
 export { facetValues } from '../values';
+import { SinkError } from '../../errors';
+import type { SinkDocument } from '../types';
 import type { SearchProfile } from '../../profile/schema';
 
 /** The tokenizer, versioned with the code in mappings/sqlite.json (its column weights are what the built-in profile gives). */
@@ -72,4 +74,17 @@ export function quote(identifier: string): string {
 /** A string literal in SQL. */
 export function literal(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
+}
+
+/**
+ * A document as the embedded index stores it (the `doc` column), read back: the one place its JSON
+ * is parsed. What this sink wrote is a JSON object with an `id`; anything else is a damaged file.
+ */
+export function storedDocument(text: string): SinkDocument {
+  const doc: unknown = JSON.parse(text);
+  const id = (doc as { id?: unknown } | null)?.id;
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc) || (typeof id !== 'string' && typeof id !== 'number')) {
+    throw new SinkError('the embedded index holds a document that is not an object with an id (was the file edited by hand?)');
+  }
+  return doc as SinkDocument;
 }

@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
-import { comparisons, facetPlan, filtersOf, sortOf, type SearchQuery, type SearchResult, type SinkDocument } from '../types';
+import { comparisons, facetPlan, filtersOf, sortOf, type SearchQuery, type SearchResult } from '../types';
 import { ftsAnyOf, queryText } from '../text';
 import { facetField, fieldType, queryVariants, searchFields } from '../../profile/query';
 import type { SearchProfile } from '../../profile/schema';
-import { FACET_VALUE, ftsColumn, jsonPath, literal, quote, tableExists, tablesOf } from './schema';
+import { FACET_VALUE, ftsColumn, jsonPath, literal, quote, storedDocument, tableExists, tablesOf } from './schema';
 
 /**
  * Searches the public index of an embedded index file over one connection: the writer's own (the
@@ -113,7 +113,7 @@ export class SqliteSearcher {
               )
               .all(limit, q.offset ?? 0)
       ) as { doc: string }[];
-      const hits = rows.map((r) => JSON.parse(r.doc) as SinkDocument);
+      const hits = rows.map((r) => storedDocument(r.doc));
       const counted = { indexed, facetTable, table: t, matches, everything };
       const ranges = Object.fromEntries(kinds.ranges.map((facet) => [facet, this.rangeOf(facetField(this.profile, facet), counted)]));
       const facets = Object.fromEntries(kinds.terms.map((facet) => [facet, this.valuesOf(facetField(this.profile, facet), counted, kinds.size)]));

@@ -16,7 +16,7 @@ import {
 import { fieldText } from '../text';
 import { CachedSearcher } from '../cache';
 import type { SearchProfile } from '../../profile/schema';
-import { facetIndexesSql, facetTableFields, facetValues, ftsColumns, MAPPING, quote, tableExists } from './schema';
+import { facetIndexesSql, facetTableFields, facetValues, ftsColumns, MAPPING, quote, tableExists, storedDocument } from './schema';
 import { SqliteSearcher } from './search';
 
 /** Bytes of recent results the writer's own connection keeps (the CLI's searches; `serve` has its own cache, SEARCH_CACHE_MAX_BYTES). */
@@ -113,7 +113,7 @@ export class SqliteSink implements EngineSink {
         this.createFacetTable(name);
         const insert = this.facetInsert(name);
         for (const row of this.db.prepare(`SELECT num_id, doc FROM ${quote(name)}`).iterate() as IterableIterator<{ num_id: number; doc: string }>) {
-          insert(row.num_id, JSON.parse(row.doc) as SinkDocument);
+          insert(row.num_id, storedDocument(row.doc));
         }
       })
       .immediate();
@@ -233,7 +233,7 @@ export class SqliteSink implements EngineSink {
       id: string;
       doc: string;
     }[];
-    for (const r of rows) out.set(r.id, JSON.parse(r.doc) as SinkDocument);
+    for (const r of rows) out.set(r.id, storedDocument(r.doc));
     return out;
   }
 
@@ -245,7 +245,7 @@ export class SqliteSink implements EngineSink {
       const rows = page.all(after, pageSize) as { num_id: number; doc: string }[];
       if (rows.length === 0) return;
       after = rows[rows.length - 1].num_id;
-      yield rows.map((r) => JSON.parse(r.doc) as SinkDocument);
+      yield rows.map((r) => storedDocument(r.doc));
     }
   }
 
