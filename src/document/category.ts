@@ -11,6 +11,8 @@ export function buildCategoryDocument(node: CategoryNode, tree: CategoryTree, pa
   return {
     id: node.id,
     name: node.name,
+    uuid: node.uuid,
+    attributes: node.attributes,
     path: node.path,
     depth: node.depth,
     parent_id: parentPath === null ? null : (tree.byPath.get(parentPath)?.id ?? null),

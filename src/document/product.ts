@@ -11,7 +11,7 @@ export function buildProductDocument(input: ProductInput, tree: CategoryTree, op
   const images = input.images
     .filter((img) => img.status === 'active')
     .sort((a, b) => a.order - b.order || a.id - b.id)
-    .map((img) => ({ url: img.image, width: img.width, height: img.height, order: img.order }));
+    .map((img) => ({ id: img.id, url: img.image, width: img.width, height: img.height, order: img.order }));
   const urls = urlsByLanguage(input.prettyUrl, input.urlTranslations);
   const linked = input.linkedCategoryIds
     .map((id) => tree.byId.get(id))

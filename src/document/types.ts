@@ -59,7 +59,7 @@ export interface ProductDocument {
   currency: string | null;
   discount_percentage: number;
   prices: PriceEntry[];
-  images: { url: string; width: number | null; height: number | null; order: number }[];
+  images: { id: number; url: string; width: number | null; height: number | null; order: number }[];
   image: string | null;
   url: string | null;
   urls: Record<string, string>;
@@ -75,6 +75,8 @@ export interface ProductDocument {
 export interface CategoryDocument {
   id: number;
   name: string;
+  uuid: string | null;
+  attributes: Record<string, unknown>;
   path: string;
   depth: number;
   parent_id: number | null;

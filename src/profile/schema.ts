@@ -60,7 +60,22 @@ export const profileSchema = z.strictObject({
    * What the search API returns of each product: these document fields (and always `id`); the
    * whole contract document when absent. It shapes responses only, not the index.
    */
-  response: z.strictObject({ fields: z.array(fieldPath).min(1) }).optional(),
+  response: z
+    .strictObject({
+      fields: z.array(fieldPath).min(1).optional(),
+      /**
+       * The price choices of the storefront's price facet, as the boundaries between them
+       * (`[250, 500, 750]`: 0-250, 250-500, 500-750 and 750 and above). Absent: derived from the
+       * catalog's prices (docs/SEARCH-API.md).
+       */
+      priceBuckets: z
+        .array(z.number().positive().max(1e12))
+        .min(1)
+        .max(20)
+        .refine((a) => a.every((v, i) => i === 0 || v > a[i - 1]), 'boundaries must ascend')
+        .optional(),
+    })
+    .optional(),
   /** Languages indexed besides the catalog's own: each gets searchable fields of its own (`i18n.<locale>`). */
   locales: z
     .array(locale)

@@ -1,13 +1,17 @@
 import type { SearchProfile } from '../profile/schema';
-import type { IndexReader, IndexSearcher, SearchQuery, SearchResult, SinkDocument } from '../sink/types';
+import { live, type Bounds, type IndexReader, type IndexSearcher, type SearchQuery, type SearchResult, type SinkDocument } from '../sink/types';
 import { CategoryDirectory, type CategoryEntry } from './categories';
-import { parseAutocomplete, parseSearch, sortersOf, type SearchRequest, type Sorter } from './params';
+import { LabelDirectory, labelField } from './labels';
+import { parseSearch, sortersOf, type SearchRequest, type Sorter } from './params';
+import { bucketsOf, defaultBoundaries, type PriceBucket } from './price-buckets';
 import { widgetName, widgetsOf, type Widget } from './widgets';
 
 /*
- * The storefront search API (docs/SEARCH-API.md): one request shape and one response shape over
- * every sink, modelled on Akinon Commerce's product search. Everything here works through the sink
- * seam (`search`, and `scan` of the categories index); no engine is named.
+ * The storefront search: one query plan (`listing`) over every sink, answered in two dialects that
+ * differ only in parameter names and serialization — our own `/search` (docs/SEARCH-API.md), and
+ * Akinon Commerce's `/list/`, `/category/{pk}/` and `/autocomplete/` (./commerce.ts), which a
+ * Project Zero storefront calls unchanged. Everything here works through the sink seam (`search`,
+ * and `scan` of the categories index); no engine is named.
  */
 
 export interface Choice {
@@ -16,6 +20,35 @@ export interface Choice {
   quantity: number;
   is_selected: boolean;
 }
+
+/** A counted choice: a category's carries its node. */
+export interface ChoiceView extends Choice {
+  node?: CategoryEntry;
+}
+
+/** A widget, counted over the matches of a listing. */
+export interface FacetView {
+  widget: Widget;
+  /** The widget's name in the asked language. */
+  name: string;
+  /** `buckets` for a price facet of fixed choices (the Commerce routes), else the widget's own type. */
+  type: Widget['type'] | 'buckets';
+  choices: ChoiceView[];
+  /** Range widgets: the lowest and highest value among the matches (without this widget's own bounds), and the bounds chosen. */
+  range?: { min: number | null; max: number | null; selected_min: number | null; selected_max: number | null };
+}
+
+/** One page of a listing, with every widget counted. */
+export interface Listing {
+  req: SearchRequest;
+  total: number;
+  hits: SinkDocument[];
+  facets: FacetView[];
+  sorters: Sorter[];
+}
+
+/** How a listing offers price: a slider (`/search`), or fixed buckets a shopper clicks (the Commerce routes). */
+export type PriceMode = 'range' | 'buckets';
 
 export interface Facet {
   name: string;
@@ -35,44 +68,114 @@ export interface SearchResponse {
   products: Record<string, unknown>[];
 }
 
-export interface AutocompleteResponse {
-  search_text: string;
-  products: { id: string; name: string | null; url: string | null; image: string | null; price: number | null; currency: string | null }[];
-  categories: { id: number; label: string; url: string | null; path: string[] }[];
+/** No live index yet: the search routes answer 503 until the first rebuild swaps one in. */
+export class NotLive extends Error {
+  constructor() {
+    super('search is not available yet: the first index is being built');
+    this.name = 'NotLive';
+  }
 }
 
 /** Values counted per facet (the most the sinks count): enough for a category's children and a facet's choices. */
 const FACET_VALUES = 100;
+/** How long the catalog's price scale (the default price buckets) is kept before it is read again. */
+const PRICE_SCALE_TTL_MS = 60_000;
 
 /** A record without one key. */
 function without<T>(record: Record<string, T>, key: string): Record<string, T> {
   return Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));
 }
 
+export type SearchIndex = IndexSearcher & IndexReader & { readonly indexName: string };
+
 export class SearchApi {
   readonly widgets: Widget[];
   readonly sorters: Sorter[];
   readonly categories: CategoryDirectory;
+  readonly labels: LabelDirectory;
+  /** The price widget (a profile range facet on `price`, or the one always offered). */
+  readonly priceWidget: Widget;
+  private isLive = false;
+  private liveCheckedAt = -Infinity;
+  private priceScale: { boundaries: number[]; at: number } | null = null;
+  /** Whether the public products index exists (the sink's `exists`). */
+  private readonly hasLiveIndex: () => Promise<boolean>;
 
   constructor(
-    private readonly sink: IndexSearcher & IndexReader & { readonly indexName: string },
-    private readonly profile: SearchProfile,
-    opts: { categoryTtlMs?: number } = {},
+    private readonly sink: SearchIndex,
+    readonly profile: SearchProfile,
+    opts: { categoryTtlMs?: number; hasLiveIndex?: () => Promise<boolean> } = {},
   ) {
+    this.hasLiveIndex = opts.hasLiveIndex ?? (async () => true);
     this.widgets = widgetsOf(profile);
     this.sorters = sortersOf(profile);
     this.categories = new CategoryDirectory(sink, opts.categoryTtlMs);
+    this.labels = new LabelDirectory(sink);
+    this.priceWidget = this.widgets.find((w) => w.type === 'range' && w.field === 'price')!;
+  }
+
+  /** A run has finished: the category tree and the price scale may have changed. */
+  invalidate(): void {
+    this.categories.invalidate();
+    this.priceScale = null;
+    this.liveCheckedAt = -Infinity;
+  }
+
+  /**
+   * Throws NotLive until the public index exists. Once seen it stays live (an index is only ever
+   * replaced); before that it is asked at most once a second, so a storefront polling a fresh
+   * feeder costs the engine nothing.
+   */
+  async assertLive(): Promise<void> {
+    if (this.isLive) return;
+    if (Date.now() - this.liveCheckedAt < 1000) throw new NotLive();
+    this.liveCheckedAt = Date.now();
+    this.isLive = await this.hasLiveIndex();
+    if (!this.isLive) throw new NotLive();
   }
 
   /** GET /search. Throws BadRequest for a bad parameter. */
   async search(params: URLSearchParams): Promise<SearchResponse> {
+    await this.assertLive();
     const req = parseSearch(params, this.profile, this.widgets, this.sorters);
-    const base = this.baseQuery(req);
-    const filters = Object.fromEntries([...req.selected].map(([key, values]) => [this.widget(key).facet, values]));
-    const ranges = Object.fromEntries([...req.bounds].map(([key, b]) => [this.widget(key).facet, b]));
-    // The page, with every facet counted over the matches. A widget with a choice made is counted
-    // again without its own choice (below), so its other values keep their counts: selecting M
-    // must not make L disappear.
+    const listing = await this.listing(req, 'range');
+    return {
+      search_text: req.text,
+      pagination: pagination(req, listing.total),
+      facets: listing.facets.map((f) => ({
+        name: f.name,
+        key: f.widget.key,
+        search_key: f.widget.key,
+        widget_type: f.widget.type,
+        choices: f.choices.map(({ label, value, quantity, is_selected }) => ({ label, value, quantity, is_selected })),
+        ...(f.range ? { data: f.range } : {}),
+      })),
+      sorters: this.sorters.map((s) => ({ label: s.label, value: s.value, is_selected: s === req.sorter })),
+      products: listing.hits.map((doc) => this.project(doc)),
+    };
+  }
+
+  /**
+   * The one query plan: the page, with every widget counted over the matches. A widget with a
+   * choice made is counted again without its own choice, so its other values keep their counts:
+   * selecting M must not make L disappear. With `buckets`, only priced products are listed (a
+   * storefront cannot sell the others) and price is counted by the profile's fixed buckets.
+   */
+  async listing(req: SearchRequest, mode: PriceMode): Promise<Listing> {
+    // What a storefront can sell: active, listed on its own (not a variant), and priced.
+    const storefront = mode === 'buckets' ? { isActive: true, isListable: true } : { isActive: req.isActive };
+    const base: SearchQuery = { text: req.text || undefined, locale: req.locale, categoryId: req.categoryId, ...storefront };
+    const price = this.priceWidget;
+    const scope = req.scope === undefined ? {} : { [this.widgets.find((w) => w.type === 'category')!.facet]: [String(req.scope)] };
+    const filters = { ...scope, ...Object.fromEntries([...req.selected].map(([key, values]) => [this.widget(key).facet, values])) };
+    const ranges: Record<string, Bounds | readonly Bounds[]> = Object.fromEntries([...req.bounds].map(([key, b]) => [this.widget(key).facet, b]));
+    const priced: Record<string, Bounds> = mode === 'buckets' ? { [price.facet]: { min: 0 } } : {};
+    if (mode === 'buckets') ranges[price.facet] = req.priceChoices.length ? req.priceChoices.map((c) => c.bounds) : priced[price.facet];
+    const buckets = mode === 'buckets' ? await this.priceBuckets(req.priceChoices) : [];
+    const bucketQuery = { [price.facet]: buckets.map((b) => b.bounds) };
+    const counted = (w: Widget) => (mode === 'buckets' ? w.type !== 'range' || w === price : true);
+    const chosen = (w: Widget) => req.selected.has(w.key) || req.bounds.has(w.key) || (mode === 'buckets' && w === price && req.priceChoices.length > 0);
+    const byBuckets = (w: Widget) => mode === 'buckets' && w === price;
     const main = this.sink.search({
       ...base,
       filters,
@@ -80,76 +183,112 @@ export class SearchApi {
       sort: req.sorter.sort,
       limit: req.pageSize,
       offset: (req.page - 1) * req.pageSize,
-      facets: this.widgets.filter((w) => w.type !== 'range' && !req.selected.has(w.key)).map((w) => w.facet),
-      stats: this.widgets.filter((w) => w.type === 'range' && !req.bounds.has(w.key)).map((w) => w.facet),
+      facets: this.widgets.filter((w) => counted(w) && w.type !== 'range' && !chosen(w)).map((w) => w.facet),
+      stats: this.widgets.filter((w) => counted(w) && w.type === 'range' && !byBuckets(w) && !chosen(w)).map((w) => w.facet),
+      ...(byBuckets(price) && !chosen(price) ? { buckets: bucketQuery } : {}),
       facetSize: FACET_VALUES,
     });
     const own = this.widgets
-      .filter((w) => req.selected.has(w.key) || req.bounds.has(w.key))
+      .filter((w) => counted(w) && chosen(w))
       .map(async (w): Promise<[string, SearchResult]> => {
-        const q: SearchQuery = { ...base, filters: without(filters, w.facet), ranges: without(ranges, w.facet), limit: 0 };
-        return [w.key, await this.sink.search(w.type === 'range' ? { ...q, stats: [w.facet] } : { ...q, facets: [w.facet], facetSize: FACET_VALUES })];
+        const q: SearchQuery = { ...base, filters: without(filters, w.facet), ranges: { ...without(ranges, w.facet), ...(w === price ? priced : {}) }, limit: 0 };
+        const counting: SearchQuery = byBuckets(w)
+          ? { ...q, buckets: bucketQuery }
+          : w.type === 'range'
+            ? { ...q, stats: [w.facet] }
+            : { ...q, facets: [w.facet], facetSize: FACET_VALUES };
+        return [w.key, await this.sink.search(counting)];
       });
     const [result, ownCounts, tree] = await Promise.all([main, Promise.all(own), this.categories.all()]);
-    const counted = new Map(ownCounts);
-    const facets = this.widgets.map((w) => this.facet(w, req, counted.get(w.key) ?? result, result.total, tree));
-    return {
-      search_text: req.text,
-      pagination: { current_page: req.page, num_pages: Math.ceil(result.total / req.pageSize), page_size: req.pageSize, total_count: result.total },
-      facets,
-      sorters: this.sorters.map((s) => ({ label: s.label, value: s.value, is_selected: s === req.sorter })),
-      products: result.hits.map((doc) => this.project(doc)),
-    };
+    const counts = new Map(ownCounts);
+    const facets = await Promise.all(
+      this.widgets.filter(counted).map((w) => this.facet(w, req, counts.get(w.key) ?? result, result.total, tree, byBuckets(w) ? buckets : null)),
+    );
+    return { req, total: result.total, hits: result.hits, facets, sorters: this.sorters };
   }
 
-  /** GET /autocomplete: the top products and categories for what has been typed so far. */
-  async autocomplete(params: URLSearchParams): Promise<AutocompleteResponse> {
-    const req = parseAutocomplete(params, this.profile);
-    if (!req.text) return { search_text: '', products: [], categories: [] };
+  /** Up to `limit` products and categories for what has been typed so far (the hits only: nothing is counted). */
+  async suggest(text: string, locale: string | undefined, limit: number, storefront: boolean): Promise<{ products: SinkDocument[]; categories: CategoryEntry[] }> {
     const [result, categories] = await Promise.all([
-      this.sink.search({ text: req.text, locale: req.locale, limit: req.limit, countAll: false }),
-      this.categories.suggest(req.text, req.limit),
+      this.sink.search({
+        text,
+        locale,
+        limit,
+        countAll: false,
+        ...(storefront ? { isActive: true, isListable: true, ranges: { [this.priceWidget.facet]: { min: 0 } } } : {}),
+      }),
+      this.categories.suggest(text, limit),
     ]);
-    const str = (v: unknown) => (typeof v === 'string' ? v : null);
-    return {
-      search_text: req.text,
-      products: result.hits.map((d) => ({
-        id: String(d.id),
-        name: str(d.name),
-        url: str(d.url),
-        image: str(d.image),
-        price: typeof d.price === 'number' ? d.price : null,
-        currency: str(d.currency),
-      })),
-      categories: categories.map((c) => ({ id: c.id, label: c.name, url: c.url, path: c.path })),
-    };
+    return { products: result.hits, categories };
   }
 
-  private baseQuery(req: SearchRequest): SearchQuery {
-    return { text: req.text || undefined, locale: req.locale, categoryId: req.categoryId, isActive: req.isActive };
+  /** The live category node `id`, or null. */
+  async category(id: number): Promise<CategoryEntry | null> {
+    return (await this.categories.all()).get(id) ?? null;
+  }
+
+  /** A category's document as indexed (its uuid and attributes), or null. */
+  async categoryDocument(id: number): Promise<SinkDocument | null> {
+    return (await this.sink.get(live(this.sink, 'categories'), [String(id)])).get(String(id)) ?? null;
   }
 
   private widget(key: string): Widget {
     return this.widgets.find((w) => w.key === key)!;
   }
 
-  private facet(w: Widget, req: SearchRequest, result: SearchResult, matches: number, tree: Map<number, CategoryEntry>): Facet {
-    const head = { name: widgetName(w, req.locale), key: w.key, search_key: w.key, widget_type: w.type };
+  /** The price buckets of the profile, or derived from the catalog's highest price; a chosen range that is none of them is listed too. */
+  private async priceBuckets(chosen: readonly PriceBucket[]): Promise<PriceBucket[]> {
+    const configured = this.profile.response?.priceBuckets;
+    let boundaries = configured;
+    if (!boundaries) {
+      if (!this.priceScale || Date.now() - this.priceScale.at > PRICE_SCALE_TTL_MS) {
+        const facet = this.priceWidget.facet;
+        const r = await this.sink.search({ limit: 0, stats: [facet], countAll: false });
+        this.priceScale = { boundaries: defaultBoundaries(r.ranges?.[facet]?.max ?? null), at: Date.now() };
+      }
+      boundaries = this.priceScale.boundaries;
+    }
+    const buckets = bucketsOf(boundaries);
+    for (const c of chosen) if (!buckets.some((b) => b.value === c.value)) buckets.push(c);
+    return buckets;
+  }
+
+  private async facet(
+    w: Widget,
+    req: SearchRequest,
+    result: SearchResult,
+    matches: number,
+    tree: Map<number, CategoryEntry>,
+    buckets: PriceBucket[] | null,
+  ): Promise<FacetView> {
+    const head = { widget: w, name: widgetName(w, req.language ?? req.locale) };
+    if (buckets) {
+      const counts = result.buckets?.[w.facet] ?? [];
+      const selected = new Set(req.priceChoices.map((c) => c.value));
+      const choices = buckets
+        .map((b, i) => ({ label: b.label, value: b.value, quantity: counts[i] ?? 0, is_selected: selected.has(b.value) }))
+        // An empty bucket is no choice, unless it is chosen (the shopper must be able to take it back).
+        .filter((c) => c.quantity > 0 || c.is_selected);
+      return { ...head, type: 'buckets', choices };
+    }
     if (w.type === 'range') {
       const r = result.ranges?.[w.facet] ?? { min: null, max: null };
       const b = req.bounds.get(w.key);
       const chosen = b
         ? [{ label: `${b.min ?? ''} - ${b.max ?? ''}`.trim(), value: `${b.min ?? ''}-${b.max ?? ''}`, quantity: matches, is_selected: true }]
         : [];
-      return { ...head, choices: chosen, data: { min: r.min, max: r.max, selected_min: b?.min ?? null, selected_max: b?.max ?? null } };
+      return { ...head, type: 'range', choices: chosen, range: { min: r.min, max: r.max, selected_min: b?.min ?? null, selected_max: b?.max ?? null } };
     }
     const counts = result.facets?.[w.facet] ?? [];
-    if (w.type === 'category') return { ...head, choices: categoryChoices(counts, req.categoryId, matches, tree) };
+    if (w.type === 'category') return { ...head, type: 'category', choices: categoryChoices(counts, req.categoryId, matches, tree) };
     const chosen = req.selected.get(w.key) ?? [];
-    const choices: Choice[] = counts.map((c) => ({ label: c.value, value: c.value, quantity: c.count, is_selected: chosen.includes(c.value) }));
+    const values = [...counts.map((c) => c.value), ...chosen.filter((v) => !counts.some((c) => c.value === v))];
+    const attribute = labelField(w.field);
+    const labels = attribute ? await this.labels.labels(w.facet, attribute.attribute, values) : new Map<string, string>();
+    const choices: ChoiceView[] = counts.map((c) => ({ label: labels.get(c.value) ?? c.value, value: c.value, quantity: c.count, is_selected: chosen.includes(c.value) }));
     // A chosen value without matches stays listed, so the storefront can show it and take it back.
-    for (const v of chosen) if (!counts.some((c) => c.value === v)) choices.push({ label: v, value: v, quantity: 0, is_selected: true });
-    return { ...head, choices };
+    for (const v of chosen) if (!counts.some((c) => c.value === v)) choices.push({ label: labels.get(v) ?? v, value: v, quantity: 0, is_selected: true });
+    return { ...head, type: 'multiselect', choices };
   }
 
   /** The document as the profile's `response.fields` projects it (always with `id`), or whole. */
@@ -170,18 +309,23 @@ export class SearchApi {
   }
 }
 
+export function pagination(req: SearchRequest, total: number): SearchResponse['pagination'] {
+  return { current_page: req.page, num_pages: Math.ceil(total / req.pageSize), page_size: req.pageSize, total_count: total };
+}
+
 /**
  * The category widget's choices. With a category chosen: it (selected) and its children that hold
  * matches. Without: the top of the tree, descending while one node holds every match (a catalog's
  * single root, then its only department), so the first choices a shopper sees are useful ones.
  */
-function categoryChoices(counts: { value: string; count: number }[], chosen: number | undefined, matches: number, tree: Map<number, CategoryEntry>): Choice[] {
+function categoryChoices(counts: { value: string; count: number }[], chosen: number | undefined, matches: number, tree: Map<number, CategoryEntry>): ChoiceView[] {
   const quantity = new Map(counts.map((c) => [Number(c.value), c.count]));
-  const choice = (c: CategoryEntry, selected: boolean): Choice => ({
+  const choice = (c: CategoryEntry, selected: boolean): ChoiceView => ({
     label: c.name,
     value: String(c.id),
     quantity: quantity.get(c.id) ?? 0,
     is_selected: selected,
+    node: c,
   });
   const childrenOf = (parent: number | null) =>
     [...quantity.keys()]

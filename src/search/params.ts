@@ -2,6 +2,7 @@ import { MAX_SEARCH_WINDOW } from '../sink/types';
 import { sortableFields } from '../profile/query';
 import type { SearchProfile } from '../profile/schema';
 import type { Widget } from './widgets';
+import type { PriceBucket } from './price-buckets';
 
 /*
  * The query parameters of GET /search and GET /autocomplete, checked before anything reaches an
@@ -34,21 +35,21 @@ export interface SearchRequest {
   selected: Map<string, string[]>;
   /** Per range widget key: the bounds chosen. */
   bounds: Map<string, { min?: number; max?: number }>;
+  /** The price buckets chosen (the Commerce routes' `price`); any of them matches. */
+  priceChoices: PriceBucket[];
   sorter: Sorter;
   page: number;
   pageSize: number;
+  /** A category the matches stay inside besides `categoryId` (a category page, narrowed to another node). */
+  scope?: number;
+  /** The language names and labels are given in (`Accept-Language`), when it is not `locale`. */
+  language?: string;
 }
 
-export interface AutocompleteRequest {
-  text: string;
-  locale?: string;
-  limit: number;
-}
-
-const DEFAULT_PAGE_SIZE = 24;
-const MAX_PAGE_SIZE = 250;
-const MAX_TEXT = 200;
-const MAX_VALUES = 50;
+export const DEFAULT_PAGE_SIZE = 24;
+export const MAX_PAGE_SIZE = 250;
+export const MAX_TEXT = 200;
+export const MAX_VALUES = 50;
 
 /** The sort orders a profile offers: relevance, price both ways, newest, then each other sortable field both ways. */
 export function sortersOf(profile: SearchProfile): Sorter[] {
@@ -67,7 +68,7 @@ export function sortersOf(profile: SearchProfile): Sorter[] {
 /** Parameters no storefront should be refused for: analytics tags and cache busters. */
 const IGNORED = /^(utm_|_)/;
 
-class Params {
+export class Params {
   private readonly seen = new Set<string>();
   constructor(private readonly params: URLSearchParams) {}
 
@@ -110,7 +111,7 @@ function locale(p: Params, profile: SearchProfile): string | undefined {
   return l;
 }
 
-function integer(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+export function integer(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (!/^\d{1,16}$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new BadRequest(name, `expected a whole number from ${min} to ${max}`);
   return Number(raw);
@@ -130,7 +131,7 @@ function boolean(name: string, raw: string | undefined): boolean | undefined {
 }
 
 /** A facet value as the engines compare it: a number's, a boolean's or a date's value must be one, or no engine could match it. */
-function facetValue(widget: Widget, raw: string): string {
+export function facetValue(widget: Widget, raw: string): string {
   if (raw.length === 0 || raw.length > MAX_TEXT) throw new BadRequest(widget.key, `each value must have 1 to ${MAX_TEXT} characters`);
   if (widget.valueType === 'number' && decimal(widget.key, raw) === undefined) throw new BadRequest(widget.key, 'expected numbers');
   if (widget.valueType === 'boolean') boolean(widget.key, raw);
@@ -146,6 +147,7 @@ export function parseSearch(params: URLSearchParams, profile: SearchProfile, wid
     isActive: boolean('is_active', p.one('is_active')),
     selected: new Map(),
     bounds: new Map(),
+    priceChoices: [],
     sorter: sorters[0],
     page: 1,
     pageSize: DEFAULT_PAGE_SIZE,
@@ -179,20 +181,6 @@ export function parseSearch(params: URLSearchParams, profile: SearchProfile, wid
   if (request.page * request.pageSize > MAX_SEARCH_WINDOW) {
     throw new BadRequest('page', `pages reach the first ${MAX_SEARCH_WINDOW.toLocaleString('en')} matches only: narrow the search`);
   }
-  p.done();
-  return request;
-}
-
-const DEFAULT_SUGGESTIONS = 5;
-const MAX_SUGGESTIONS = 20;
-
-export function parseAutocomplete(params: URLSearchParams, profile: SearchProfile): AutocompleteRequest {
-  const p = new Params(params);
-  const request = {
-    text: text(p),
-    locale: locale(p, profile),
-    limit: integer('limit', p.one('limit'), 1, MAX_SUGGESTIONS) ?? DEFAULT_SUGGESTIONS,
-  };
   p.done();
   return request;
 }

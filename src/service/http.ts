@@ -2,7 +2,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import cors from '@fastify/cors';
 import type { Logger } from './logger';
 import type { FeederMetrics } from './metrics';
-import type { SearchApi } from '../search/api';
+import { NotLive, type SearchApi } from '../search/api';
+import { autocompleteResponse, categoryPage, listPage, type CommerceHeaders, type CommerceOptions } from '../search/commerce';
 import { BadRequest } from '../search/params';
 
 /*
@@ -36,6 +37,8 @@ export interface HttpOptions {
   search: SearchApi | null;
   /** Origins allowed by CORS (`*` for any); none when unset. */
   corsOrigins?: readonly string[];
+  /** What the Commerce routes' products say of their prices. */
+  commerce: CommerceOptions;
   /** Cache-Control max-age of a search 200; 0 sends no-store. */
   cacheSeconds: number;
 }
@@ -56,7 +59,8 @@ type Config = { endpoint: string };
 export function buildHttpApp(serves: Serves, opts: HttpOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
-    routerOptions: { ignoreTrailingSlash: false },
+    // The Commerce client asks `/list/`; both spellings of every route answer.
+    routerOptions: { ignoreTrailingSlash: true },
     requestTimeout: LIMITS.requestTimeout,
     keepAliveTimeout: LIMITS.keepAliveTimeout,
     bodyLimit: LIMITS.bodyLimit,
@@ -95,7 +99,8 @@ export function buildHttpApp(serves: Serves, opts: HttpOptions): FastifyInstance
   return app;
 }
 
-const SEARCH_ENDPOINTS = new Set(['search', 'autocomplete']);
+type SearchEndpoint = 'search' | 'list' | 'category' | 'autocomplete';
+const SEARCH_ENDPOINTS = new Set<string>(['search', 'list', 'category', 'autocomplete']);
 
 function operatorRoutes(app: FastifyInstance, opts: HttpOptions): void {
   const { operator } = opts;
@@ -139,38 +144,58 @@ function searchRoutes(scope: FastifyInstance, opts: HttpOptions, api: SearchApi,
     allowedHeaders: ['Accept', 'Accept-Language', 'Content-Type', 'x-currency'],
     maxAge: 600,
   });
-  const answer =
-    (endpoint: 'search' | 'autocomplete', run: (params: URLSearchParams) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
+  const commerce = opts.commerce;
+  const headersOf = (req: FastifyRequest): CommerceHeaders => ({
+    'accept-language': header(req, 'accept-language'),
+    'x-currency': header(req, 'x-currency'),
+  });
+  const routes: [string, SearchEndpoint, (req: FastifyRequest, params: URLSearchParams) => Promise<unknown>][] = [
+    ['/search', 'search', (_req, p) => api.search(p)],
+    ['/list', 'list', (req, p) => listPage(api, p, headersOf(req), commerce)],
+    [
+      '/category/:pk',
+      'category',
+      (req, p) => {
+        const pk = (req.params as { pk: string }).pk;
+        return /^\d{1,15}$/.test(pk) ? categoryPage(api, Number(pk), p, headersOf(req), commerce) : Promise.resolve(null);
+      },
+    ],
+    ['/autocomplete', 'autocomplete', (req, p) => autocompleteResponse(api, p, headersOf(req), commerce)],
+  ];
+  for (const [url, endpoint, run] of routes) {
+    scope.get(url, { config: { endpoint } }, async (req, reply) => {
       let params: URLSearchParams;
       try {
         params = queryOf(req);
       } catch {
         return reply.code(400).header('cache-control', 'no-store').send({ error: 'the query string cannot be read' });
       }
+      // Answers differ by language: a shared cache must keep one per Accept-Language.
+      if (endpoint !== 'search') void reply.header('vary', 'Accept-Language');
       try {
-        const body = await run(params);
+        const body = await run(req, params);
+        if (body === null) return reply.code(404).header('cache-control', 'no-store').send({ error: 'no such category' });
         return reply.header('cache-control', opts.cacheSeconds > 0 ? `public, max-age=${opts.cacheSeconds}` : 'no-store').send(body);
       } catch (err) {
         if (err instanceof BadRequest) return reply.code(400).header('cache-control', 'no-store').send({ error: err.message, param: err.param });
+        const unavailable = { 'cache-control': 'no-store', 'retry-after': '5' };
+        if (err instanceof NotLive) return reply.code(503).headers(unavailable).send({ error: err.message });
         opts.log.error({ endpoint, err: (err as Error).message }, `${endpoint} failed: the search engine did not answer`);
-        return reply
-          .code(503)
-          .headers({ 'cache-control': 'no-store', 'retry-after': '5' })
-          .send({ error: 'search is unavailable: the search engine did not answer' });
+        return reply.code(503).headers(unavailable).send({ error: 'search is unavailable: the search engine did not answer' });
       }
-    };
-  scope.get(
-    '/search',
-    { config: { endpoint: 'search' } },
-    answer('search', (p) => api.search(p)),
+    });
+  }
+  notAllowed(
+    scope,
+    routes.map(([url]) => url),
+    'GET, HEAD, OPTIONS',
   );
-  scope.get(
-    '/autocomplete',
-    { config: { endpoint: 'autocomplete' } },
-    answer('autocomplete', (p) => api.autocomplete(p)),
-  );
-  notAllowed(scope, ['/search', '/autocomplete'], 'GET, HEAD, OPTIONS');
   done();
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
 }
 
 function notAllowed(app: FastifyInstance, urls: string[], allow: string): void {

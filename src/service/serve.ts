@@ -62,7 +62,7 @@ export class Service {
           onCacheLookup: (hit) => this.metrics.searchCache.inc({ result: hit ? 'hit' : 'miss' }),
         })
       : null;
-    this.search = served ? new SearchApi(served.index, rt.ctx.shape.profile) : null;
+    this.search = served ? new SearchApi(served.index, rt.ctx.shape.profile, { hasLiveIndex: () => exists(rt.ctx.sink, 'products') }) : null;
     this.closeSearch = served ? () => served.close() : async () => undefined;
     this.cacheBytes = () => served?.cache?.size ?? 0;
     rt.ctx.signal = this.abort.signal;
@@ -98,7 +98,7 @@ export class Service {
     );
     this.busy = done.finally(() => {
       // The run may have changed the category tree the search API names and suggests.
-      this.search?.categories.invalidate();
+      this.search?.invalidate();
       ctx.allowShrink = false;
       this.busy = null;
       this.running = null;
@@ -185,6 +185,7 @@ export class Service {
       search: this.search,
       corsOrigins: ctx.config.SEARCH_CORS_ORIGINS,
       cacheSeconds: ctx.config.SEARCH_CACHE_SECONDS,
+      commerce: { priceType: ctx.config.PRICE_TYPE },
     });
     await app.listen({ port, host });
     return app;

@@ -17,6 +17,7 @@ import {
   facetPlan,
   filtersOf,
   sortOf,
+  type Bounds,
   type IndexKind,
   type Rejection,
   type SearchQuery,
@@ -148,6 +149,9 @@ export interface ClusterOptions {
 
 /** The range query's name of each comparison. */
 const RANGE_OPS = { '>': 'gt', '>=': 'gte', '<': 'lt', '<=': 'lte' } as const;
+
+/** Where a query's bucket counts are aggregated (apart from facets, which may have any name). */
+const BUCKETS_PREFIX = 'feeder_buckets__';
 
 /** The numeric field scans are ordered by, per kind (ids are keywords; these sort as numbers). */
 const ORDER_FIELD: Record<IndexKind, string> = { products: 'product_id', categories: 'id' };
@@ -311,6 +315,7 @@ export class ClusterSink implements EngineSink {
     const folded = await this.hasAnalysisCommon(fast);
     const filter: Record<string, unknown>[] = [];
     if (q.isActive !== undefined) filter.push({ term: { is_active: q.isActive } });
+    if (q.isListable !== undefined) filter.push({ term: { is_listable: q.isListable } });
     // A text field is counted, filtered and sorted on its `keyword` sub-field; any other field as it is.
     this.keywordFields ??= keywordSubfields(profile);
     const keywords = this.keywordFields;
@@ -318,8 +323,10 @@ export class ClusterSink implements EngineSink {
     const facetFieldOf = (name: string) => exact(facetField(profile, name));
     const filters = filtersOf(q);
     for (const [name, values] of filters.values) filter.push(this.dialect.facetFilter(facetFieldOf(name), values));
-    for (const [name, bounds] of filters.ranges) {
-      filter.push({ range: { [facetField(profile, name)]: Object.fromEntries(comparisons(bounds).map((c) => [RANGE_OPS[c.op], c.value])) } });
+    const inRange = (field: string, bounds: Bounds) => ({ range: { [field]: Object.fromEntries(comparisons(bounds).map((c) => [RANGE_OPS[c.op], c.value])) } });
+    for (const [name, list] of filters.ranges) {
+      const field = facetField(profile, name);
+      filter.push(list.length === 1 ? inRange(field, list[0]) : { bool: { should: list.map((b) => inRange(field, b)), minimum_should_match: 1 } });
     }
     const must = text ? [{ bool: { should: queryVariants(profile, text).map((v) => this.textQuery(v, q.locale, folded)), minimum_should_match: 1 } }] : [];
     const order = sortOf(q.sort);
@@ -330,6 +337,11 @@ export class ClusterSink implements EngineSink {
     const aggs: Record<string, Record<string, unknown>> = Object.fromEntries([
       ...kinds.ranges.map((f): [string, Record<string, unknown>] => [f, { stats: { field: facetField(profile, f) } }]),
       ...kinds.terms.map((f): [string, Record<string, unknown>] => [f, this.dialect.facetAgg(facetFieldOf(f), kinds.size)]),
+      // Buckets as filters (not a `range` aggregation, whose upper ends are always exclusive).
+      ...Object.entries(q.buckets ?? {}).map(([f, list]): [string, Record<string, unknown>] => [
+        `${BUCKETS_PREFIX}${f}`,
+        { filters: { filters: list.map((b) => inRange(facetField(profile, f), b)) } },
+      ]),
     ]);
     const res = await this.call('search', async () => {
       try {
@@ -363,7 +375,11 @@ export class ClusterSink implements EngineSink {
       const buckets = res.aggregations?.[f]?.buckets ?? [];
       facets[f] = buckets.map((b) => ({ value: this.dialect.facetValue(facetFieldOf(f), b.key), count: b.doc_count }));
     }
+    const buckets = Object.fromEntries(
+      Object.keys(q.buckets ?? {}).map((f) => [f, (res.aggregations?.[`${BUCKETS_PREFIX}${f}`]?.buckets ?? []).map((b) => b.doc_count)]),
+    );
     return {
+      ...(q.buckets ? { buckets } : {}),
       total: Math.max(res.total, res.hits.length), // not counted (countAll: false): at least the hits
       hits: res.hits.map((h) => this.read('products', h._source ?? { id: h._id })),
       ...(q.facets ? { facets } : {}),

@@ -15,6 +15,7 @@ import {
   type IndexKind,
   type IndexStamp,
   type Rejection,
+  type Bounds,
   type SearchQuery,
   type SearchResult,
   type EngineSink,
@@ -253,30 +254,34 @@ export class MeilisearchSink implements EngineSink {
     const paging = limit === 0 || offset % limit === 0 ? { hitsPerPage: limit, page: limit === 0 ? 1 : offset / limit + 1 } : { offset, limit };
     // `exact`: facet values are filtered and counted through their exact copies (see `toStored`);
     // an index built before those copies existed is searched through the fields themselves.
-    const query = (exact: boolean, attributesToSearchOn: string[] | undefined) => {
+    const query = (exact: boolean, attributesToSearchOn: string[] | undefined, bucket?: string) => {
       const facetOf = (field: string) => (exact && this.exactFields.has(field) ? exactField(field) : field);
       const filter: string[] = [];
       if (q.isActive !== undefined) filter.push(`is_active = ${q.isActive}`);
+      if (q.isListable !== undefined) filter.push(`is_listable = ${q.isListable}`);
       for (const [name, values] of filters.values) {
         const field = facetField(profile, name);
         const encode = exact && this.exactFields.has(field) ? hex : (v: string) => v;
         filter.push(`${facetOf(field)} IN [${values.map((v) => filterString(encode(v))).join(', ')}]`);
       }
-      for (const [name, bounds] of filters.ranges) for (const c of comparisons(bounds)) filter.push(`${facetField(profile, name)} ${c.op} ${c.value}`);
+      for (const [name, list] of filters.ranges) filter.push(inAnyOf(facetField(profile, name), list));
       const counted = [...kinds.terms.map((f) => facetOf(facetField(profile, f))), ...kinds.ranges.map((f) => facetField(profile, f))];
+      // A bucket's count is a search of its own, counted and nothing else (Meilisearch has no range counts).
+      if (bucket) filter.push(bucket);
       return this.client.index(publicIndex.name).search<SinkDocument>(text ?? '', {
         filter: filter.length ? filter.join(' AND ') : undefined,
-        sort,
-        ...paging,
-        facets: counted.length ? counted : undefined,
+        sort: bucket ? undefined : sort,
+        ...(bucket ? { hitsPerPage: 0, page: 1 } : paging),
+        facets: !bucket && counted.length ? counted : undefined,
         attributesToSearchOn,
         // Every word must match, as on every sink: the default (`last`) drops words until something matches.
         matchingStrategy: 'all',
       });
     };
     let exact = true;
+    let on_ = on;
     const res = await this.call('search', async () => {
-      for (let on_ = on; ;) {
+      for (;;) {
         try {
           return await query(exact, on_);
         } catch (err) {
@@ -293,6 +298,19 @@ export class MeilisearchSink implements EngineSink {
     if (!res) return { total: 0, hits: [] };
     const total = (res as { totalHits?: number }).totalHits ?? res.estimatedTotalHits ?? res.hits.length;
     const result: SearchResult = { total, hits: res.hits.map((d) => this.fromStored(d)) };
+    if (q.buckets) {
+      // Asked with what the main search settled on (exact copies, searched fields), all at once.
+      const counts = Object.entries(q.buckets).map(async ([f, list]): Promise<[string, number[]]> => [
+        f,
+        await Promise.all(
+          list.map(async (b) => {
+            const r = await this.call('search', () => query(exact, on_, inAnyOf(facetField(profile, f), [b])));
+            return (r as { totalHits?: number }).totalHits ?? r.estimatedTotalHits ?? 0;
+          }),
+        ),
+      ]);
+      result.buckets = Object.fromEntries(await Promise.all(counts));
+    }
     for (const f of kinds.ranges) {
       const stats = res.facetStats?.[facetField(profile, f)];
       (result.ranges ??= {})[f] = { min: stats?.min ?? null, max: stats?.max ?? null };
@@ -428,4 +446,13 @@ function wrap(action: string, err: unknown): SinkError {
   }
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return new SinkError(`Meilisearch could not ${action}: ${message}`, { cause: err });
+}
+
+/** A Meilisearch filter: `field` in any of the bounds (`(price >= 0 AND price < 250) OR (price >= 750)`). */
+function inAnyOf(field: string, list: readonly Bounds[]): string {
+  const alternatives = list.map((b) => {
+    const ops = comparisons(b);
+    return ops.length ? ops.map((c) => `${field} ${c.op} ${c.value}`).join(' AND ') : `${field} EXISTS`;
+  });
+  return alternatives.length ? `((${alternatives.join(') OR (')}))` : `${field} NOT EXISTS AND ${field} EXISTS`;
 }

@@ -39,13 +39,24 @@ export interface SearchQuery {
   minPriceExclusive?: boolean;
   maxPriceExclusive?: boolean;
   isActive?: boolean;
+  /** Only products a storefront lists on their own (`is_listable`): not variants sold through their parent. */
+  isListable?: boolean;
   /**
    * Facet value filters: per facet name (as `facets` names them), the values a document must have
    * one of; several facets must all match. Values are compared as the facet counts them (text).
    */
   filters?: Record<string, readonly string[]>;
-  /** Range filters on numeric facets (range facets of the profile), bounds inclusive unless said. */
-  ranges?: Record<string, Bounds>;
+  /**
+   * Range filters on numeric facets (range facets of the profile), bounds inclusive unless said.
+   * Several bounds for one facet are alternatives: a value in any of them matches (price buckets).
+   */
+  ranges?: Record<string, Bounds | readonly Bounds[]>;
+  /**
+   * Per numeric facet, buckets to count the matches of (a document counts in each bucket one of
+   * its values falls in), reported in `buckets` in the same order: the storefront's price choices.
+   * A facet's own range filter applies to its counts like any other filter.
+   */
+  buckets?: Record<string, readonly Bounds[]>;
   /**
    * `relevance` (the default), or a sortable field, ascending, with `-` for descending (`price`,
    * `-created_date`). Ties are broken by ascending product id, so pages neither repeat nor skip.
@@ -95,12 +106,12 @@ export function comparisons(b: Bounds): { op: '>' | '>=' | '<' | '<='; value: nu
  * category is a value of `category_ids` and the price bounds a range of `price`, so no sink has a
  * second path for them.
  */
-export function filtersOf(q: SearchQuery): { values: [string, readonly string[]][]; ranges: [string, Bounds][] } {
+export function filtersOf(q: SearchQuery): { values: [string, readonly string[]][]; ranges: [string, readonly Bounds[]][] } {
   const values = Object.entries(q.filters ?? {});
   if (q.categoryId !== undefined) values.push(['category_ids', [String(q.categoryId)]]);
-  const ranges = Object.entries(q.ranges ?? {});
+  const ranges = Object.entries(q.ranges ?? {}).map(([name, b]): [string, readonly Bounds[]] => [name, Array.isArray(b) ? b : [b as Bounds]]);
   if (q.minPrice !== undefined || q.maxPrice !== undefined) {
-    ranges.push(['price', { min: q.minPrice, max: q.maxPrice, minExclusive: q.minPriceExclusive, maxExclusive: q.maxPriceExclusive }]);
+    ranges.push(['price', [{ min: q.minPrice, max: q.maxPrice, minExclusive: q.minPriceExclusive, maxExclusive: q.maxPriceExclusive }]]);
   }
   return { values, ranges };
 }
@@ -133,6 +144,8 @@ export interface SearchResult {
   facets?: Record<string, { value: string; count: number }[]>;
   /** Per requested range facet (`kind: "range"` in the profile): the lowest and highest value among the matches. */
   ranges?: Record<string, { min: number | null; max: number | null }>;
+  /** Per facet of `buckets`: the matches in each bucket, in the order asked. */
+  buckets?: Record<string, number[]>;
 }
 
 /** What rebuilds and syncs need: physical indexes behind a public name, written and swapped. */

@@ -119,6 +119,8 @@ export const categoryNodeSchema = z.object({
     .transform((v) => v ?? 0),
   order: sortOrder,
   name: z.string(),
+  uuid: optionalText,
+  attributes: optionalDict,
   pretty_url: fk.optional().transform((v) => v ?? null),
   /** The node's translations (`{"en-us": {"name": "Dresses"}}`): localized category names (search profile locales). */
   localized_attributes: z

@@ -260,6 +260,7 @@ test('an engine that does not answer is a 503 with Retry-After; its reason goes 
     log,
     search: api,
     cacheSeconds: 30,
+    commerce: { priceType: 'default' },
     operator: {
       health: () => ({ status: 200, body: {} }),
       metrics: async () => ({ contentType: 'text/plain', body: '' }),

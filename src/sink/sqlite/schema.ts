@@ -24,9 +24,9 @@ export function ftsColumns(profile: SearchProfile): { column: string; field: str
   return allSearchFields(profile).map(({ field, weight }) => ({ column: ftsColumn(field), field, weight }));
 }
 
-/** The fields whose values the facet table of a new index holds: categories, facets and the sortable fields (price has its own column). */
+/** The fields whose values the facet table of a new index holds: categories, listability, facets and the sortable fields (price has its own column). */
 export function facetTableFields(profile: SearchProfile): string[] {
-  return [...new Set(['category_ids', ...facetFields(profile), ...sortableFields(profile).filter((f) => f !== 'price')])];
+  return [...new Set(['category_ids', 'is_listable', ...facetFields(profile), ...sortableFields(profile).filter((f) => f !== 'price')])];
 }
 
 /** The tables of one (physical or public) index. */

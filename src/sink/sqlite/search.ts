@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { comparisons, facetPlan, filtersOf, sortOf, type SearchQuery, type SearchResult } from '../types';
+import { comparisons, facetPlan, filtersOf, sortOf, type Bounds, type SearchQuery, type SearchResult } from '../types';
 import { ftsAnyOf, queryText } from '../text';
 import { facetField, fieldType, queryVariants, searchFields } from '../../profile/query';
 import type { SearchProfile } from '../../profile/schema';
@@ -59,6 +59,15 @@ export class SqliteSearcher {
       where.push('t.is_active = ?');
       params.push(Number(q.isActive));
     }
+    if (q.isListable !== undefined) {
+      // Through the facet table when it holds the field (an index built before it did reads each document).
+      where.push(
+        indexed.has('is_listable')
+          ? `t.num_id IN (SELECT num_id FROM ${facetTable} WHERE field = 'is_listable' AND value = ?)`
+          : `json_extract(t.doc, '$.is_listable') = ?`,
+      );
+      params.push(indexed.has('is_listable') ? String(q.isListable) : Number(q.isListable));
+    }
     const filters = filtersOf(q);
     for (const [facet, values] of filters.values) {
       const field = facetField(this.profile, facet);
@@ -70,18 +79,20 @@ export class SqliteSearcher {
       );
       params.push(indexed.has(field) ? field : jsonPath(field), JSON.stringify(values));
     }
-    for (const [facet, bounds] of filters.ranges) {
+    for (const [facet, list] of filters.ranges) {
       const field = facetField(this.profile, facet);
-      const ops = comparisons(bounds);
       if (field === 'price') {
-        where.push(...ops.map((c) => `t.price ${c.op} ?`));
-        params.push(...ops.map((c) => c.value));
+        const c = inAnyOf('t.price', list);
+        where.push(c.sql);
+        params.push(...c.params);
       } else if (indexed.has(field)) {
-        where.push(`t.num_id IN (SELECT num_id FROM ${facetTable} WHERE field = ? AND num IS NOT NULL${ops.map((c) => ` AND num ${c.op} ?`).join('')})`);
-        params.push(field, ...ops.map((c) => c.value));
+        const c = inAnyOf('num', list);
+        where.push(`t.num_id IN (SELECT num_id FROM ${facetTable} WHERE field = ? AND num IS NOT NULL AND ${c.sql})`);
+        params.push(field, ...c.params);
       } else {
-        where.push(`EXISTS (SELECT 1 FROM json_each(t.doc, ?) j WHERE j.type IN ('integer', 'real')${ops.map((c) => ` AND j.value ${c.op} ?`).join('')})`);
-        params.push(jsonPath(field), ...ops.map((c) => c.value));
+        const c = inAnyOf('j.value', list);
+        where.push(`EXISTS (SELECT 1 FROM json_each(t.doc, ?) j WHERE j.type IN ('integer', 'real') AND ${c.sql})`);
+        params.push(jsonPath(field), ...c.params);
       }
     }
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -117,7 +128,14 @@ export class SqliteSearcher {
       const counted = { indexed, facetTable, table: t, matches, everything };
       const ranges = Object.fromEntries(kinds.ranges.map((facet) => [facet, this.rangeOf(facetField(this.profile, facet), counted)]));
       const facets = Object.fromEntries(kinds.terms.map((facet) => [facet, this.valuesOf(facetField(this.profile, facet), counted, kinds.size)]));
-      return { total, hits, ...(q.facets ? { facets } : {}), ...(Object.keys(ranges).length ? { ranges } : {}) };
+      const buckets = Object.fromEntries(Object.entries(q.buckets ?? {}).map(([facet, list]) => [facet, this.bucketsOf(facetField(this.profile, facet), list, counted)]));
+      return {
+        total,
+        hits,
+        ...(q.facets ? { facets } : {}),
+        ...(Object.keys(ranges).length ? { ranges } : {}),
+        ...(q.buckets ? { buckets } : {}),
+      };
     })();
   }
 
@@ -175,6 +193,28 @@ export class SqliteSearcher {
       .get(jsonPath(field)) as Range;
   }
 
+  /** How many matches have a value in each bucket, in one pass over the matches: the price column, the facet table, or each document's JSON. */
+  private bucketsOf(field: string, list: readonly Bounds[], c: Counted): number[] {
+    if (list.length === 0) return [];
+    const each = list.map((b) => inAnyOf(field === 'price' ? 't.price' : c.indexed.has(field) ? 'v.num' : 'j.value', [b]));
+    const params = each.flatMap((e) => e.params);
+    let row: Record<string, number | null>;
+    if (field === 'price') {
+      const sums = each.map((e, i) => `sum(${e.sql}) AS b${i}`).join(', ');
+      row = this.db.prepare(`SELECT ${sums} FROM ${c.matches} CROSS JOIN ${c.table} t ON t.num_id = m.num_id`).get(...params) as typeof row;
+    } else {
+      const counts = each.map((e, i) => `count(DISTINCT CASE WHEN ${e.sql} THEN m.num_id END) AS b${i}`).join(', ');
+      row = (
+        c.indexed.has(field)
+          ? this.db.prepare(`SELECT ${counts} FROM ${c.matches} CROSS JOIN ${c.facetTable} v ON v.num_id = m.num_id AND v.field = ? AND v.num IS NOT NULL`).get(...params, field)
+          : this.db
+              .prepare(`SELECT ${counts} FROM ${c.matches} CROSS JOIN ${c.table} t ON t.num_id = m.num_id JOIN json_each(t.doc, ?) j WHERE j.type IN ('integer', 'real')`)
+              .get(...params, jsonPath(field))
+      ) as typeof row;
+    }
+    return list.map((_, i) => row[`b${i}`] ?? 0);
+  }
+
   /** A field's values among the matches with their counts, most frequent first: from the facet table (all of it when everything matches), or each document's JSON. */
   private valuesOf(field: string, c: Counted, size: number): { value: string; count: number }[] {
     let rows: { v: string | null; n: number }[];
@@ -200,6 +240,17 @@ export class SqliteSearcher {
 }
 
 type Range = { min: number | null; max: number | null };
+
+/** `expr` in any of the bounds, as SQL with its parameters (bounds with neither end match every value). */
+function inAnyOf(expr: string, list: readonly Bounds[]): { sql: string; params: number[] } {
+  const params: number[] = [];
+  const alternatives = list.map((b) => {
+    const ops = comparisons(b);
+    params.push(...ops.map((c) => c.value));
+    return ops.length ? ops.map((c) => `${expr} ${c.op} ?`).join(' AND ') : `${expr} IS NOT NULL`;
+  });
+  return { sql: alternatives.length ? `((${alternatives.join(') OR (')}))` : '0', params };
+}
 
 /** Where a search's facets are counted: the matches (`m`), and the tables of the live index. */
 interface Counted {
