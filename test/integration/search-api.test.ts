@@ -13,6 +13,7 @@ import type { Sandbox } from '../../src/sandbox/server';
 import type { SinkDocument } from '../../src/sink/types';
 import { SearchApi, type SearchResponse } from '../../src/search/api';
 import { BadRequest } from '../../src/search/params';
+import { autocompleteResponse, listPage } from '../../src/search/commerce';
 import { sinkEnv, useEngines, type SinkName } from '../faults/matrix';
 import { exportDocs, feederEnv, openFeeder, startSandbox, tempDir } from '../helpers/harness';
 
@@ -158,15 +159,18 @@ describe.each(SINKS)('the search API on %s', (sink) => {
     expect(newest).toEqual([...newest].sort((a, b) => b - a));
   });
 
-  test('autocomplete answers products and categories for a prefix', async () => {
+  test('autocomplete answers products and categories for a prefix, four of each at most', async () => {
     const category = categories.find((c) => typeof c.name === 'string' && c.name.length > 4)!;
     const prefix = (category.name as string).slice(0, 3);
-    const r = await built.get(sink)!.api.autocomplete(new URLSearchParams({ q: prefix }));
-    expect(r.categories.map((c) => c.id)).toContain(category.id);
+    const complete = (text: string) => autocompleteResponse(built.get(sink)!.api, new URLSearchParams({ search_text: text }), {}, { priceType: 'default' });
+    const group = (r: Awaited<ReturnType<typeof complete>>, type: string) => r.groups.find((g) => g.suggestion_type === type)!.entries;
+    const r = await complete(prefix);
+    expect(group(r, 'Category').map((c) => (c.extra as { category_id: number }).category_id)).toContain(category.id);
     const word = (docs[0].name as string).split(' ').pop()!;
-    const p = await built.get(sink)!.api.autocomplete(new URLSearchParams({ q: word.slice(0, 4), limit: '3' }));
-    expect(p.products.length).toBeGreaterThan(0);
-    expect(p.products.length).toBeLessThanOrEqual(3);
+    const p = group(await complete(word.slice(0, 4)), 'Product');
+    expect(p.length).toBeGreaterThan(0);
+    expect(p.length).toBeLessThanOrEqual(4);
+    expect(await complete('  ')).toEqual({ groups: [] });
   });
 
   test('any query string is answered or refused with a 400, never an engine error (fuzzed)', async () => {
@@ -216,10 +220,13 @@ describe.each(SINKS)('the search API on %s', (sink) => {
           if (!(err instanceof BadRequest)) throw new Error(`${params.toString()}: ${(err as Error).message}`);
           answered.refused++;
         }
+        // The same pairs on the Commerce routes, their search text named as Commerce names it.
+        const commerce = new URLSearchParams(pairs.map(([k, v]): [string, string] => [k === 'q' ? 'search_text' : k === 'sort' ? 'sorter' : k, v]));
         try {
-          await api.autocomplete(new URLSearchParams(pairs.filter(([k]) => k === 'q' || k === 'limit')));
+          await listPage(api, commerce, {}, { priceType: 'default' });
+          await autocompleteResponse(api, commerce, {}, { priceType: 'default' });
         } catch (err) {
-          if (!(err instanceof BadRequest)) throw new Error(`autocomplete ${params.toString()}: ${(err as Error).message}`);
+          if (!(err instanceof BadRequest)) throw new Error(`list ${commerce.toString()}: ${(err as Error).message}`);
         }
       }),
       { numRuns: 400, seed: 17 },

@@ -53,7 +53,7 @@ async function built(serve: ServeProcess): Promise<LastRun> {
   });
 }
 
-describe('GET /search and GET /autocomplete on `feeder serve`', () => {
+describe('GET /search and the Commerce routes on `feeder serve`', () => {
   let serve: ServeProcess;
   beforeAll(async () => {
     serve = await startServe(serveEnv());
@@ -80,7 +80,7 @@ describe('GET /search and GET /autocomplete on `feeder serve`', () => {
     expect(other.status).toBe(200);
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
 
-    const preflight = await fetch(`${serve.url}/autocomplete?q=ka`, { method: 'OPTIONS', headers: { origin: ORIGIN, 'access-control-request-method': 'GET' } });
+    const preflight = await fetch(`${serve.url}/autocomplete/?search_text=ka`, { method: 'OPTIONS', headers: { origin: ORIGIN, 'access-control-request-method': 'GET' } });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     expect(preflight.headers.get('access-control-allow-methods')).toContain('GET');
@@ -103,8 +103,10 @@ describe('GET /search and GET /autocomplete on `feeder serve`', () => {
       expect({ query, status: res.status, cache: res.headers.get('cache-control') }).toEqual({ query, status: 400, cache: 'no-store' });
       expect(((await res.json()) as { param: string }).param).toBe(param);
     }
-    const autocomplete = await fetch(`${serve.url}/autocomplete?q=ka&limit=99`);
-    expect(autocomplete.status).toBe(400);
+    // The Commerce routes: a known parameter with a bad value is refused; a storefront's own (layout, limit) are not.
+    const list = await fetch(`${serve.url}/list/?page_size=251`);
+    expect({ status: list.status, param: ((await list.json()) as { param: string }).param }).toEqual({ status: 400, param: 'page_size' });
+    expect((await fetch(`${serve.url}/list/?layout=grid&limit=12&utm_source=x`)).status).toBe(200);
     expect((await fetch(`${serve.url}/search`, { method: 'POST' })).status).toBe(405);
   });
 
@@ -172,7 +174,7 @@ describe('GET /search and GET /autocomplete on `feeder serve`', () => {
   test('/metrics has a latency histogram per endpoint; request logs carry the path, never the query string', async () => {
     const secret = 'zzshopperwordzz';
     expect((await fetch(`${serve.url}/search?q=${secret}`)).status).toBe(200);
-    expect((await fetch(`${serve.url}/autocomplete?q=${secret}`)).status).toBe(200);
+    expect((await fetch(`${serve.url}/autocomplete/?search_text=${secret}`)).status).toBe(200);
     const metrics = await (await fetch(`${serve.url}/metrics`)).text();
     expect(metrics).toMatch(/feeder_http_request_duration_seconds_count\{endpoint="search",status="200"\} [1-9]/);
     expect(metrics).toMatch(/feeder_http_request_duration_seconds_count\{endpoint="autocomplete",status="200"\} [1-9]/);
@@ -184,7 +186,7 @@ describe('GET /search and GET /autocomplete on `feeder serve`', () => {
         .filter((l) => l.includes('"msg":"request"') && l.includes('"endpoint":"autocomplete"'));
       return found.length ? found : undefined;
     });
-    expect(lines[0]).toContain('"path":"/autocomplete"');
+    expect(lines[0]).toContain('"path":"/autocomplete/"');
     expect(serve.output()).not.toContain(secret);
   });
 

@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { BUILTIN_PROFILE } from '../../src/profile/builtin';
 import { configuredProfile } from '../../src/profile/load';
-import { BadRequest, parseAutocomplete, parseSearch, sortersOf } from '../../src/search/params';
+import { BadRequest, parseSearch, sortersOf } from '../../src/search/params';
+import { SearchApi } from '../../src/search/api';
+import { commerceKey, languageOf, parseCommerce } from '../../src/search/commerce';
+import { bucketsOf, defaultBoundaries, parsePriceChoice } from '../../src/search/price-buckets';
+import type { SearchIndex } from '../../src/search/api';
 import { widgetName, widgetsOf } from '../../src/search/widgets';
 import { foldText } from '../../src/search/categories';
 
@@ -97,11 +101,78 @@ describe('GET /search parameters', () => {
   });
 });
 
-describe('GET /autocomplete parameters', () => {
-  test('limit 1 to 20, default 5', () => {
-    expect(parseAutocomplete(new URLSearchParams('q=ka'), example)).toEqual({ text: 'ka', locale: undefined, limit: 5 });
-    expect(refused(() => parseAutocomplete(new URLSearchParams('q=ka&limit=21'), example)).param).toBe('limit');
-    expect(refused(() => parseAutocomplete(new URLSearchParams('q=ka&page=2'), example)).param).toBe('page');
+describe('the Commerce routes\' parameters (Project Zero Next)', () => {
+  // Parsing reads the profile only: an index that is never asked is enough (nothing here searches).
+  const unused = new Proxy({ indexName: 'products' } as SearchIndex, {
+    get: (target, key) => (key in target ? target[key as keyof SearchIndex] : () => Promise.reject(new Error('not searched here'))),
+  });
+  const api = new SearchApi(unused, example);
+  const parse = (query: string, headers = {}, scope?: number) => parseCommerce(new URLSearchParams(query), headers, api, scope);
+
+  test('facets are asked by Commerce search keys: category_ids, price, attributes_<key>, or the facet key', () => {
+    expect(api.widgets.map((w) => commerceKey(w))).toEqual(['category_ids', 'marka', 'attributes_integration_color', 'attributes_size', 'price']);
+    const req = parse('search_text=%20kazak%20&attributes_integration_color=SARI&attributes_integration_color=MAVI&marka=Koton&category_ids=4&sorter=-price&page=2&page_size=48');
+    expect(req).toMatchObject({ text: 'kazak', categoryId: 4, page: 2, pageSize: 48 });
+    expect(req.sorter.value).toBe('-price');
+    expect(Object.fromEntries(req.selected)).toEqual({ renk: ['SARI', 'MAVI'], marka: ['Koton'] });
+  });
+
+  test("a storefront's own parameters are ignored; a known one with a bad value is a 400 naming it", () => {
+    expect(parse('layout=grid&limit=12&utm_source=x&fbclid=y&renk=SARI').selected.size).toBe(0);
+    for (const [query, param] of [
+      ['page=0', 'page'],
+      ['page_size=251', 'page_size'],
+      ['sorter=cheapest', 'sorter'],
+      ['category_ids=abc', 'category_ids'],
+      ['price=cheap', 'price'],
+      ['price=500-100', 'price'],
+      [`search_text=${'x'.repeat(201)}`, 'search_text'],
+      ['page=500&page_size=250', 'page'],
+    ]) {
+      expect({ query, param: refused(() => parse(query)).param }).toEqual({ query, param });
+    }
+  });
+
+  test('price choices: lo-hi and lo (the open top bucket), any of several', () => {
+    expect(parse('price=0-250&price=750').priceChoices.map((c) => c.bounds)).toEqual([{ min: 0, max: 250, maxExclusive: true }, { min: 750 }]);
+    expect(parsePriceChoice('99.90-199.90')).toMatchObject({ value: '99.9-199.9', bounds: { min: 99.9, max: 199.9 } });
+    expect(parsePriceChoice('-5')).toBeNull();
+  });
+
+  test('a category page keeps its node, and a narrower category chosen on it', () => {
+    expect(parse('', {}, 3)).toMatchObject({ categoryId: 3 });
+    expect(parse('', {}, 3).scope).toBeUndefined();
+    expect(parse('category_ids=7', {}, 3)).toMatchObject({ categoryId: 7, scope: 3 });
+    // The category facet is single-choice: the last value given wins.
+    expect(parse('category_ids=7&category_ids=9').categoryId).toBe(9);
+  });
+
+  test('Accept-Language picks the search locale among the profile\'s, and the language of names', () => {
+    expect(languageOf('en-us', example)).toEqual({ language: 'en-us', locale: 'en-us' });
+    expect(languageOf('en-GB,en;q=0.9,tr;q=0.8', example)).toEqual({ language: 'en-gb', locale: 'en-us' });
+    expect(languageOf('tr-tr', example)).toEqual({ language: 'tr-tr' });
+    expect(languageOf(undefined, example)).toEqual({});
+    expect(languageOf('*;q=0.5, ;;', example)).toEqual({});
+    expect(parse('', { 'accept-language': 'en' }).locale).toBe('en-us');
+  });
+});
+
+describe('price buckets', () => {
+  test('from boundaries: each [lo, hi), the last open', () => {
+    expect(bucketsOf([250, 500]).map((b) => [b.value, b.label])).toEqual([
+      ['0-250', '0 - 250'],
+      ['250-500', '250 - 500'],
+      ['500', '500+'],
+    ]);
+    expect(bucketsOf([])).toEqual([]);
+  });
+
+  test('derived from the highest price: round steps, about five buckets', () => {
+    expect(defaultBoundaries(4999)).toEqual([1000, 2000, 3000, 4000]);
+    expect(defaultBoundaries(870)).toEqual([200, 400, 600, 800]);
+    expect(defaultBoundaries(12.5)).toEqual([2.5, 5, 7.5, 10]);
+    expect(defaultBoundaries(null)).toEqual([]);
+    expect(defaultBoundaries(0)).toEqual([]);
   });
 });
 

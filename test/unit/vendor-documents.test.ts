@@ -144,10 +144,25 @@ describe('documents from the vendor example records, as printed', () => {
   test('category documents: ancestors are the nodes that exist, parent_id only when the parent exists', () => {
     const t = tree();
     expect([9, 100, 166].map((id) => buildCategoryDocument(t.byId.get(id)!, t, 4))).toEqual([
-      { id: 9, name: 'Swimwear', path: '0001000100010005', depth: 4, parent_id: null, ancestors: [], url: null, urls: {}, order: 1, numchild: 1 },
+      {
+        id: 9,
+        name: 'Swimwear',
+        uuid: '1d362f9e-6f50-4235-bf36-1bd134194f50',
+        attributes: {},
+        path: '0001000100010005',
+        depth: 4,
+        parent_id: null,
+        ancestors: [],
+        url: null,
+        urls: {},
+        order: 1,
+        numchild: 1,
+      },
       {
         id: 100,
         name: 'puf',
+        uuid: '97665973-ed41-408d-ba07-e494a7d3e478',
+        attributes: {},
         path: '00010001000100050001',
         depth: 5,
         parent_id: 9,
@@ -160,6 +175,8 @@ describe('documents from the vendor example records, as printed', () => {
       {
         id: 166,
         name: 'Sandalet',
+        uuid: '23c6903c-1e3d-472c-8fd7-565a16a9f623',
+        attributes: {},
         path: '000100010001000500010001',
         depth: 6,
         parent_id: 100,
@@ -227,8 +244,20 @@ describe('documents from the vendor example records, joined', () => {
         { price_type: 'default', currency: 'usd', price: 150, retail_price: 150, tax_rate: 10 },
       ],
       images: [
-        { url: 'https://a7c0d7.cdn.akinoncloud.com/products/2021/05/21/134/d1920ecc-21ac-4310-b752-cb680331113a.jpg', width: 101, height: 80, order: 0 },
-        { url: 'https://a7c0d7.cdn.akinoncloud.com/products/2022/06/08/563/c9a1c9ce-db3c-46a9-8aa0-ae28cde75312.jpg', width: 1000, height: 1500, order: 0 },
+        {
+          id: 26,
+          url: 'https://a7c0d7.cdn.akinoncloud.com/products/2021/05/21/134/d1920ecc-21ac-4310-b752-cb680331113a.jpg',
+          width: 101,
+          height: 80,
+          order: 0,
+        },
+        {
+          id: 2919,
+          url: 'https://a7c0d7.cdn.akinoncloud.com/products/2022/06/08/563/c9a1c9ce-db3c-46a9-8aa0-ae28cde75312.jpg',
+          width: 1000,
+          height: 1500,
+          order: 0,
+        },
       ],
       image: 'https://a7c0d7.cdn.akinoncloud.com/products/2021/05/21/134/d1920ecc-21ac-4310-b752-cb680331113a.jpg',
       url: '/terms',
