@@ -191,7 +191,12 @@ export class SearchApi {
     const own = this.widgets
       .filter((w) => counted(w) && chosen(w))
       .map(async (w): Promise<[string, SearchResult]> => {
-        const q: SearchQuery = { ...base, filters: without(filters, w.facet), ranges: { ...without(ranges, w.facet), ...(w === price ? priced : {}) }, limit: 0 };
+        const q: SearchQuery = {
+          ...base,
+          filters: without(filters, w.facet),
+          ranges: { ...without(ranges, w.facet), ...(w === price ? priced : {}) },
+          limit: 0,
+        };
         const counting: SearchQuery = byBuckets(w)
           ? { ...q, buckets: bucketQuery }
           : w.type === 'range'
@@ -208,7 +213,12 @@ export class SearchApi {
   }
 
   /** Up to `limit` products and categories for what has been typed so far (the hits only: nothing is counted). */
-  async suggest(text: string, locale: string | undefined, limit: number, storefront: boolean): Promise<{ products: SinkDocument[]; categories: CategoryEntry[] }> {
+  async suggest(
+    text: string,
+    locale: string | undefined,
+    limit: number,
+    storefront: boolean,
+  ): Promise<{ products: SinkDocument[]; categories: CategoryEntry[] }> {
     const [result, categories] = await Promise.all([
       this.sink.search({
         text,
@@ -285,7 +295,12 @@ export class SearchApi {
     const values = [...counts.map((c) => c.value), ...chosen.filter((v) => !counts.some((c) => c.value === v))];
     const attribute = labelField(w.field);
     const labels = attribute ? await this.labels.labels(w.facet, attribute.attribute, values) : new Map<string, string>();
-    const choices: ChoiceView[] = counts.map((c) => ({ label: labels.get(c.value) ?? c.value, value: c.value, quantity: c.count, is_selected: chosen.includes(c.value) }));
+    const choices: ChoiceView[] = counts.map((c) => ({
+      label: labels.get(c.value) ?? c.value,
+      value: c.value,
+      quantity: c.count,
+      is_selected: chosen.includes(c.value),
+    }));
     // A chosen value without matches stays listed, so the storefront can show it and take it back.
     for (const v of chosen) if (!counts.some((c) => c.value === v)) choices.push({ label: labels.get(v) ?? v, value: v, quantity: 0, is_selected: true });
     return { ...head, type: 'multiselect', choices };
@@ -318,7 +333,12 @@ export function pagination(req: SearchRequest, total: number): SearchResponse['p
  * matches. Without: the top of the tree, descending while one node holds every match (a catalog's
  * single root, then its only department), so the first choices a shopper sees are useful ones.
  */
-function categoryChoices(counts: { value: string; count: number }[], chosen: number | undefined, matches: number, tree: Map<number, CategoryEntry>): ChoiceView[] {
+function categoryChoices(
+  counts: { value: string; count: number }[],
+  chosen: number | undefined,
+  matches: number,
+  tree: Map<number, CategoryEntry>,
+): ChoiceView[] {
   const quantity = new Map(counts.map((c) => [Number(c.value), c.count]));
   const choice = (c: CategoryEntry, selected: boolean): ChoiceView => ({
     label: c.name,

@@ -122,7 +122,11 @@ export function parseCommerce(params: URLSearchParams, headers: CommerceHeaders,
     const key = commerceKey(w);
     const values = [...new Set(params.getAll(key).filter((v) => v !== ''))];
     if (values.length > MAX_VALUES) throw new BadRequest(key, `at most ${MAX_VALUES} values`);
-    if (values.length) req.selected.set(w.key, values.map((v) => facetValue({ ...w, key }, v)));
+    if (values.length)
+      req.selected.set(
+        w.key,
+        values.map((v) => facetValue({ ...w, key }, v)),
+      );
   }
   return req;
 }
@@ -166,7 +170,11 @@ function sorterLabel(s: Sorter, language: string | undefined): string {
 
 function commerceFacet(f: FacetView, order: number) {
   const widgetType = f.type === 'category' ? 'category' : 'multiselect';
-  const head = { key: f.type === 'category' ? CATEGORY_KEY : f.widget.field === 'price' ? PRICE_KEY : f.widget.key, name: f.name, search_key: commerceKey(f.widget) };
+  const head = {
+    key: f.type === 'category' ? CATEGORY_KEY : f.widget.field === 'price' ? PRICE_KEY : f.widget.key,
+    name: f.name,
+    search_key: commerceKey(f.widget),
+  };
   const choices = f.choices.map((c) => ({
     label: c.label,
     value: c.value,

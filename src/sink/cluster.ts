@@ -96,6 +96,8 @@ export interface Cluster {
   /** Deletes by id; the first failure other than not-found, or null. */
   bulkDelete(index: string, ids: readonly string[]): Promise<{ type?: string; reason?: string } | null>;
   putMeta(index: string, meta: Record<string, unknown>): Promise<void>;
+  /** Adds fields to an index's mapping (fields it has keep theirs; a conflicting one is an error). */
+  putProperties(index: string, properties: Record<string, unknown>): Promise<void>;
   getMeta(index: string): Promise<Record<string, unknown> | undefined>;
   putSettings(index: string, settings: Record<string, unknown>): Promise<void>;
   refresh(index: string): Promise<void>;
@@ -165,6 +167,8 @@ const ORDER_FIELD: Record<IndexKind, string> = { products: 'product_id', categor
 export class ClusterSink implements EngineSink {
   private analysisCommon: Promise<boolean> | null = null;
   private keywordFields: Set<string> | null = null;
+  /** Indexes whose mapping has this version's fields (`ensureProperties`). */
+  private readonly mapped = new Set<string>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -198,6 +202,7 @@ export class ClusterSink implements EngineSink {
 
   async write(target: Target, docs: readonly SinkDocument[]): Promise<Rejection[]> {
     if (docs.length === 0) return [];
+    await this.ensureProperties(target);
     const stored = target.kind === 'products' ? docs.map((d) => this.dialect.toStored(d)) : docs;
     const rejected: Rejection[] = [];
     let throttled = 0;
@@ -413,6 +418,24 @@ export class ClusterSink implements EngineSink {
 
   private read(kind: IndexKind, doc: SinkDocument): SinkDocument {
     return kind === 'products' ? this.dialect.fromStored(doc) : doc;
+  }
+
+  /**
+   * The fields this version writes, added to an index built by an earlier one (its mapping is
+   * strict, and would refuse a document with a field it lacks: an image's id, a category's uuid).
+   * Once per index and process; a refusal (a field whose type changed) is logged by the write it
+   * then fails, as before.
+   */
+  private async ensureProperties(target: Target): Promise<void> {
+    if (this.mapped.has(target.name)) return;
+    const { mappings } = await this.indexBody(target.kind);
+    const properties = (mappings as { properties?: Record<string, unknown> }).properties ?? {};
+    try {
+      await this.call(`add this version's fields to ${target.name}`, () => this.cluster.putProperties(target.name, properties));
+      this.mapped.add(target.name);
+    } catch {
+      // The write that follows meets the same engine, and says what is wrong.
+    }
   }
 
   /** The mapping of a kind, with the analysis-common overlay when the cluster has that module. */

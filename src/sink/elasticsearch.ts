@@ -68,6 +68,10 @@ class ElasticsearchCluster implements Cluster {
     await this.client.indices.putMapping({ index, _meta: meta });
   }
 
+  async putProperties(index: string, properties: Record<string, unknown>) {
+    await this.client.indices.putMapping({ index, properties: properties as never });
+  }
+
   async getMeta(index: string) {
     const res = await this.client.indices.getMapping({ index });
     return Object.values(res)[0]?.mappings?._meta;

@@ -138,6 +138,10 @@ class OpenSearchCluster implements Cluster {
     await this.client.indices.putMapping({ index, body: { _meta: meta } });
   }
 
+  async putProperties(index: string, properties: Record<string, unknown>) {
+    await this.client.indices.putMapping({ index, body: { properties: properties as never } });
+  }
+
   async getMeta(index: string) {
     const res = await this.client.indices.getMapping({ index });
     return Object.values(res.body)[0]?.mappings?._meta;

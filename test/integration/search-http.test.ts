@@ -80,7 +80,10 @@ describe('GET /search and the Commerce routes on `feeder serve`', () => {
     expect(other.status).toBe(200);
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
 
-    const preflight = await fetch(`${serve.url}/autocomplete/?search_text=ka`, { method: 'OPTIONS', headers: { origin: ORIGIN, 'access-control-request-method': 'GET' } });
+    const preflight = await fetch(`${serve.url}/autocomplete/?search_text=ka`, {
+      method: 'OPTIONS',
+      headers: { origin: ORIGIN, 'access-control-request-method': 'GET' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     expect(preflight.headers.get('access-control-allow-methods')).toContain('GET');

@@ -101,7 +101,7 @@ describe('GET /search parameters', () => {
   });
 });
 
-describe('the Commerce routes\' parameters (Project Zero Next)', () => {
+describe("the Commerce routes' parameters (Project Zero Next)", () => {
   // Parsing reads the profile only: an index that is never asked is enough (nothing here searches).
   const unused = new Proxy({ indexName: 'products' } as SearchIndex, {
     get: (target, key) => (key in target ? target[key as keyof SearchIndex] : () => Promise.reject(new Error('not searched here'))),
@@ -111,7 +111,9 @@ describe('the Commerce routes\' parameters (Project Zero Next)', () => {
 
   test('facets are asked by Commerce search keys: category_ids, price, attributes_<key>, or the facet key', () => {
     expect(api.widgets.map((w) => commerceKey(w))).toEqual(['category_ids', 'marka', 'attributes_integration_color', 'attributes_size', 'price']);
-    const req = parse('search_text=%20kazak%20&attributes_integration_color=SARI&attributes_integration_color=MAVI&marka=Koton&category_ids=4&sorter=-price&page=2&page_size=48');
+    const req = parse(
+      'search_text=%20kazak%20&attributes_integration_color=SARI&attributes_integration_color=MAVI&marka=Koton&category_ids=4&sorter=-price&page=2&page_size=48',
+    );
     expect(req).toMatchObject({ text: 'kazak', categoryId: 4, page: 2, pageSize: 48 });
     expect(req.sorter.value).toBe('-price');
     expect(Object.fromEntries(req.selected)).toEqual({ renk: ['SARI', 'MAVI'], marka: ['Koton'] });
@@ -147,7 +149,7 @@ describe('the Commerce routes\' parameters (Project Zero Next)', () => {
     expect(parse('category_ids=7&category_ids=9').categoryId).toBe(9);
   });
 
-  test('Accept-Language picks the search locale among the profile\'s, and the language of names', () => {
+  test("Accept-Language picks the search locale among the profile's, and the language of names", () => {
     expect(languageOf('en-us', example)).toEqual({ language: 'en-us', locale: 'en-us' });
     expect(languageOf('en-GB,en;q=0.9,tr;q=0.8', example)).toEqual({ language: 'en-gb', locale: 'en-us' });
     expect(languageOf('tr-tr', example)).toEqual({ language: 'tr-tr' });

@@ -128,7 +128,9 @@ export class SqliteSearcher {
       const counted = { indexed, facetTable, table: t, matches, everything };
       const ranges = Object.fromEntries(kinds.ranges.map((facet) => [facet, this.rangeOf(facetField(this.profile, facet), counted)]));
       const facets = Object.fromEntries(kinds.terms.map((facet) => [facet, this.valuesOf(facetField(this.profile, facet), counted, kinds.size)]));
-      const buckets = Object.fromEntries(Object.entries(q.buckets ?? {}).map(([facet, list]) => [facet, this.bucketsOf(facetField(this.profile, facet), list, counted)]));
+      const buckets = Object.fromEntries(
+        Object.entries(q.buckets ?? {}).map(([facet, list]) => [facet, this.bucketsOf(facetField(this.profile, facet), list, counted)]),
+      );
       return {
         total,
         hits,
@@ -206,9 +208,13 @@ export class SqliteSearcher {
       const counts = each.map((e, i) => `count(DISTINCT CASE WHEN ${e.sql} THEN m.num_id END) AS b${i}`).join(', ');
       row = (
         c.indexed.has(field)
-          ? this.db.prepare(`SELECT ${counts} FROM ${c.matches} CROSS JOIN ${c.facetTable} v ON v.num_id = m.num_id AND v.field = ? AND v.num IS NOT NULL`).get(...params, field)
+          ? this.db
+              .prepare(`SELECT ${counts} FROM ${c.matches} CROSS JOIN ${c.facetTable} v ON v.num_id = m.num_id AND v.field = ? AND v.num IS NOT NULL`)
+              .get(...params, field)
           : this.db
-              .prepare(`SELECT ${counts} FROM ${c.matches} CROSS JOIN ${c.table} t ON t.num_id = m.num_id JOIN json_each(t.doc, ?) j WHERE j.type IN ('integer', 'real')`)
+              .prepare(
+                `SELECT ${counts} FROM ${c.matches} CROSS JOIN ${c.table} t ON t.num_id = m.num_id JOIN json_each(t.doc, ?) j WHERE j.type IN ('integer', 'real')`,
+              )
               .get(...params, jsonPath(field))
       ) as typeof row;
     }
