@@ -185,7 +185,10 @@ describe.each(SINKS)('a Project Zero storefront on %s', (sink) => {
     for (const c of color.data.choices) expect(c.label).toBe(labels.get(c.value));
     expect(color.data.choices.some((c) => c.label !== c.value)).toBe(true);
     const category = r.facets.find((f) => f.key === 'category_ids')!;
-    for (const c of category.data.choices) expect(c).toMatchObject({ url: `/list/?category_ids=${c.value}`, depth: expect.stringMatching(/^\d+$/) });
+    for (const c of category.data.choices) {
+      expect(c.url).toBe(`/list/?category_ids=${c.value}`);
+      expect(c.depth).toMatch(/^\d+$/);
+    }
   });
 
   test('a picked choice narrows the listing to its quantity and comes back selected, for every facet', async () => {
