@@ -11,6 +11,7 @@
  *   8. the search API under load beside each engine's own client
  *  10. every sort of the embedded index at concurrency 16, with /healthz timed beside it
  *  11. freshness: serve on its defaults, 110 edits over 60 s, each timed until searchable
+ *  12. a Zipf query log (10,000 requests) through /list/ on every sink, beside each engine's client
  *
  * The source is the sandbox in its own process; every feeder run is a process of its own, so its
  * peak RSS is the run's. Writes bench/results/latest.json, bench/results/chart.svg and the results
@@ -32,6 +33,16 @@ import { renderChart, type SizePoint } from './chart';
 import { summarizeProfile } from './profile';
 import type { FeederReport, SandboxReply, SandboxRequest } from './protocol';
 import { formatTable, type Row } from './table';
+import {
+  categoryCount,
+  distinctRatio,
+  elasticsearchLogCaller,
+  LOG_REQUESTS,
+  meilisearchLogCaller,
+  openSearchLogCaller,
+  queryLog,
+  type LogRequest,
+} from './query-log';
 import { apiCaller, elasticsearchCaller, load, meilisearchCaller, sortPath, type LoadFigures, type QueryKind } from './search';
 import { elasticsearchProbe, measureFreshness, sqliteProbe, type Edit, type FreshnessFigures, type Probe } from './freshness';
 
@@ -119,6 +130,18 @@ async function main(): Promise<void> {
       ),
     };
 
+    log("scenario 12: a Zipf query log replayed through /list/ on every sink, beside each engine's own client");
+    const log12 = queryLog(LOG_REQUESTS, 12, categoryCount());
+    const warm12 = queryLog(500, 1212, categoryCount());
+    const querylog = {
+      sqlite: await queryLogScenario(sandbox, 'sqlite', sqliteEnv, log12, warm12, null),
+      elasticsearch: await queryLogScenario(sandbox, 'es', esEnv('bench_products'), log12, warm12, (l) => elasticsearchLogCaller(es.url, 'bench_products', l)),
+      opensearch: await queryLogScenario(sandbox, 'os', osEnv('bench_products'), log12, warm12, (l) => openSearchLogCaller(os_.url, 'bench_products', l)),
+      meilisearch: await queryLogScenario(sandbox, 'meili', meiliEnv('bench_products'), log12, warm12, (l) =>
+        meilisearchLogCaller(meili.url, meili.apiKey, 'bench_products', l),
+      ),
+    };
+
     log('scenario 11: freshness with serve on its defaults, 110 edits over 60 s (embedded, then Elasticsearch)');
     const fresh = await freshnessScenario(sandbox, [
       { name: 'sqlite', env: sqliteEnv, probe: () => sqliteProbe(sandboxEnv(sandbox!, 'sqlite').SQLITE_PATH, 'bench_products') },
@@ -198,6 +221,11 @@ async function main(): Promise<void> {
         { products: sizes.large, docs_per_s: round(rate(large.documents, large.ms)), rss_mb: round(large.peakRssMb) },
       ],
       ...search,
+      querylog_distinct_ratio: round(distinctRatio(log12), 3),
+      querylog_sqlite: querylog.sqlite,
+      querylog_elasticsearch: querylog.elasticsearch,
+      querylog_opensearch: querylog.opensearch,
+      querylog_meilisearch: querylog.meilisearch,
       sort_sqlite_c16: sorts.sorts,
       sort_healthz_during: sorts.healthz,
       fresh_p50_s: fresh.es.p50_s,
@@ -357,6 +385,66 @@ async function searchScenario(
   return out;
 }
 
+interface QueryLogFigures extends LoadFigures {
+  /** Of the searches the API asked its index, the share its result cache answered (embedded index only). */
+  cache_hit_ratio: number | null;
+  direct: LoadFigures | null;
+  p95_ratio: number | null;
+}
+
+/**
+ * Scenario 12 for one sink: `feeder serve` over the index an earlier scenario built (its result cache
+ * on, as shipped; no HTTP cache), warmed with another log, then the log replayed at concurrency 16;
+ * then the engine's own client with the equivalent single request, the same way.
+ */
+async function queryLogScenario(
+  sandbox: SandboxProcess,
+  name: string,
+  env: Record<string, string>,
+  requests: LogRequest[],
+  warm: LogRequest[],
+  direct: ((log: LogRequest[]) => { call: (i: number) => Promise<void>; close: () => Promise<void> }) | null,
+): Promise<QueryLogFigures> {
+  const serve = await startServe(sandboxEnv(sandbox, name, { ...env, PORT: '0', SYNC_CRON: '0 0 1 1 *', LOG_LEVEL: 'warn', SEARCH_CACHE_SECONDS: '0' }));
+  const cacheLookups = async () => {
+    const text = await (await fetch(`${serve.url}/metrics`)).text();
+    const read = (result: string) => Number(new RegExp(`feeder_search_cache_lookups_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    return { hit: read('hit'), miss: read('miss') };
+  };
+  try {
+    await load(apiCaller(serve.url, (i) => warm[i % warm.length].path).call, warm.length, 16);
+    const before = await cacheLookups();
+    const ours = apiCaller(serve.url, (i) => requests[i].path);
+    const api = await load(ours.call, requests.length, 16).finally(() => ours.close());
+    const after = await cacheLookups();
+    const lookups = after.hit + after.miss - before.hit - before.miss;
+    let ref: LoadFigures | null = null;
+    if (direct) {
+      const warmer = direct(warm);
+      await load(warmer.call, warm.length, 16).finally(() => warmer.close());
+      const theirs = direct(requests);
+      try {
+        ref = await load(theirs.call, requests.length, 16);
+      } finally {
+        await theirs.close();
+      }
+    }
+    const figures = {
+      ...api,
+      cache_hit_ratio: lookups > 0 ? round((after.hit - before.hit) / lookups, 3) : null,
+      direct: ref,
+      p95_ratio: ref ? round(api.p95_ms / ref.p95_ms, 2) : null,
+    };
+    log(
+      `  ${name} query log c16: API p50 ${api.p50_ms} ms p95 ${api.p95_ms} ms ${api.qps}/s, cache hits ${figures.cache_hit_ratio ?? '-'}${ref ? `; direct p50 ${ref.p50_ms} ms p95 ${ref.p95_ms} ms ${ref.qps}/s` : ''}`,
+    );
+    return figures;
+  } finally {
+    serve.child.kill('SIGTERM');
+    await serve.exited;
+  }
+}
+
 /** `feeder serve` in a process of its own; resolves once it listens. */
 async function startServe(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; exited: Promise<unknown> }> {
   const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -421,6 +509,11 @@ function rowsOf(r: {
   search_sqlite?: SinkSearch;
   search_elasticsearch?: SinkSearch;
   search_meilisearch?: SinkSearch;
+  querylog_distinct_ratio?: number;
+  querylog_sqlite?: QueryLogFigures;
+  querylog_elasticsearch?: QueryLogFigures;
+  querylog_opensearch?: QueryLogFigures;
+  querylog_meilisearch?: QueryLogFigures;
   sort_sqlite_c16?: LoadFigures;
   sort_healthz_during?: LoadFigures;
   fresh_sqlite?: FreshnessFigures;
@@ -453,6 +546,32 @@ function rowsOf(r: {
       result: `${Math.round((r.idle_requests_per_min / 300) * 100)}% of the budget`,
       target: '<= 20%',
       met: r.idle_requests_per_min <= 60,
+    });
+  }
+  if (r.querylog_sqlite) {
+    const q = r.querylog_sqlite;
+    searchRows.push({
+      scenario: `12 query log (10,000 Zipf requests, ${pct(r.querylog_distinct_ratio ?? 0)} distinct) through /list/ on SQLite, c16`,
+      measured: `p50 ${q.p50_ms} ms, p95 ${q.p95_ms} ms, ${q.qps}/s; cache hits ${q.cache_hit_ratio === null ? '-' : pct(q.cache_hit_ratio)}`,
+      reference: '-',
+      result: `p95 ${q.p95_ms} ms`,
+      target: 'p95 <= 50 ms',
+      met: q.p95_ms <= 50,
+    });
+  }
+  for (const [label, q] of [
+    ['Elasticsearch', r.querylog_elasticsearch],
+    ['OpenSearch', r.querylog_opensearch],
+    ['Meilisearch', r.querylog_meilisearch],
+  ] as const) {
+    if (!q?.direct) continue;
+    searchRows.push({
+      scenario: `12 query log through /list/ vs ${label} client, c16 (p50 / p95)`,
+      measured: `${q.p50_ms} / ${q.p95_ms} ms, ${q.qps}/s`,
+      reference: `${q.direct.p50_ms} / ${q.direct.p95_ms} ms, ${q.direct.qps}/s`,
+      result: `ratio ${q.p95_ratio}`,
+      target: '<= 1.3',
+      met: (q.p95_ratio ?? Infinity) <= 1.3,
     });
   }
   if (r.sort_sqlite_c16 && r.sort_healthz_during) {

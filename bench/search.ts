@@ -33,7 +33,7 @@ export function apiPath(kind: QueryKind, i: number): string {
   if (kind === 'text') return `/search?q=${encodeURIComponent(word(i))}&page_size=24`;
   if (kind === 'two_words') return `/search?q=${encodeURIComponent(twoWords(i))}&page_size=24`;
   if (kind === 'faceted') return `/search?category=${category(i)}&sort=price&page_size=24`;
-  return `/autocomplete?q=${encodeURIComponent(prefix(i))}&limit=5`;
+  return `/autocomplete/?search_text=${encodeURIComponent(prefix(i))}`;
 }
 
 /** Every sort the built-in profile's API offers (its `sorters`). */

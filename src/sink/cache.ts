@@ -10,6 +10,11 @@ export interface ResultCacheOptions {
   version: () => string | number;
   /** Told of each lookup (for `/metrics`). */
   onLookup?: (hit: boolean) => void;
+  /**
+   * Keeps a page's facet counts apart from its hits: the counts of a listing do not depend on its
+   * page or its sort, so the next page, or the same listing sorted otherwise, asks only for hits.
+   */
+  splitCounts?: boolean;
 }
 
 /**
@@ -29,6 +34,17 @@ export class CachedSearcher implements IndexSearcher {
   ) {}
 
   async search(q: SearchQuery): Promise<SearchResult> {
+    const counts = Boolean(q.facets?.length || q.stats?.length || q.buckets);
+    if (!this.opts.splitCounts || !counts || (q.limit ?? 10) === 0) return this.lookup(q);
+    const [page, counted] = await Promise.all([
+      this.lookup({ ...q, facets: undefined, stats: undefined, buckets: undefined, facetSize: undefined }),
+      this.lookup({ ...q, limit: 0, offset: undefined, sort: undefined }),
+    ]);
+    const { facets, ranges, buckets } = counted;
+    return { total: page.total, hits: page.hits, ...(facets ? { facets } : {}), ...(ranges ? { ranges } : {}), ...(buckets ? { buckets } : {}) };
+  }
+
+  private async lookup(q: SearchQuery): Promise<SearchResult> {
     const before = this.current();
     const key = JSON.stringify(q);
     const cached = this.results.get(key);

@@ -105,7 +105,12 @@ export function servedIndex(
     threads: config.SEARCH_THREADS,
     timeoutMs: config.SEARCH_TIMEOUT_MS,
   });
-  const cache = new CachedSearcher(pool, { maxBytes: config.SEARCH_CACHE_MAX_BYTES, version: () => engine.version(), onLookup: hooks.onCacheLookup });
+  const cache = new CachedSearcher(pool, {
+    maxBytes: config.SEARCH_CACHE_MAX_BYTES,
+    version: () => engine.version(),
+    onLookup: hooks.onCacheLookup,
+    splitCounts: true,
+  });
   const index: ServedIndex = {
     indexName: engine.indexName,
     search: (q) => cache.search(q),

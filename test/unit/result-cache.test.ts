@@ -52,4 +52,32 @@ describe('the embedded result cache', () => {
     expect(inner.searched).toBe(2);
     expect(cache.size).toBe(0);
   });
+
+  test('with counts kept apart, the next page or another sort of a listing asks for its hits only', async () => {
+    const asked: SearchQuery[] = [];
+    const inner: IndexSearcher = {
+      async search(q) {
+        asked.push(q);
+        return {
+          total: 30,
+          hits: Array.from({ length: q.limit ?? 10 }, (_, i) => ({ id: String((q.offset ?? 0) + i) })),
+          ...(q.facets ? { facets: { size: [{ value: 'M', count: 30 }] } } : {}),
+        };
+      },
+    };
+    const cache = new CachedSearcher(inner, { maxBytes: 1 << 20, version: () => 1, splitCounts: true });
+    const listing = { categoryId: 3, facets: ['size'], limit: 10 };
+    const first = await cache.search({ ...listing, sort: 'price' });
+    expect(first).toEqual({ total: 30, hits: expect.any(Array), facets: { size: [{ value: 'M', count: 30 }] } });
+    expect(asked.map((q) => [q.limit, q.facets ?? null])).toEqual([
+      [10, null],
+      [0, ['size']],
+    ]);
+    const second = await cache.search({ ...listing, sort: '-price', offset: 10 });
+    expect(second.facets).toEqual(first.facets);
+    expect(second.hits[0].id).toBe('10');
+    // One more search: the hits of page two; the counts came from the cache.
+    expect(asked).toHaveLength(3);
+    expect(asked[2]).toMatchObject({ limit: 10, offset: 10, sort: '-price' });
+  });
 });
