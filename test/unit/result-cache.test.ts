@@ -68,7 +68,9 @@ describe('the embedded result cache', () => {
     const cache = new CachedSearcher(inner, { maxBytes: 1 << 20, version: () => 1, splitCounts: true });
     const listing = { categoryId: 3, facets: ['size'], limit: 10 };
     const first = await cache.search({ ...listing, sort: 'price' });
-    expect(first).toEqual({ total: 30, hits: expect.any(Array), facets: { size: [{ value: 'M', count: 30 }] } });
+    expect(first.total).toBe(30);
+    expect(first.hits).toHaveLength(10);
+    expect(first.facets).toEqual({ size: [{ value: 'M', count: 30 }] });
     expect(asked.map((q) => [q.limit, q.facets ?? null])).toEqual([
       [10, null],
       [0, ['size']],
