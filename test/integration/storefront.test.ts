@@ -293,6 +293,40 @@ test('every sink answers the same listing, counts and order', async () => {
   for (const a of answers.slice(1)) expect(shape(a)).toEqual(shape(answers[0]));
 });
 
+test("a profile's price buckets, facet names and languages (the example profile, embedded)", async () => {
+  const profile = path.resolve(__dirname, '../../examples/turkish-fashion');
+  const rt = await openFeeder(
+    feederEnv(sandbox, tempDir(), {
+      ...sinkEnv('sqlite', engines),
+      SEARCH_PROFILE: path.join(profile, 'profile.json'),
+      TRANSFORM_MODULE: path.join(profile, 'transform.js'),
+    }),
+  );
+  const s = await serveSink(rt);
+  try {
+    await rebuild(rt.ctx);
+    const read = async (query: string, language: string) =>
+      (await fetch(`${s.url}/list/?${query}`, { headers: { 'accept-language': language } }).then((r) => r.json())) as {
+        facets: { key: string; name: string; search_key: string; data: { choices: { value: string; quantity: number }[] } }[];
+        pagination: { total_count: number };
+      };
+    const tr = await read('', 'tr-tr');
+    const price = tr.facets.find((f) => f.key === 'price')!;
+    expect(price.name).toBe('Fiyat');
+    expect(price.data.choices.map((c) => c.value)).toEqual(expect.arrayContaining(['250-500', '500-1000', '1000-2000', '2000']));
+    expect(price.data.choices.every((c) => ['0-250', '250-500', '500-1000', '1000-2000', '2000'].includes(c.value))).toBe(true);
+    expect(tr.facets.find((f) => f.key === 'renk')).toMatchObject({ name: 'Renk', search_key: 'attributes_integration_color' });
+    expect((await read('', 'en-US,en;q=0.8')).facets.find((f) => f.key === 'renk')!.name).toBe('Colour');
+    // An English word found through the profile's en-us fields only when the language asks for them.
+    const english = 'dress';
+    expect((await read(`search_text=${english}`, 'en-us')).pagination.total_count).toBeGreaterThan(0);
+    expect((await read(`search_text=${english}`, 'tr-tr')).pagination.total_count).toBe(0);
+  } finally {
+    await s.close();
+    await rt.close();
+  }
+});
+
 test('until an index is live, every search route answers 503 with Retry-After; then 200', async () => {
   const rt = await openFeeder(feederEnv(sandbox, tempDir(), sinkEnv('sqlite', engines)));
   const s = await serveSink(rt);
