@@ -24,9 +24,9 @@ export function ftsColumns(profile: SearchProfile): { column: string; field: str
   return allSearchFields(profile).map(({ field, weight }) => ({ column: ftsColumn(field), field, weight }));
 }
 
-/** The fields whose values the facet table of a new index holds: categories, listability, facets and the sortable fields (price has its own column). */
+/** The fields whose values the facet table of a new index holds: categories, facets and the sortable fields (price has its own column). */
 export function facetTableFields(profile: SearchProfile): string[] {
-  return [...new Set(['category_ids', 'is_listable', ...facetFields(profile), ...sortableFields(profile).filter((f) => f !== 'price')])];
+  return [...new Set(['category_ids', ...facetFields(profile), ...sortableFields(profile).filter((f) => f !== 'price')])];
 }
 
 /** The tables of one (physical or public) index. */
@@ -47,6 +47,19 @@ export function facetIndexesSql(name: string): string {
     CREATE INDEX IF NOT EXISTS ${quote(`${name}__facets_num`)} ON ${f}(field, num) WHERE num IS NOT NULL;
     CREATE INDEX IF NOT EXISTS ${quote(`${name}__facets_sort`)} ON ${f}(field, num_id, num);
   `;
+}
+
+/**
+ * The documents table's own indexes beside the id: `_listed` answers a storefront listing's filters
+ * (active, listed on its own, priced) from the index alone, without reading a document.
+ */
+export function docIndexesSql(name: string): string {
+  return `CREATE INDEX IF NOT EXISTS ${quote(`${name}_listed`)} ON ${quote(name)}(is_active, is_listable, price, num_id);`;
+}
+
+/** Whether a documents table has a column (a table built by an earlier version may lack one). */
+export function hasColumn(db: Database.Database, table: string, column: string): boolean {
+  return db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get(table, column) !== undefined;
 }
 
 export function tableExists(db: Database.Database, name: string): boolean {

@@ -16,7 +16,7 @@ import {
 import { fieldText } from '../text';
 import { CachedSearcher } from '../cache';
 import type { SearchProfile } from '../../profile/schema';
-import { facetIndexesSql, facetTableFields, facetValues, ftsColumns, MAPPING, quote, tableExists, storedDocument } from './schema';
+import { docIndexesSql, facetIndexesSql, facetTableFields, facetValues, ftsColumns, hasColumn, MAPPING, quote, tableExists, storedDocument } from './schema';
 import { SqliteSearcher } from './search';
 
 /** Bytes of recent results the writer's own connection keeps (the CLI's searches; `serve` has its own cache, SEARCH_CACHE_MAX_BYTES). */
@@ -71,7 +71,8 @@ export class SqliteSink implements EngineSink {
     this.dropTables(target.name);
     const t = quote(target.name);
     this.db.exec(`
-      CREATE TABLE ${t} (id TEXT PRIMARY KEY, num_id INTEGER NOT NULL, name TEXT, price REAL, is_active INTEGER, doc TEXT NOT NULL);
+      CREATE TABLE ${t} (id TEXT PRIMARY KEY, num_id INTEGER NOT NULL, name TEXT, price REAL, is_active INTEGER, doc TEXT NOT NULL, is_listable INTEGER);
+      ${docIndexesSql(target.name)}
       CREATE INDEX ${quote(`${target.name}_num_id`)} ON ${t}(num_id, price);
       CREATE INDEX ${quote(`${target.name}_price_asc`)} ON ${t}(price IS NULL, price, num_id);
       CREATE INDEX ${quote(`${target.name}_price_desc`)} ON ${t}(price IS NULL, price DESC, num_id);
@@ -103,8 +104,18 @@ export class SqliteSink implements EngineSink {
    * and the facet indexes of this version on a table built before them.
    */
   private ensureFacetTable(name: string): void {
+    if (!this.upgraded.has(name) && !hasColumn(this.db, name, 'is_listable')) {
+      // A documents table built before listability had a column of its own: added, and filled from the documents once.
+      this.db
+        .transaction(() => {
+          this.db.exec(`ALTER TABLE ${quote(name)} ADD COLUMN is_listable INTEGER`);
+          this.db.exec(`UPDATE ${quote(name)} SET is_listable = json_extract(doc, '$.is_listable')`);
+        })
+        .immediate();
+      this.searcher.forget(name);
+    }
     if (this.tableExists(`${name}__facets`)) {
-      if (!this.upgraded.has(name)) this.db.exec(facetIndexesSql(name));
+      if (!this.upgraded.has(name)) this.db.exec(facetIndexesSql(name) + docIndexesSql(name));
       this.upgraded.add(name);
       return;
     }
@@ -135,12 +146,12 @@ export class SqliteSink implements EngineSink {
     const rejected: Rejection[] = [];
     const t = quote(target.name);
     const f = quote(`${target.name}__fts`);
-    const upsert = this.db.prepare(`INSERT OR REPLACE INTO ${t} (id, num_id, doc, name, price, is_active) VALUES (?, ?, ?, ?, ?, ?)`);
+    this.ensureFacetTable(target.name);
+    const upsert = this.db.prepare(`INSERT OR REPLACE INTO ${t} (id, num_id, doc, name, price, is_active, is_listable) VALUES (?, ?, ?, ?, ?, ?, ?)`);
     const unindex = this.db.prepare(`DELETE FROM ${f} WHERE rowid = ?`);
     const index = this.db.prepare(
       `INSERT INTO ${f} (rowid, ${this.columns.map((c) => quote(c.column)).join(', ')}) VALUES (?${', ?'.repeat(this.columns.length)})`,
     );
-    this.ensureFacetTable(target.name);
     const facets = this.facetInsert(target.name);
     this.db.transaction(() => {
       for (const doc of docs) {
@@ -151,8 +162,8 @@ export class SqliteSink implements EngineSink {
         }
         const num = Number(id);
         const price = typeof doc.price === 'number' ? doc.price : null;
-        const active = typeof doc.is_active === 'boolean' ? Number(doc.is_active) : null;
-        upsert.run(id, num, JSON.stringify(doc), typeof doc.name === 'string' ? doc.name : null, price, active);
+        const flag = (v: unknown) => (typeof v === 'boolean' ? Number(v) : null);
+        upsert.run(id, num, JSON.stringify(doc), typeof doc.name === 'string' ? doc.name : null, price, flag(doc.is_active), flag(doc.is_listable));
         unindex.run(num);
         index.run(num, ...this.columns.map((c) => fieldText(doc, c.field)));
         facets(num, doc);
