@@ -11,10 +11,9 @@ import { loadConfig } from '../../src/config/load';
 import { createSink } from '../../src/sink';
 import { createLogger } from '../../src/service/logger';
 import { configuredProfile } from '../../src/profile/load';
-import { buildHttpApp } from '../../src/service/http';
-import { FeederMetrics } from '../../src/service/metrics';
 import { eventually, getJson, runCli, startServe, type ServeProcess } from '../helpers/cli';
 import { tempDir } from '../helpers/harness';
+import { listenSearch } from '../helpers/search-app';
 import { SearchApi, type SearchResponse } from '../../src/search/api';
 
 const ADMIN = 'search-http-admin-token-0123456789';
@@ -258,23 +257,8 @@ test('an engine that does not answer is a 503 with Retry-After; its reason goes 
   let logged = '';
   const log = createLogger('info', { pretty: false, to: new Writable({ write: (chunk: Buffer, _e, done) => ((logged += chunk.toString()), done()) }) });
   const api = new SearchApi(sink, configuredProfile(config));
-  // The search routes alone, on a loopback port (Fastify's inject() loads an ESM-only module that
-  // Jest cannot require on Node 22).
-  const app = buildHttpApp('search', {
-    metrics: new FeederMetrics(),
-    log,
-    search: api,
-    cacheSeconds: 30,
-    commerce: { priceType: 'default' },
-    operator: {
-      health: () => ({ status: 200, body: {} }),
-      metrics: async () => ({ contentType: 'text/plain', body: '' }),
-      run: () => ({ status: 202, body: {} }),
-      tokenMatches: () => false,
-    },
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/search?q=kazak`;
+  const { app, url: base } = await listenSearch(api, { log, cacheSeconds: 30 });
+  const url = `${base}/search?q=kazak`;
   try {
     const res = await fetch(url);
     const body = await res.text();

@@ -9,7 +9,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { parse } from 'lossless-json';
 import ts from 'typescript';
 import type { FastifyInstance } from 'fastify';
@@ -19,12 +18,11 @@ import type { Sandbox } from '../../src/sandbox/server';
 import { exists, type SinkDocument } from '../../src/sink/types';
 import { servedIndex } from '../../src/sink';
 import { SearchApi } from '../../src/search/api';
-import { buildHttpApp } from '../../src/service/http';
-import { FeederMetrics } from '../../src/service/metrics';
 import { createLogger } from '../../src/service/logger';
 import { sinkEnv, useEngines, type SinkName } from '../faults/matrix';
 import { exportDocs, feederEnv, openFeeder, startSandbox, tempDir } from '../helpers/harness';
 import { eventually } from '../helpers/cli';
+import { listenSearch } from '../helpers/search-app';
 
 const SINKS: SinkName[] = ['sqlite', 'elasticsearch', 'opensearch', 'meilisearch'];
 const engines = useEngines('storefront-meili-key');
@@ -87,21 +85,8 @@ let docs: SinkDocument[] = [];
 async function serveSink(rt: Runtime): Promise<Served> {
   const index = servedIndex(rt.ctx.config, rt.ctx.shape.profile, rt.searcher!);
   const api = new SearchApi(index.index, rt.ctx.shape.profile, { hasLiveIndex: () => exists(rt.ctx.sink, 'products') });
-  const app = buildHttpApp('search', {
-    metrics: new FeederMetrics(),
-    log: createLogger('silent', { pretty: false }),
-    search: api,
-    cacheSeconds: 0,
-    commerce: { priceType: rt.ctx.config.PRICE_TYPE },
-    operator: {
-      health: () => ({ status: 200, body: {} }),
-      metrics: async () => ({ contentType: 'text/plain', body: '' }),
-      run: () => ({ status: 202, body: {} }),
-      tokenMatches: () => false,
-    },
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  return { rt, app, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close().then(() => index.close()) };
+  const { app, url } = await listenSearch(api, { log: createLogger('silent', { pretty: false }), priceType: rt.ctx.config.PRICE_TYPE });
+  return { rt, app, url, close: () => app.close().then(() => index.close()) };
 }
 
 beforeAll(async () => {
