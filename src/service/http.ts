@@ -171,7 +171,10 @@ function searchRoutes(scope: FastifyInstance, opts: HttpOptions, api: SearchApi,
         return reply.code(400).header('cache-control', 'no-store').send({ error: 'the query string cannot be read' });
       }
       // Answers differ by language: a shared cache must keep one per Accept-Language.
-      if (endpoint !== 'search') void reply.header('vary', 'Accept-Language');
+      if (endpoint !== 'search') {
+        const vary = reply.getHeader('vary');
+        void reply.header('vary', vary ? `${String(vary)}, Accept-Language` : 'Accept-Language');
+      }
       try {
         const body = await run(req, params);
         if (body === null) return reply.code(404).header('cache-control', 'no-store').send({ error: 'no such category' });

@@ -75,6 +75,10 @@ describe('GET /search and the Commerce routes on `feeder serve`', () => {
     expect(body.pagination).toMatchObject({ current_page: 1, page_size: 5 });
     expect(body.products.length).toBeGreaterThan(0);
 
+    // The Commerce routes answer by language too: a shared cache keeps one answer per origin and language.
+    const list = await fetch(`${serve.url}/list/?page_size=1`, { headers: { origin: ORIGIN, 'accept-language': 'tr-tr' } });
+    expect({ status: list.status, vary: list.headers.get('vary') }).toEqual({ status: 200, vary: 'Origin, Accept-Language' });
+
     const other = await fetch(`${serve.url}/search`, { headers: { origin: 'https://evil.example.com' } });
     expect(other.status).toBe(200);
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
