@@ -97,6 +97,7 @@ export class SearchApi {
   readonly priceWidget: Widget;
   private isLive = false;
   private liveCheckedAt = -Infinity;
+  private liveCheck: Promise<boolean> | null = null;
   private priceScale: { boundaries: number[]; at: number } | null = null;
   /** Whether the public products index exists (the sink's `exists`). */
   private readonly hasLiveIndex: () => Promise<boolean>;
@@ -128,9 +129,13 @@ export class SearchApi {
    */
   async assertLive(): Promise<void> {
     if (this.isLive) return;
-    if (Date.now() - this.liveCheckedAt < 1000) throw new NotLive();
-    this.liveCheckedAt = Date.now();
-    this.isLive = await this.hasLiveIndex();
+    // Requests arriving while the index is asked wait for that answer; after a "no", the next second's are refused at once.
+    if (!this.liveCheck) {
+      if (Date.now() - this.liveCheckedAt < 1000) throw new NotLive();
+      this.liveCheckedAt = Date.now();
+      this.liveCheck = this.hasLiveIndex().finally(() => (this.liveCheck = null));
+    }
+    this.isLive = await this.liveCheck;
     if (!this.isLive) throw new NotLive();
   }
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { BUILTIN_PROFILE } from '../../src/profile/builtin';
 import { configuredProfile } from '../../src/profile/load';
 import { BadRequest, parseSearch, sortersOf } from '../../src/search/params';
-import { SearchApi } from '../../src/search/api';
+import { NotLive, SearchApi } from '../../src/search/api';
 import { commerceKey, languageOf, parseCommerce } from '../../src/search/commerce';
 import { bucketsOf, defaultBoundaries, parsePriceChoice } from '../../src/search/price-buckets';
 import type { SearchIndex } from '../../src/search/api';
@@ -161,6 +161,33 @@ describe("the Commerce routes' parameters (Project Zero Next)", () => {
     expect(languageOf(undefined, example)).toEqual({});
     expect(languageOf('*;q=0.5, ;;', example)).toEqual({});
     expect(parse('', { 'accept-language': 'en' }).locale).toBe('en-us');
+  });
+});
+
+describe('503 until live', () => {
+  const nothing = () => Promise.reject(new Error('not searched here'));
+  const index: SearchIndex = {
+    indexName: 'products',
+    search: nothing,
+    count: nothing,
+    get: nothing,
+    scan: () => ({ [Symbol.asyncIterator]: () => ({ next: nothing }) }),
+  };
+
+  test('requests arriving while the index is first asked wait for that answer, and the engine is asked once', async () => {
+    let asked = 0;
+    const api = new SearchApi(index, example, { hasLiveIndex: () => new Promise((resolve) => setImmediate(() => resolve(++asked > 0))) });
+    await Promise.all(Array.from({ length: 16 }, () => api.assertLive()));
+    expect(asked).toBe(1);
+  });
+
+  test('no index: refused, and asked again at most once a second', async () => {
+    let asked = 0;
+    const api = new SearchApi(index, example, { hasLiveIndex: async () => (asked++, false) });
+    const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => api.assertLive()));
+    expect(outcomes.map((o) => o.status)).toEqual(Array(8).fill('rejected'));
+    await expect(api.assertLive()).rejects.toThrow(NotLive);
+    expect(asked).toBe(1);
   });
 });
 
