@@ -255,6 +255,9 @@ export class SqliteSearcher {
         .prepare(`SELECT value AS v, count(*) AS n FROM ${c.facetTable} WHERE field = ? AND num_id > 0 GROUP BY value ORDER BY n DESC, v LIMIT ?`)
         .all(field, size) as typeof rows;
     } else if (c.indexed.has(field)) {
+      // A field no document has (a profile facet this catalog does not fill): nothing to count, and
+      // no index seek per match to find that out.
+      if (!this.db.prepare(`SELECT 1 FROM ${c.facetTable} WHERE field = ? AND num_id > 0 LIMIT 1`).get(field)) return [];
       rows = this.db
         .prepare(
           `SELECT v.value AS v, count(*) AS n FROM ${c.matches} CROSS JOIN ${c.facetTable} v ON v.num_id = m.num_id AND v.field = ? GROUP BY v.value ORDER BY n DESC, v LIMIT ?`,
