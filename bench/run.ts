@@ -405,7 +405,7 @@ async function queryLogScenario(
   warm: LogRequest[],
   direct: ((log: LogRequest[]) => { call: (i: number) => Promise<void>; close: () => Promise<void> }) | null,
 ): Promise<QueryLogFigures> {
-  const serve = await startServe(sandboxEnv(sandbox, name, { ...env, PORT: '0', SYNC_CRON: '0 0 1 1 *', LOG_LEVEL: 'warn', SEARCH_CACHE_SECONDS: '0' }));
+  const serve = await startServe(sandboxEnv(sandbox, name, { ...env, PORT: '0', SYNC_CRON: '0 0 1 1 *', LOG_LEVEL: 'info', SEARCH_CACHE_SECONDS: '0' }));
   const cacheLookups = async () => {
     const text = await (await fetch(`${serve.url}/metrics`)).text();
     const read = (result: string) => Number(new RegExp(`feeder_search_cache_lookups_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
