@@ -101,16 +101,17 @@ describe('GET /search parameters', () => {
   });
 });
 
+/** An index the tests here never ask (parsing and the live check read the profile and the check's answer only). */
+const nothing = () => Promise.reject(new Error('not searched here'));
+const unused: SearchIndex = {
+  indexName: 'products',
+  search: nothing,
+  count: nothing,
+  get: nothing,
+  scan: () => ({ [Symbol.asyncIterator]: () => ({ next: nothing }) }),
+};
+
 describe("the Commerce routes' parameters (Project Zero Next)", () => {
-  // Parsing reads the profile only: an index that is never asked is enough (nothing here searches).
-  const nothing = () => Promise.reject(new Error('not searched here'));
-  const unused: SearchIndex = {
-    indexName: 'products',
-    search: nothing,
-    count: nothing,
-    get: nothing,
-    scan: () => ({ [Symbol.asyncIterator]: () => ({ next: nothing }) }),
-  };
   const api = new SearchApi(unused, example);
   const parse = (query: string, headers = {}, scope?: number) => parseCommerce(new URLSearchParams(query), headers, api, scope);
 
@@ -165,25 +166,16 @@ describe("the Commerce routes' parameters (Project Zero Next)", () => {
 });
 
 describe('503 until live', () => {
-  const nothing = () => Promise.reject(new Error('not searched here'));
-  const index: SearchIndex = {
-    indexName: 'products',
-    search: nothing,
-    count: nothing,
-    get: nothing,
-    scan: () => ({ [Symbol.asyncIterator]: () => ({ next: nothing }) }),
-  };
-
   test('requests arriving while the index is first asked wait for that answer, and the engine is asked once', async () => {
     let asked = 0;
-    const api = new SearchApi(index, example, { hasLiveIndex: () => new Promise((resolve) => setImmediate(() => resolve(++asked > 0))) });
+    const api = new SearchApi(unused, example, { hasLiveIndex: () => new Promise((resolve) => setImmediate(() => resolve(++asked > 0))) });
     await Promise.all(Array.from({ length: 16 }, () => api.assertLive()));
     expect(asked).toBe(1);
   });
 
   test('no index: refused, and asked again at most once a second', async () => {
     let asked = 0;
-    const api = new SearchApi(index, example, { hasLiveIndex: async () => (asked++, false) });
+    const api = new SearchApi(unused, example, { hasLiveIndex: async () => (asked++, false) });
     const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => api.assertLive()));
     expect(outcomes.map((o) => o.status)).toEqual(Array(8).fill('rejected'));
     await expect(api.assertLive()).rejects.toThrow(NotLive);
