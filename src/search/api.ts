@@ -1,10 +1,10 @@
 import type { SearchProfile } from '../profile/schema';
 import { live, type Bounds, type IndexReader, type IndexSearcher, type SearchQuery, type SearchResult, type SinkDocument } from '../sink/types';
 import { CategoryDirectory, type CategoryEntry } from './categories';
-import { LabelDirectory, labelField } from './labels';
+import { LabelDirectory } from './labels';
 import { parseSearch, sortersOf, type SearchRequest, type Sorter } from './params';
 import { bucketsOf, defaultBoundaries, type PriceBucket } from './price-buckets';
-import { widgetName, widgetsOf, type Widget } from './widgets';
+import { attributeOf, widgetName, widgetsOf, type Widget } from './widgets';
 
 /*
  * The storefront search: one query plan (`listing`) over every sink, answered in two dialects that
@@ -298,8 +298,8 @@ export class SearchApi {
     if (w.type === 'category') return { ...head, type: 'category', choices: categoryChoices(counts, req.categoryId, matches, tree) };
     const chosen = req.selected.get(w.key) ?? [];
     const values = [...counts.map((c) => c.value), ...chosen.filter((v) => !counts.some((c) => c.value === v))];
-    const attribute = labelField(w.field);
-    const labels = attribute ? await this.labels.labels(w.facet, attribute.attribute, values) : new Map<string, string>();
+    const attribute = attributeOf(w.field);
+    const labels = attribute ? await this.labels.labels(w.facet, attribute, values) : new Map<string, string>();
     const choices: ChoiceView[] = counts.map((c) => ({
       label: labels.get(c.value) ?? c.value,
       value: c.value,

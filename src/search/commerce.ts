@@ -1,11 +1,10 @@
 import type { SearchProfile } from '../profile/schema';
-import type { SinkDocument } from '../sink/types';
+import { MAX_SEARCH_WINDOW, type SinkDocument } from '../sink/types';
 import { pagination, type FacetView, type Listing, type SearchApi } from './api';
 import type { CategoryEntry } from './categories';
 import { BadRequest, facetValue, integer, MAX_PAGE_SIZE, MAX_TEXT, MAX_VALUES, DEFAULT_PAGE_SIZE, type SearchRequest, type Sorter } from './params';
 import { parsePriceChoice } from './price-buckets';
-import type { Widget } from './widgets';
-import { MAX_SEARCH_WINDOW } from '../sink/types';
+import { attributeOf, type Widget } from './widgets';
 
 /*
  * Akinon Commerce's search routes, as Project Zero Next (`@akinon/next`) calls them:
@@ -37,8 +36,8 @@ const SUGGESTIONS = 4;
 export function commerceKey(w: Widget): string {
   if (w.type === 'category') return CATEGORY_KEY;
   if (w.type === 'range' && w.field === 'price') return PRICE_KEY;
-  const attribute = /^attributes\.(.+)$/.exec(w.field);
-  return attribute ? `${ATTRIBUTE_PREFIX}${attribute[1]}` : w.key;
+  const attribute = attributeOf(w.field);
+  return attribute ? `${ATTRIBUTE_PREFIX}${attribute}` : w.key;
 }
 
 /** Sorter names per language, for the four every profile offers. */

@@ -7,12 +7,6 @@ import type { IndexSearcher } from '../sink/types';
  * label is read from one document holding it, once, and remembered for `ttlMs`.
  */
 
-/** The document field of an attribute facet's labels, or null for a facet of another field. */
-export function labelField(field: string): { attribute: string } | null {
-  const m = /^attributes\.(.+)$/.exec(field);
-  return m ? { attribute: m[1] } : null;
-}
-
 const LOOKUPS_AT_ONCE = 8;
 
 export class LabelDirectory {

@@ -54,3 +54,8 @@ export function widgetName(widget: Widget, locale: string | undefined): string {
   if (fallback) return language === 'tr' ? fallback.tr : fallback.en;
   return widget.key;
 }
+
+/** The attribute a facet field counts (`attributes.size` → `size`), or null for a field of another kind. */
+export function attributeOf(field: string): string | null {
+  return /^attributes\.(.+)$/.exec(field)?.[1] ?? null;
+}
