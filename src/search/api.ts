@@ -1,6 +1,7 @@
 import type { SearchProfile } from '../profile/schema';
 import { live, type Bounds, type IndexReader, type IndexSearcher, type SearchQuery, type SearchResult, type SinkDocument } from '../sink/types';
 import { CategoryDirectory, type CategoryEntry } from './categories';
+import { explainable } from './explain';
 import { LabelDirectory } from './labels';
 import { parseSearch, sortersOf, type SearchRequest, type Sorter } from './params';
 import { bucketsOf, defaultBoundaries, type PriceBucket } from './price-buckets';
@@ -102,11 +103,16 @@ export class SearchApi {
   /** Whether the public products index exists (the sink's `exists`). */
   private readonly hasLiveIndex: () => Promise<boolean>;
 
+  /** The index, its searches recorded while a request is explained (./explain.ts). */
+  private readonly sink: SearchIndex;
+
   constructor(
-    private readonly sink: SearchIndex,
+    index: SearchIndex,
     readonly profile: SearchProfile,
     opts: { categoryTtlMs?: number; hasLiveIndex?: () => Promise<boolean> } = {},
   ) {
+    const sink = explainable(index);
+    this.sink = sink;
     this.hasLiveIndex = opts.hasLiveIndex ?? (async () => true);
     this.widgets = widgetsOf(profile);
     this.sorters = sortersOf(profile);

@@ -34,6 +34,8 @@ export class CachedSearcher implements IndexSearcher {
   ) {}
 
   async search(q: SearchQuery): Promise<SearchResult> {
+    // An explained search shows what the engine is asked: never an answer remembered from before.
+    if (q.explain) return this.inner.search(q);
     const counts = Boolean(q.facets?.length || q.stats?.length || q.buckets);
     if (!this.opts.splitCounts || !counts || (q.limit ?? 10) === 0) return this.lookup(q);
     const [page, counted] = await Promise.all([

@@ -26,6 +26,7 @@ import {
   type IndexStamp,
   type SinkDocument,
   type Target,
+  msSince,
 } from './types';
 
 export interface IndexBody {
@@ -348,20 +349,18 @@ export class ClusterSink implements EngineSink {
         { filters: { filters: list.map((b) => inRange(facetField(profile, f), b)) } },
       ]),
     ]);
+    const body = {
+      from: q.offset ?? 0,
+      size: q.limit ?? 10,
+      query: { bool: { must, filter } },
+      sort,
+      track_total_hits: q.countAll !== false,
+      aggs: Object.keys(aggs).length ? aggs : undefined,
+    };
+    const started = performance.now();
     const res = await this.call('search', async () => {
       try {
-        return await this.cluster.search(
-          alias,
-          {
-            from: q.offset ?? 0,
-            size: q.limit ?? 10,
-            query: { bool: { must, filter } },
-            sort,
-            track_total_hits: q.countAll !== false,
-            aggs: Object.keys(aggs).length ? aggs : undefined,
-          },
-          fast,
-        );
+        return await this.cluster.search(alias, body, fast);
       } catch (err) {
         // No index yet (before the first rebuild): no matches. Asked of the search itself rather than
         // before it, so a search costs one round trip.
@@ -369,7 +368,8 @@ export class ClusterSink implements EngineSink {
         throw err;
       }
     });
-    if (!res) return { total: 0, hits: [] };
+    const explain = q.explain ? [{ engine: this.engine, request: { method: 'POST', path: `/${alias}/_search`, body }, ms: msSince(started) }] : undefined;
+    if (!res) return { total: 0, hits: [], ...(explain ? { explain } : {}) };
     const facets: Record<string, { value: string; count: number }[]> = {};
     const ranges: Record<string, { min: number | null; max: number | null }> = {};
     for (const f of kinds.ranges) {
@@ -389,6 +389,7 @@ export class ClusterSink implements EngineSink {
       hits: res.hits.map((h) => this.read('products', h._source ?? { id: h._id })),
       ...(q.facets ? { facets } : {}),
       ...(Object.keys(ranges).length ? { ranges } : {}),
+      ...(explain ? { explain } : {}),
     };
   }
 

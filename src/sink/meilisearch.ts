@@ -21,6 +21,8 @@ import {
   type EngineSink,
   type SinkDocument,
   type Target,
+  type EngineRequest,
+  msSince,
 } from './types';
 
 export interface MeilisearchOptions {
@@ -254,7 +256,8 @@ export class MeilisearchSink implements EngineSink {
     const paging = limit === 0 || offset % limit === 0 ? { hitsPerPage: limit, page: limit === 0 ? 1 : offset / limit + 1 } : { offset, limit };
     // `exact`: facet values are filtered and counted through their exact copies (see `toStored`);
     // an index built before those copies existed is searched through the fields themselves.
-    const query = (exact: boolean, attributesToSearchOn: string[] | undefined, bucket?: string) => {
+    const explain: EngineRequest[] | undefined = q.explain ? [] : undefined;
+    const query = async (exact: boolean, attributesToSearchOn: string[] | undefined, bucket?: string) => {
       const facetOf = (field: string) => (exact && this.exactFields.has(field) ? exactField(field) : field);
       const filter: string[] = [];
       if (q.isActive !== undefined) filter.push(`is_active = ${q.isActive}`);
@@ -268,15 +271,19 @@ export class MeilisearchSink implements EngineSink {
       const counted = [...kinds.terms.map((f) => facetOf(facetField(profile, f))), ...kinds.ranges.map((f) => facetField(profile, f))];
       // A bucket's count is a search of its own, counted and nothing else (Meilisearch has no range counts).
       if (bucket) filter.push(bucket);
-      return this.client.index(publicIndex.name).search<SinkDocument>(text ?? '', {
+      const params = {
         filter: filter.length ? filter.join(' AND ') : undefined,
         sort: bucket ? undefined : sort,
         ...(bucket ? { hitsPerPage: 0, page: 1 } : paging),
         facets: !bucket && counted.length ? counted : undefined,
         attributesToSearchOn,
         // Every word must match, as on every sink: the default (`last`) drops words until something matches.
-        matchingStrategy: 'all',
-      });
+        matchingStrategy: 'all' as const,
+      };
+      const started = performance.now();
+      const res = await this.client.index(publicIndex.name).search<SinkDocument>(text ?? '', params);
+      explain?.push({ engine: 'meilisearch', request: { method: 'POST', path: `/indexes/${publicIndex.name}/search`, body: { q: text ?? '', ...params } }, ms: msSince(started) });
+      return res;
     };
     let exact = true;
     let on_ = on;
@@ -295,9 +302,9 @@ export class MeilisearchSink implements EngineSink {
         }
       }
     });
-    if (!res) return { total: 0, hits: [] };
+    if (!res) return { total: 0, hits: [], ...(explain ? { explain } : {}) };
     const total = (res as { totalHits?: number }).totalHits ?? res.estimatedTotalHits ?? res.hits.length;
-    const result: SearchResult = { total, hits: res.hits.map((d) => this.fromStored(d)) };
+    const result: SearchResult = { total, hits: res.hits.map((d) => this.fromStored(d)), ...(explain ? { explain } : {}) };
     if (q.buckets) {
       // Asked with what the main search settled on (exact copies, searched fields), all at once.
       const counts = Object.entries(q.buckets).map(async ([f, list]): Promise<[string, number[]]> => [

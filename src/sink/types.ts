@@ -71,6 +71,11 @@ export interface SearchQuery {
    */
   countAll?: boolean;
   /**
+   * Report the requests the engine was sent for this search (`SearchResult.explain`): the console's
+   * explain switch. Never answered from a result cache.
+   */
+  explain?: boolean;
+  /**
    * Facets to count over all matching documents: a profile facet's key, a declared field, a field
    * path, or an attribute key (`size` counts `attributes.size`).
    */
@@ -146,6 +151,21 @@ export interface SearchResult {
   ranges?: Record<string, { min: number | null; max: number | null }>;
   /** Per facet of `buckets`: the matches in each bucket, in the order asked. */
   buckets?: Record<string, number[]>;
+  /** With `explain`: what the engine was asked, in order. */
+  explain?: EngineRequest[];
+}
+
+/** One request a sink sent its engine for a search: SQL and its parameters, or an HTTP request and its body. */
+export interface EngineRequest {
+  engine: string;
+  request: unknown;
+  /** How long the engine took to answer it. */
+  ms: number;
+}
+
+/** Milliseconds since a `performance.now()`, to a hundredth. */
+export function msSince(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
 }
 
 /** What rebuilds and syncs need: physical indexes behind a public name, written and swapped. */

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { comparisons, facetPlan, filtersOf, sortOf, type Bounds, type SearchQuery, type SearchResult } from '../types';
+import { comparisons, facetPlan, filtersOf, sortOf, type Bounds, type EngineRequest, msSince, type SearchQuery, type SearchResult } from '../types';
 import { ftsAnyOf, queryText } from '../text';
 import { facetField, fieldType, queryVariants, searchFields } from '../../profile/query';
 import type { SearchProfile } from '../../profile/schema';
@@ -16,7 +16,7 @@ export class SqliteSearcher {
   private readonly listable = new Map<string, boolean>();
 
   constructor(
-    private readonly db: Database.Database,
+    private db: Database.Database,
     private readonly indexName: string,
     private readonly profile: SearchProfile,
   ) {
@@ -31,6 +31,20 @@ export class SqliteSearcher {
   }
 
   search(q: SearchQuery): SearchResult {
+    if (!q.explain) return this.searchOn(q);
+    // Every statement this search runs, with its parameters, time and query plan. Searches are
+    // synchronous on their connection, so the tracing handle is this search's alone.
+    const real = this.db;
+    const trace: EngineRequest[] = [];
+    this.db = tracing(real, trace);
+    try {
+      return { ...this.searchOn(q), explain: trace };
+    } finally {
+      this.db = real;
+    }
+  }
+
+  private searchOn(q: SearchQuery): SearchResult {
     const name = this.indexName;
     const tables = tablesOf(name);
     if (!tableExists(this.db, name)) return { total: 0, hits: [] };
@@ -311,4 +325,36 @@ interface Counted {
   table: string;
   matches: string;
   everything: boolean;
+}
+
+/**
+ * A connection that records each statement it runs (SQL, parameters, milliseconds, and SQLite's
+ * query plan) into `trace`; everything else is the connection itself.
+ */
+function tracing(db: Database.Database, trace: EngineRequest[]): Database.Database {
+  const traced = (sql: string, stmt: Database.Statement): Database.Statement =>
+    new Proxy(stmt, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (typeof value !== 'function') return value;
+        if (prop !== 'all' && prop !== 'get' && prop !== 'run') return value.bind(target);
+        return (...params: unknown[]) => {
+          const started = performance.now();
+          const out = (value as (...a: unknown[]) => unknown).apply(target, params);
+          const ms = msSince(started);
+          const plan = /^\s*(SELECT|INSERT|WITH)/i.test(sql)
+            ? (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail)
+            : [];
+          trace.push({ engine: 'sqlite', request: { sql: sql.replace(/\s+/g, ' ').trim(), params, plan }, ms });
+          return out;
+        };
+      },
+    });
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'prepare') return (sql: string) => traced(sql, target.prepare(sql));
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
