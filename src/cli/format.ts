@@ -1,5 +1,6 @@
 import type { RunSummary } from '../sync/context';
 import type { HealthReport } from '../service/health';
+import type { SinkStatus } from '../service/status';
 import type { QuarantineRecord } from '../state/store';
 import type { SearchResult, SinkDocument } from '../sink/types';
 
@@ -19,14 +20,6 @@ export function summaryLine(s: RunSummary): string {
 }
 
 /** What `feeder status` found of the sink: its counts, or why it could not be reached. */
-export interface SinkStatus {
-  engine: string;
-  reachable: boolean;
-  error: string | null;
-  documents: { products: number; categories: number } | null;
-  /** The search profile and transform fingerprints: the live index's (null: no index) and the configured one. */
-  shape: { live: string | null; configured: string } | null;
-}
 
 function shapeLine(shape: { live: string | null; configured: string }): string {
   if (shape.live === null) return `shape: ${shape.configured} (no live index yet)`;

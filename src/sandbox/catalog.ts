@@ -3,6 +3,9 @@ import { ADJECTIVES, CATEGORY_TREE, COLORS, SIZES, slugify } from './words';
 
 /* The sandbox catalog: every resource as the vendor's API returns it, kept in id order. */
 
+/** Where the sandbox's images live: a host that does not exist (the console draws them itself). */
+export const SANDBOX_IMAGE_ORIGIN = 'https://cdn.sandbox.local';
+
 export type RawRecord = { id: number } & Record<string, unknown>;
 
 export const RESOURCE_PATHS = [
@@ -295,7 +298,7 @@ export class Catalog {
       status: this.rng.chance(0.85) ? 'active' : 'disabled',
       created_date: created,
       modified_date: created,
-      image: `https://cdn.sandbox.local/products/${product}/${this.rng.uuid()}.jpg`,
+      image: `${SANDBOX_IMAGE_ORIGIN}/products/${product}/${this.rng.uuid()}.jpg`,
       height: this.rng.pick([1500, 1200, 800, 80]),
       width: this.rng.pick([1000, 800, 600, 101]),
       order: this.rng.chance(0.9) ? order : 0,

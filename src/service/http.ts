@@ -1,7 +1,9 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import type { Logger } from './logger';
 import type { FeederMetrics } from './metrics';
+import type { ServiceStatus } from './status';
+import type { Activity } from './activity';
 import { NotLive, type SearchApi } from '../search/api';
 import { autocompleteResponse, categoryPage, listPage, type CommerceHeaders, type CommerceOptions } from '../search/commerce';
 import { BadRequest } from '../search/params';
@@ -21,8 +23,14 @@ export interface OperatorHandlers {
   health(): { status: number; body: unknown };
   /** GET /metrics: the Prometheus text. */
   metrics(): Promise<{ contentType: string; body: string }>;
-  /** POST /sync and /rebuild, the bearer token already checked: 202 started, or 409 busy. */
-  run(kind: 'sync' | 'rebuild', query: URLSearchParams): { status: number; body: unknown };
+  /** POST /sync, /rebuild and /quarantine/retry, the bearer token already checked: 202 started, or 409 busy. */
+  run(kind: 'sync' | 'rebuild' | 'quarantine-retry', query: URLSearchParams): { status: number; body: unknown };
+  /** POST /quarantine/purge, the token checked: forgets quarantined records (all, or of one resource). */
+  purgeQuarantine(resource: string | undefined): { removed: number };
+  /** GET /status: everything the console shows. */
+  status(): Promise<ServiceStatus>;
+  /** What GET /events streams. */
+  activity: Activity;
   /** ADMIN_TOKEN; unset disables the admin endpoints (404). */
   adminToken?: string;
   /** Whether a bearer token matches (constant time). */
@@ -112,27 +120,76 @@ function operatorRoutes(app: FastifyInstance, opts: HttpOptions): void {
     const { contentType, body } = await operator.metrics();
     return reply.type(contentType).send(body);
   });
-  notAllowed(app, ['/healthz', '/metrics'], 'GET, HEAD');
-  for (const kind of ['sync', 'rebuild'] as const) {
-    app.post(`/${kind}`, { config: { endpoint: kind } }, async (req, reply) => {
+  app.get('/status', { config: { endpoint: 'status' } }, async (_req, reply) => reply.header('cache-control', 'no-store').send(await operator.status()));
+  app.get('/events', { config: { endpoint: 'events' } }, (_req, reply) => streamEvents(reply, opts));
+  notAllowed(app, ['/healthz', '/metrics', '/status', '/events'], 'GET, HEAD');
+  const admin: [string, string, (req: FastifyRequest) => { status: number; body: unknown }][] = [
+    ['/sync', 'sync', (req) => operator.run('sync', queryOf(req))],
+    ['/rebuild', 'rebuild', (req) => operator.run('rebuild', queryOf(req))],
+    ['/quarantine/retry', 'quarantine-retry', (req) => operator.run('quarantine-retry', queryOf(req))],
+    ['/quarantine/purge', 'quarantine-purge', (req) => ({ status: 200, body: operator.purgeQuarantine(queryOf(req).get('resource') || undefined) })],
+  ];
+  for (const [url, endpoint, handle] of admin) {
+    app.post(url, { config: { endpoint } }, async (req, reply) => {
       if (!operator.adminToken) return reply.code(404).send({ error: 'admin endpoints are disabled (ADMIN_TOKEN is not set)' });
       if (!operator.tokenMatches(req.headers.authorization)) {
         // Never the token given: who asked, and how often (an alert on the counter finds a guesser).
-        opts.metrics.adminRefused.inc({ endpoint: kind });
-        opts.log.warn({ endpoint: kind, remote: req.ip, scheme: schemeOf(req.headers.authorization) }, 'admin request refused: missing or wrong bearer token');
+        opts.metrics.adminRefused.inc({ endpoint });
+        opts.log.warn({ endpoint, remote: req.ip, scheme: schemeOf(req.headers.authorization) }, 'admin request refused: missing or wrong bearer token');
         return reply.code(401).send({ error: 'missing or wrong bearer token' });
       }
-      const { status, body } = operator.run(kind, queryOf(req));
+      const { status, body } = handle(req);
       return reply.code(status).send(body);
     });
-  }
-  for (const url of ['/sync', '/rebuild']) {
     app.route({
       method: ['GET', 'PUT', 'DELETE', 'PATCH'],
       url,
       handler: (_req, reply) => reply.code(405).header('allow', 'POST').send({ error: 'only POST is allowed' }),
     });
   }
+}
+
+/** Event streams open at once; beyond it a 503 (each holds a connection and a timer). */
+const MAX_EVENT_STREAMS = 32;
+/** How often a stream gets the whole status again (the lag moves even when nothing runs). */
+const STATUS_EVERY_MS = 10_000;
+let eventStreams = 0;
+
+/**
+ * GET /events: server-sent events. `status` (what GET /status answers) on connect, after each run
+ * and every 10 s; `progress` as a run advances (at most four a second), and `null` when it ends.
+ */
+function streamEvents(reply: FastifyReply, opts: HttpOptions): void {
+  if (eventStreams >= MAX_EVENT_STREAMS) {
+    void reply.code(503).header('retry-after', '10').send({ error: `at most ${MAX_EVENT_STREAMS} event streams at once` });
+    return;
+  }
+  eventStreams++;
+  const { operator } = opts;
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+  const send = (event: string, data: unknown) => {
+    if (!res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  const sendStatus = () =>
+    operator.status().then(
+      (s) => send('status', s),
+      (err: Error) => opts.log.error({ err: err.message }, 'the status could not be read for an event stream'),
+    );
+  const onProgress = (p: unknown) => send('progress', p);
+  const onFinished = () => void sendStatus();
+  operator.activity.on('progress', onProgress);
+  operator.activity.on('finished', onFinished);
+  const timer = setInterval(() => void sendStatus(), STATUS_EVERY_MS);
+  res.write('retry: 3000\n\n');
+  void sendStatus();
+  res.once('close', () => {
+    eventStreams--;
+    clearInterval(timer);
+    operator.activity.off('progress', onProgress);
+    operator.activity.off('finished', onFinished);
+  });
 }
 
 function searchRoutes(scope: FastifyInstance, opts: HttpOptions, api: SearchApi, done: (err?: Error) => void): void {
@@ -144,12 +201,35 @@ function searchRoutes(scope: FastifyInstance, opts: HttpOptions, api: SearchApi,
     allowedHeaders: ['Accept', 'Accept-Language', 'Content-Type', 'x-currency'],
     maxAge: 600,
   });
-  const commerce = opts.commerce;
+  const routes = searchHandlers(api, opts);
+  for (const [url, endpoint, run] of routes) {
+    scope.get(url, { config: { endpoint } }, async (req, reply) => {
+      // Answers differ by language: a shared cache must keep one per Accept-Language.
+      if (endpoint !== 'search') {
+        const vary = reply.getHeader('vary');
+        void reply.header('vary', vary ? `${String(vary)}, Accept-Language` : 'Accept-Language');
+      }
+      return answerSearch(req, reply, endpoint, opts, (params) => run(req, params));
+    });
+  }
+  notAllowed(
+    scope,
+    routes.map(([url]) => url),
+    'GET, HEAD, OPTIONS',
+  );
+  done();
+}
+
+export type SearchHandler = [url: string, endpoint: SearchEndpoint, run: (req: FastifyRequest, params: URLSearchParams) => Promise<unknown>];
+
+/** The search routes: our own `/search`, and the Commerce routes a Project Zero storefront calls. */
+export function searchHandlers(api: SearchApi, opts: Pick<HttpOptions, 'commerce'>): SearchHandler[] {
+  const { commerce } = opts;
   const headersOf = (req: FastifyRequest): CommerceHeaders => ({
     'accept-language': header(req, 'accept-language'),
     'x-currency': header(req, 'x-currency'),
   });
-  const routes: [string, SearchEndpoint, (req: FastifyRequest, params: URLSearchParams) => Promise<unknown>][] = [
+  return [
     ['/search', 'search', (_req, p) => api.search(p)],
     ['/list', 'list', (req, p) => listPage(api, p, headersOf(req), commerce)],
     [
@@ -162,38 +242,37 @@ function searchRoutes(scope: FastifyInstance, opts: HttpOptions, api: SearchApi,
     ],
     ['/autocomplete', 'autocomplete', (req, p) => autocompleteResponse(api, p, headersOf(req), commerce)],
   ];
-  for (const [url, endpoint, run] of routes) {
-    scope.get(url, { config: { endpoint } }, async (req, reply) => {
-      let params: URLSearchParams;
-      try {
-        params = queryOf(req);
-      } catch {
-        return reply.code(400).header('cache-control', 'no-store').send({ error: 'the query string cannot be read' });
-      }
-      // Answers differ by language: a shared cache must keep one per Accept-Language.
-      if (endpoint !== 'search') {
-        const vary = reply.getHeader('vary');
-        void reply.header('vary', vary ? `${String(vary)}, Accept-Language` : 'Accept-Language');
-      }
-      try {
-        const body = await run(req, params);
-        if (body === null) return reply.code(404).header('cache-control', 'no-store').send({ error: 'no such category' });
-        return reply.header('cache-control', opts.cacheSeconds > 0 ? `public, max-age=${opts.cacheSeconds}` : 'no-store').send(body);
-      } catch (err) {
-        if (err instanceof BadRequest) return reply.code(400).header('cache-control', 'no-store').send({ error: err.message, param: err.param });
-        const unavailable = { 'cache-control': 'no-store', 'retry-after': '5' };
-        if (err instanceof NotLive) return reply.code(503).headers(unavailable).send({ error: err.message });
-        opts.log.error({ endpoint, err: (err as Error).message }, `${endpoint} failed: the search engine did not answer`);
-        return reply.code(503).headers(unavailable).send({ error: 'search is unavailable: the search engine did not answer' });
-      }
-    });
+}
+
+/**
+ * A search answered: 200 with the body (cached for SEARCH_CACHE_SECONDS), 404 for an unknown
+ * category, 400 naming a bad parameter, 503 with Retry-After while no index is live or the engine
+ * does not answer (logged).
+ */
+export async function answerSearch(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  endpoint: string,
+  opts: Pick<HttpOptions, 'log' | 'cacheSeconds'>,
+  run: (params: URLSearchParams) => Promise<unknown>,
+): Promise<FastifyReply> {
+  let params: URLSearchParams;
+  try {
+    params = queryOf(req);
+  } catch {
+    return reply.code(400).header('cache-control', 'no-store').send({ error: 'the query string cannot be read' });
   }
-  notAllowed(
-    scope,
-    routes.map(([url]) => url),
-    'GET, HEAD, OPTIONS',
-  );
-  done();
+  try {
+    const body = await run(params);
+    if (body === null) return reply.code(404).header('cache-control', 'no-store').send({ error: 'no such category' });
+    return reply.header('cache-control', opts.cacheSeconds > 0 ? `public, max-age=${opts.cacheSeconds}` : 'no-store').send(body);
+  } catch (err) {
+    if (err instanceof BadRequest) return reply.code(400).header('cache-control', 'no-store').send({ error: err.message, param: err.param });
+    const unavailable = { 'cache-control': 'no-store', 'retry-after': '5' };
+    if (err instanceof NotLive) return reply.code(503).headers(unavailable).send({ error: err.message });
+    opts.log.error({ endpoint, err: (err as Error).message }, `${endpoint} failed: the search engine did not answer`);
+    return reply.code(503).headers(unavailable).send({ error: 'search is unavailable: the search engine did not answer' });
+  }
 }
 
 function header(req: FastifyRequest, name: string): string | undefined {
@@ -201,7 +280,7 @@ function header(req: FastifyRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function notAllowed(app: FastifyInstance, urls: string[], allow: string): void {
+export function notAllowed(app: FastifyInstance, urls: string[], allow: string): void {
   for (const url of urls) {
     app.route({
       method: [...OTHER_METHODS],
@@ -215,7 +294,7 @@ function notAllowed(app: FastifyInstance, urls: string[], allow: string): void {
   }
 }
 
-function queryOf(req: FastifyRequest): URLSearchParams {
+export function queryOf(req: FastifyRequest): URLSearchParams {
   return new URL(req.url, 'http://localhost').searchParams;
 }
 

@@ -15,9 +15,14 @@ import { exists } from '../sink/types';
 import { servedIndex } from '../sink';
 import { recordedRun } from '../sync/runs';
 import { SearchApi } from '../search/api';
-import { buildHttpApp, type OperatorHandlers, type Serves } from './http';
+import { buildHttpApp, type HttpOptions, type OperatorHandlers, type Serves } from './http';
+import { CONSOLE_DIR, consoleRoutes, type ConsoleOptions } from '../console/server';
+import { SANDBOX_IMAGE_ORIGIN } from '../sandbox/catalog';
+import { Activity, type ActivityKind } from './activity';
+import { serviceStatus, type ServiceStatus } from './status';
+import { retryQuarantineNow } from '../sync/quarantine';
 
-type Kind = 'sync' | 'rebuild' | 'reconcile';
+type Kind = ActivityKind;
 
 /**
  * A scheduled sync, unless the configured search profile or transform changed since the live index
@@ -31,7 +36,18 @@ async function syncOrRollOut(ctx: RunContext): Promise<RunSummary> {
   return rebuild(ctx);
 }
 
-const RUNS: Record<Kind, (ctx: RunContext) => Promise<RunSummary>> = { sync: syncOrRollOut, rebuild, reconcile };
+const RUNS: Record<Kind, (ctx: RunContext) => Promise<RunSummary>> = {
+  sync: syncOrRollOut,
+  rebuild,
+  reconcile,
+  // Fetches every quarantined record again and indexes the ones that became valid (`feeder quarantine retry`).
+  'quarantine-retry': retryQuarantineNow,
+};
+
+/** How often the lag is sampled for the console's chart. */
+const LAG_SAMPLE_MS = 15_000;
+/** How long a /status answer is reused (it asks the engine for its counts). */
+const STATUS_TTL_MS = 1_000;
 
 /**
  * `feeder serve`: runs `sync` on SYNC_CRON (and `rebuild` on REBUILD_CRON, `reconcile` on
@@ -43,6 +59,11 @@ const RUNS: Record<Kind, (ctx: RunContext) => Promise<RunSummary>> = { sync: syn
  */
 export class Service {
   readonly metrics = new FeederMetrics();
+  /** The run in progress and the lag history, as the console shows them. */
+  readonly activity = new Activity();
+  private readonly startedAt = new Date().toISOString();
+  private lagTimer: NodeJS.Timeout | null = null;
+  private status: { at: number; value: Promise<ServiceStatus> } | null = null;
   private busy: Promise<unknown> | null = null;
   private running: Kind | null = null;
   private readonly abort = new AbortController();
@@ -66,6 +87,7 @@ export class Service {
     this.closeSearch = served ? () => served.close() : async () => undefined;
     this.cacheBytes = () => served?.cache?.size ?? 0;
     rt.ctx.signal = this.abort.signal;
+    rt.ctx.onProgress = (e) => this.activity.onProgress(e);
     rt.ctx.source.http.setShutdownSignal(this.abort.signal);
     this.metrics.watchSource(rt.ctx.source.http);
   }
@@ -79,9 +101,11 @@ export class Service {
     }
     const started = Date.now();
     this.running = kind;
+    this.status = null;
+    this.activity.runStarted(kind, why);
     ctx.allowShrink = opts.allowShrink === true;
     // A run that fails before it begins (its checks) is recorded and logged like any failed run.
-    const done = recordedRun(ctx, kind, () => RUNS[kind](ctx)).then(
+    const done = recordedRun(ctx, kind === 'quarantine-retry' ? 'sync' : kind, () => RUNS[kind](ctx)).then(
       (summary) => {
         this.metrics.recordRun(summary.kind, 'succeeded', summary, (Date.now() - started) / 1000);
         return summary;
@@ -102,6 +126,9 @@ export class Service {
       ctx.allowShrink = false;
       this.busy = null;
       this.running = null;
+      this.status = null;
+      this.sampleLag();
+      this.activity.runFinished();
     });
     return { started: true, done };
   }
@@ -143,6 +170,8 @@ export class Service {
     this.tasks.push(cron.schedule(config.SYNC_CRON, () => void this.trigger('sync', 'tick'), { name: 'sync' }));
     if (config.REBUILD_CRON) this.tasks.push(cron.schedule(config.REBUILD_CRON, () => void this.trigger('rebuild', 'tick'), { name: 'rebuild' }));
     if (config.RECONCILE_CRON) this.tasks.push(cron.schedule(config.RECONCILE_CRON, () => void this.trigger('reconcile', 'tick'), { name: 'reconcile' }));
+    this.sampleLag();
+    this.lagTimer = setInterval(() => this.sampleLag(), LAG_SAMPLE_MS).unref();
     if (hasInterruptedRebuild(ctx)) {
       ctx.log.info('an interrupted rebuild is pending: resuming it');
       this.trigger('rebuild', 'resume');
@@ -158,6 +187,7 @@ export class Service {
   /** Stops scheduling, stops the run at its next checkpoint, closes HTTP; bounded by SHUTDOWN_GRACE_MS. */
   async stop(): Promise<void> {
     for (const t of this.tasks) await t.stop();
+    if (this.lagTimer) clearInterval(this.lagTimer);
     this.abort.abort();
     const grace = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this.rt.ctx.config.SHUTDOWN_GRACE_MS).unref());
     if ((await Promise.race([this.busy, grace])) === 'timeout') {
@@ -175,10 +205,39 @@ export class Service {
     return healthReport(ctx.store, ctx.config);
   }
 
+  private sampleLag(): void {
+    try {
+      this.activity.sampleLag(this.report().lagSeconds);
+    } catch (err) {
+      this.rt.ctx.log.warn({ err: (err as Error).message }, 'the lag could not be read from the state store');
+    }
+  }
+
+  /** GET /status: shared by the requests of one second (it asks the engine for its counts). */
+  statusNow(): Promise<ServiceStatus> {
+    const now = Date.now();
+    if (this.status && now - this.status.at < STATUS_TTL_MS) return this.status.value;
+    const { ctx } = this.rt;
+    const value = serviceStatus({
+      store: ctx.store,
+      config: ctx.config,
+      sink: ctx.sink,
+      fingerprint: ctx.shape.fingerprint,
+      profile: ctx.shape.profile,
+      activity: this.activity,
+      running: this.running,
+      startedAt: this.startedAt,
+      searchEnabled: this.search !== null,
+      sandboxImageOrigin: this.rt.sandbox ? SANDBOX_IMAGE_ORIGIN : null,
+    });
+    this.status = { at: now, value };
+    return value;
+  }
+
   /** One listener answering what `serves` says (docs/SEARCH-API.md, "Limits" for its limits). */
   private async listen(serves: Serves, port: number, host: string): Promise<FastifyInstance> {
     const { ctx } = this.rt;
-    const app = buildHttpApp(serves, {
+    const opts: HttpOptions = {
       metrics: this.metrics,
       log: ctx.log,
       operator: this.operatorHandlers(),
@@ -186,9 +245,25 @@ export class Service {
       corsOrigins: ctx.config.SEARCH_CORS_ORIGINS,
       cacheSeconds: ctx.config.SEARCH_CACHE_SECONDS,
       commerce: { priceType: ctx.config.PRICE_TYPE },
-    });
+    };
+    const app = buildHttpApp(serves, opts);
+    // The console lives beside the operator's endpoints, never on the search API's own port.
+    if (serves !== 'search') consoleRoutes(app, opts, this.consoleOptions());
     await app.listen({ port, host });
     return app;
+  }
+
+  private consoleOptions(): ConsoleOptions {
+    const { ctx } = this.rt;
+    let origins: { at: number; list: string[] } | null = null;
+    return {
+      dir: CONSOLE_DIR,
+      // Read again at most once a minute: a first crawl is what stages the first images.
+      imageOrigins: () => {
+        if (!origins || Date.now() - origins.at > 60_000) origins = { at: Date.now(), list: ctx.store.imageOrigins() };
+        return origins.list;
+      },
+    };
   }
 
   private operatorHandlers(): OperatorHandlers {
@@ -217,6 +292,14 @@ export class Service {
         const { started } = this.trigger(kind, 'request', { allowShrink });
         return started ? { status: 202, body: { started: kind } } : { status: 409, body: { error: `a ${this.running ?? 'run'} is in flight` } };
       },
+      purgeQuarantine: (resource) => {
+        const removed = ctx.store.purgeQuarantine(resource);
+        this.status = null;
+        ctx.log.info({ resource: resource ?? null, removed }, 'quarantine purged by request');
+        return { removed };
+      },
+      status: () => this.statusNow(),
+      activity: this.activity,
     };
   }
 }

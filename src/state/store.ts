@@ -247,6 +247,18 @@ export class StateStore {
     return (this.stmt(`SELECT count(*) AS n FROM ${TABLES[resource].table}`).get() as { n: number }).n;
   }
 
+  /** The distinct origins (`https://cdn.example.com`) of up to `sample` staged image URLs. */
+  imageOrigins(sample = 200): string[] {
+    const rows = this.stmt("SELECT json_extract(data, '$.image') AS url FROM product_images LIMIT ?").all(sample) as { url: unknown }[];
+    const origins = new Set<string>();
+    for (const { url } of rows) {
+      if (typeof url !== 'string' || !URL.canParse(url)) continue;
+      const u = new URL(url);
+      if (u.protocol === 'https:' || u.protocol === 'http:') origins.add(u.origin);
+    }
+    return [...origins];
+  }
+
   /** Product ids in ascending order after `afterId`, a page at a time (rebuild streams these). */
   productIdsAfter(afterId: number, limit: number): number[] {
     return (this.stmt('SELECT id FROM products WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as { id: number }[]).map((r) => r.id);

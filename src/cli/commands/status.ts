@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { healthReport } from '../../service/health';
 import { createSink } from '../../sink';
-import { live } from '../../sink/types';
 import { configuredFingerprint } from '../../profile/load';
-import { liveShape } from '../../sync/source-identity';
-import { statusText, type SinkStatus } from '../format';
+import { sinkStatus } from '../../service/status';
+import { statusText } from '../format';
 import { withStore } from '../context';
 
 /**
@@ -21,23 +20,13 @@ export function statusCommand(program: Command): void {
       withStore(async (store, config) => {
         const report = healthReport(store, config);
         // A profile or transform file that cannot be read is bad configuration (exit 2), not a sink fault.
-        const sink = await sinkStatus(config, configuredFingerprint(config));
+        const fingerprint = configuredFingerprint(config);
+        const engine = createSink(config);
+        const sink = await sinkStatus(engine, fingerprint).finally(() => engine.close().catch(() => undefined));
         const quarantine = store.quarantined(50);
         const ok = report.ok && sink.reachable;
         console.log(opts.json ? JSON.stringify({ ...report, ok, sink, documents: sink.documents, quarantine }, null, 2) : statusText(report, sink, quarantine));
         if (!ok) process.exitCode = 1;
       }),
     );
-}
-
-async function sinkStatus(config: Parameters<typeof createSink>[0], configured: string): Promise<SinkStatus> {
-  const sink = createSink(config);
-  try {
-    const documents = { products: await sink.count(live(sink, 'products')), categories: await sink.count(live(sink, 'categories')) };
-    return { engine: sink.engine, reachable: true, error: null, documents, shape: { live: await liveShape(sink), configured } };
-  } catch (err) {
-    return { engine: sink.engine, reachable: false, error: (err as Error).message, documents: null, shape: null };
-  } finally {
-    await sink.close().catch(() => undefined);
-  }
 }
