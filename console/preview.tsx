@@ -114,7 +114,7 @@ export function SearchPreview({ status }: { status: Status }) {
         <div class="results" aria-busy={loading}>
           <aside class="facets" aria-label="Filters">
             {listing.facets.map((f) => (
-              <FacetBox key={f.key} facet={f} onToggle={(v) => toggle(f, v)} />
+              <FacetBox key={f.key} facet={f} chosen={query.selected[f.search_key] ?? []} onToggle={(v) => toggle(f, v)} />
             ))}
           </aside>
           <section aria-labelledby="found">
@@ -135,7 +135,8 @@ export function SearchPreview({ status }: { status: Status }) {
   );
 }
 
-function FacetBox({ facet, onToggle }: { facet: Facet; onToggle(value: string): void }) {
+/** A facet's choices; a box shows what the shopper chose at once, before the narrowed listing arrives. */
+function FacetBox({ facet, chosen, onToggle }: { facet: Facet; chosen: string[]; onToggle(value: string): void }) {
   const choices = facet.data.choices;
   if (!choices.length) return null;
   return (
@@ -145,7 +146,7 @@ function FacetBox({ facet, onToggle }: { facet: Facet; onToggle(value: string): 
         {choices.slice(0, 30).map((c) => (
           <li key={c.value}>
             <label>
-              <input type="checkbox" checked={c.is_selected} onChange={() => onToggle(c.value)} /> <span class="label">{c.label}</span>{' '}
+              <input type="checkbox" checked={chosen.includes(c.value)} onChange={() => onToggle(c.value)} /> <span class="label">{c.label}</span>{' '}
               <span class="qty" data-quantity={c.quantity}>
                 {count(c.quantity)}
               </span>

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SearchApi } from '../../src/search/api';
 import { buildHttpApp } from '../../src/service/http';
 import { FeederMetrics } from '../../src/service/metrics';
+import { Activity } from '../../src/service/activity';
 import type { Logger } from '../../src/service/logger';
 
 /**
@@ -23,6 +24,9 @@ export async function listenSearch(
       health: () => ({ status: 200, body: {} }),
       metrics: async () => ({ contentType: 'text/plain', body: '' }),
       run: () => ({ status: 202, body: {} }),
+      purgeQuarantine: () => ({ removed: 0 }),
+      status: () => Promise.reject(new Error('no status: the search routes alone')),
+      activity: new Activity(),
       tokenMatches: () => false,
     },
   });
