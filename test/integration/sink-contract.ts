@@ -120,6 +120,21 @@ export function sinkContract(name: string, engine: () => SinkUnderTest): void {
       expect(new Map(result.facets!.integration_color.map((f) => [f.value, f.count]))).toEqual(colors);
     });
 
+    test('explain: the same answer, with the engine requests the search sent and their times', async () => {
+      const q = { text: 'a', facets: ['integration_color'], sort: 'price', limit: 5 };
+      const plain = await searcher(rt).search(q);
+      const explained = await searcher(rt).search({ ...q, explain: true });
+      const { explain, ...rest } = explained;
+      expect(rest).toEqual(plain);
+      expect(explain!.length).toBeGreaterThan(0);
+      for (const r of explain!) {
+        expect(r.engine).toBe(rt.ctx.sink.engine);
+        expect(r.ms).toBeGreaterThanOrEqual(0);
+      }
+      // The request names what was asked: the sort field is in it, whatever the engine's language.
+      expect(JSON.stringify(explain)).toContain('price');
+    });
+
     test('price bounds: `>` and `<` exclude the bound, `>=` and `<=` include it', async () => {
       const docs = await exportDocs(rt);
       const bound = docs.map((d) => d.price).find((p): p is number => typeof p === 'number' && p > 0)!;
