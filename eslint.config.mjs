@@ -1,5 +1,5 @@
 // Lint: typescript-eslint's type-aware recommended rules (no floating promises, no misused
-// promises, no unsafe any) over src, test and bench; formatting is Prettier's job.
+// promises, no unsafe any) over src, test, bench and the console's page; formatting is Prettier's job.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
@@ -18,6 +18,13 @@ export default tseslint.config(
       // callers see one failure path. That is the point of the keyword, not an oversight.
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The console's page: browser code, checked against its own project (DOM, Preact's JSX).
+    files: ['console/**/*.ts', 'console/**/*.tsx'],
+    languageOptions: {
+      parserOptions: { project: ['./console/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
     },
   },
   {

@@ -34,7 +34,9 @@ export function Operations({ status }: { status: Status }) {
               <dd>{count(sink.documents.categories)}</dd>
             </dl>
           ) : (
-            <p class="alert">{sink.engine} unreachable: {sink.error}</p>
+            <p class="alert">
+              {sink.engine} unreachable: {sink.error}
+            </p>
           )}
           <p class="muted">
             engine: {sink.engine}; pending: {count(status.pending)}
@@ -51,7 +53,11 @@ export function Operations({ status }: { status: Status }) {
                 <dd title={shape.configured}>{shape.configured.slice(0, 12)}</dd>
               </dl>
               <p class="muted">
-                {shape.live === null ? 'the first rebuild builds it' : shape.live === shape.configured ? 'the live index has the configured profile' : 'differs: the next sync rolls the new shape in'}
+                {shape.live === null
+                  ? 'the first rebuild builds it'
+                  : shape.live === shape.configured
+                    ? 'the live index has the configured profile'
+                    : 'differs: the next sync rolls the new shape in'}
               </p>
             </>
           ) : (
@@ -79,7 +85,12 @@ function LagChart({ history, max }: { history: [number, number | null][]; max: n
   const line = points.map((p, i) => `${i ? 'L' : 'M'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' ');
   const latest = points[points.length - 1][1];
   return (
-    <svg class="chart" viewBox={`0 0 ${w} ${h}`} role="img" aria-label={`Lag since ${new Date(t0).toLocaleTimeString('en-GB')}: now ${seconds(latest)}, allowed ${seconds(max)}`}>
+    <svg
+      class="chart"
+      viewBox={`0 0 ${w} ${h}`}
+      role="img"
+      aria-label={`Lag since ${new Date(t0).toLocaleTimeString('en-GB')}: now ${seconds(latest)}, allowed ${seconds(max)}`}
+    >
       <line x1="0" x2={w} y1={y(max)} y2={y(max)} class="limit" />
       <path d={line} class="series" />
     </svg>
@@ -92,7 +103,10 @@ function Progress({ progress }: { progress: RunProgress }) {
   return (
     <section class="panel progress" aria-labelledby="progress-title" aria-live="polite">
       <h2 id="progress-title">
-        {progress.kind} in progress <span class="muted">({progress.why}, since {when(progress.startedAt)})</span>
+        {progress.kind} in progress{' '}
+        <span class="muted">
+          ({progress.why}, since {when(progress.startedAt)})
+        </span>
       </h2>
       <p>
         phase: <strong data-testid="phase">{progress.phase}</strong>
@@ -160,7 +174,14 @@ function Actions({ status }: { status: Status }) {
           }}
         >
           <label for="token">Admin token</label>
-          <input id="token" type="password" autocomplete="off" value={draft} onInput={(e) => setDraft(e.currentTarget.value)} placeholder={token ? 'token set' : 'ADMIN_TOKEN'} />
+          <input
+            id="token"
+            type="password"
+            autocomplete="off"
+            value={draft}
+            onInput={(e) => setDraft(e.currentTarget.value)}
+            placeholder={token ? 'token set' : 'ADMIN_TOKEN'}
+          />
           <button type="submit" disabled={!draft}>
             Use token
           </button>
@@ -182,7 +203,11 @@ function Actions({ status }: { status: Status }) {
           <input type="checkbox" checked={shrink} disabled={disabled} onChange={(e) => setShrink(e.currentTarget.checked)} />
           allow the rebuilt index to shrink
         </label>
-        <button type="button" disabled={disabled || status.running !== null || status.quarantine.count === 0} onClick={() => void run('Quarantine retry', '/quarantine/retry')}>
+        <button
+          type="button"
+          disabled={disabled || status.running !== null || status.quarantine.count === 0}
+          onClick={() => void run('Quarantine retry', '/quarantine/retry')}
+        >
           Retry quarantined
         </button>
         <button type="button" disabled={disabled || status.quarantine.count === 0} onClick={() => void run('Quarantine purge', '/quarantine/purge')}>
@@ -191,9 +216,7 @@ function Actions({ status }: { status: Status }) {
       </div>
       {confirming && (
         <div class="confirm" role="alertdialog" aria-labelledby="confirm-text">
-          <p id="confirm-text">
-            A rebuild allowed to shrink swaps in its result even when it holds far fewer products than the live index. Rebuild anyway?
-          </p>
+          <p id="confirm-text">A rebuild allowed to shrink swaps in its result even when it holds far fewer products than the live index. Rebuild anyway?</p>
           <button type="button" class="danger" onClick={() => void run('Rebuild (shrink allowed)', '/rebuild?allow_shrink=true')}>
             Yes, rebuild and allow shrinking
           </button>
@@ -226,9 +249,15 @@ function Runs({ status }: { status: Status }) {
               <th scope="col">kind</th>
               <th scope="col">outcome</th>
               <th scope="col">duration</th>
-              <th scope="col" class="num">written</th>
-              <th scope="col" class="num">deleted</th>
-              <th scope="col" class="num">quarantined</th>
+              <th scope="col" class="num">
+                written
+              </th>
+              <th scope="col" class="num">
+                deleted
+              </th>
+              <th scope="col" class="num">
+                quarantined
+              </th>
               <th scope="col">error</th>
             </tr>
           </thead>
@@ -274,7 +303,9 @@ function Quarantine({ status }: { status: Status }) {
                 <th scope="col">resource</th>
                 <th scope="col">record</th>
                 <th scope="col">reason</th>
-                <th scope="col" class="num">attempts</th>
+                <th scope="col" class="num">
+                  attempts
+                </th>
                 <th scope="col">last seen</th>
               </tr>
             </thead>
@@ -290,7 +321,9 @@ function Quarantine({ status }: { status: Status }) {
               ))}
             </tbody>
           </table>
-          {quarantine.count > quarantine.records.length && <p class="muted">the first {quarantine.records.length} are listed; `feeder quarantine list` shows all</p>}
+          {quarantine.count > quarantine.records.length && (
+            <p class="muted">the first {quarantine.records.length} are listed; `feeder quarantine list` shows all</p>
+          )}
         </div>
       )}
     </section>

@@ -92,7 +92,11 @@ export function SearchPreview({ status }: { status: Status }) {
         {listing && (
           <label>
             Sort{' '}
-            <select value={listing.sorters.find((s) => s.is_selected)?.value} onChange={(e) => setQuery({ ...query, sorter: e.currentTarget.value, page: 1 })} data-testid="sorter">
+            <select
+              value={listing.sorters.find((s) => s.is_selected)?.value}
+              onChange={(e) => setQuery({ ...query, sorter: e.currentTarget.value, page: 1 })}
+              data-testid="sorter"
+            >
               {listing.sorters.map((s) => (
                 <option key={s.value} value={s.value}>
                   {s.label}
@@ -136,7 +140,7 @@ export function SearchPreview({ status }: { status: Status }) {
 }
 
 /** A facet's choices; a box shows what the shopper chose at once, before the narrowed listing arrives. */
-function FacetBox({ facet, chosen, onToggle }: { facet: Facet; chosen: string[]; onToggle(value: string): void }) {
+function FacetBox({ facet, chosen, onToggle }: { facet: Facet; chosen: string[]; onToggle: (value: string) => void }) {
   const choices = facet.data.choices;
   if (!choices.length) return null;
   return (
@@ -174,7 +178,7 @@ function ProductCard({ product, src }: { product: Product; src: string | undefin
   );
 }
 
-function Pager({ pagination, onPage }: { pagination: Listing['pagination']; onPage(page: number): void }) {
+function Pager({ pagination, onPage }: { pagination: Listing['pagination']; onPage: (page: number) => void }) {
   const { current_page: page, num_pages: pages } = pagination;
   if (pages <= 1) return null;
   const shown = [...new Set([1, page - 1, page, page + 1, pages])].filter((p) => p >= 1 && p <= pages).sort((a, b) => a - b);
@@ -196,7 +200,7 @@ function Pager({ pagination, onPage }: { pagination: Listing['pagination']; onPa
 }
 
 /** A search box with suggestions (the ARIA combobox pattern): arrows move, Enter picks or searches, Escape closes. */
-function SearchBox({ language, onSearch, onCategory }: { language: string; onSearch(text: string): void; onCategory(id: number): void }) {
+function SearchBox({ language, onSearch, onCategory }: { language: string; onSearch: (text: string) => void; onCategory: (id: number) => void }) {
   const [draft, setDraft] = useState('');
   const [suggestions, setSuggestions] = useState<{ label: string; kind: 'Category' | 'Product'; category?: number }[]>([]);
   const [active, setActive] = useState(-1);
@@ -216,7 +220,11 @@ function SearchBox({ language, onSearch, onCategory }: { language: string; onSea
         (r) => {
           setSuggestions(
             r.response.groups.flatMap((g) =>
-              g.entries.map((e) => ({ label: e.label, kind: g.suggestion_type, category: typeof e.extra.category_id === 'number' ? e.extra.category_id : undefined })),
+              g.entries.map((e) => ({
+                label: e.label,
+                kind: g.suggestion_type,
+                category: typeof e.extra.category_id === 'number' ? e.extra.category_id : undefined,
+              })),
             ),
           );
           setActive(-1);
@@ -280,7 +288,14 @@ function SearchBox({ language, onSearch, onCategory }: { language: string; onSea
       <button type="submit">Search</button>
       <ul id="suggestions" role="listbox" aria-label="Suggestions" hidden={!open}>
         {suggestions.map((s, i) => (
-          <li key={`${s.kind}:${s.label}:${i}`} id={`suggestion-${i}`} role="option" aria-selected={i === active} onMouseDown={(e) => e.preventDefault()} onClick={() => pick(i)}>
+          <li
+            key={`${s.kind}:${s.label}:${i}`}
+            id={`suggestion-${i}`}
+            role="option"
+            aria-selected={i === active}
+            onMouseDown={(e) => e.preventDefault()}
+            onClick={() => pick(i)}
+          >
             <span class="kind">{s.kind === 'Category' ? 'Category' : 'Product'}</span> {s.label}
           </li>
         ))}
@@ -293,7 +308,10 @@ function ExplainPanel({ explain }: { explain: Explain }) {
   return (
     <section class="panel explain" aria-labelledby="explain-title" data-testid="explain-panel">
       <h2 id="explain-title">
-        Explain <span class="muted">({explain.ms} ms, {explain.searches.length} searches)</span>
+        Explain{' '}
+        <span class="muted">
+          ({explain.ms} ms, {explain.searches.length} searches)
+        </span>
       </h2>
       {explain.searches.map((s, i) => (
         <details key={i} open={i === 0}>

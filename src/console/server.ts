@@ -107,7 +107,10 @@ export function consoleRoutes(app: FastifyInstance, opts: HttpOptions, console: 
     reply.headers({ 'cache-control': 'public, max-age=86400' }).type('image/svg+xml').send(FAVICON),
   );
   app.get('/console/media/sandbox/*', { config: { endpoint: 'console' } }, async (req, reply) =>
-    reply.headers({ 'cache-control': 'public, max-age=86400' }).type('image/svg+xml').send(sandboxPicture((req.params as { '*': string })['*'])),
+    reply
+      .headers({ 'cache-control': 'public, max-age=86400' })
+      .type('image/svg+xml')
+      .send(sandboxPicture((req.params as { '*': string })['*'])),
   );
   if (built) {
     void app.register(fastifyStatic, {
@@ -118,7 +121,9 @@ export function consoleRoutes(app: FastifyInstance, opts: HttpOptions, console: 
       // Hashed names: a new build is a new name, so a name is cached for good.
       immutable: true,
       maxAge: '365d',
-      setHeaders: (res) => res.setHeader('x-content-type-options', 'nosniff'),
+      setHeaders: (res) => {
+        res.setHeader('x-content-type-options', 'nosniff');
+      },
     });
   }
   if (opts.search) previewRoutes(app, opts, opts.search);

@@ -161,7 +161,10 @@ let eventStreams = 0;
  */
 function streamEvents(reply: FastifyReply, opts: HttpOptions): void {
   if (eventStreams >= MAX_EVENT_STREAMS) {
-    void reply.code(503).header('retry-after', '10').send({ error: `at most ${MAX_EVENT_STREAMS} event streams at once` });
+    void reply
+      .code(503)
+      .header('retry-after', '10')
+      .send({ error: `at most ${MAX_EVENT_STREAMS} event streams at once` });
     return;
   }
   eventStreams++;

@@ -113,9 +113,12 @@ export async function serviceStatus(args: {
   };
 }
 
-function runRow(r: ReturnType<StateStore['recentRuns']>[number]): RunRow {
+export function runRow(r: ReturnType<StateStore['recentRuns']>[number]): RunRow {
   const s = r.summary ?? {};
-  const figure = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : null);
+  const figure = (k: string): number | null => {
+    const v = s[k];
+    return typeof v === 'number' ? v : null;
+  };
   const duration = r.finished_at ? Date.parse(r.finished_at) - Date.parse(r.started_at) : null;
   // Recorded as `message [CODE]` (sync/runs.ts).
   const coded = r.error ? /^(.*) \[([A-Z][A-Z0-9_]+)\]$/s.exec(r.error) : null;

@@ -282,7 +282,11 @@ export class MeilisearchSink implements EngineSink {
       };
       const started = performance.now();
       const res = await this.client.index(publicIndex.name).search<SinkDocument>(text ?? '', params);
-      explain?.push({ engine: 'meilisearch', request: { method: 'POST', path: `/indexes/${publicIndex.name}/search`, body: { q: text ?? '', ...params } }, ms: msSince(started) });
+      explain?.push({
+        engine: 'meilisearch',
+        request: { method: 'POST', path: `/indexes/${publicIndex.name}/search`, body: { q: text ?? '', ...params } },
+        ms: msSince(started),
+      });
       return res;
     };
     let exact = true;

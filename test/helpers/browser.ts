@@ -18,7 +18,7 @@ export function chromiumPath(): string | null {
 /** Why the browser tests cannot run here, or null. */
 export function browserSkipReason(): string | null {
   if (chromiumPath()) return null;
-  const reason = 'no Chromium: install Debian\'s `chromium` (apt-get install chromium) or set CHROMIUM_PATH';
+  const reason = "no Chromium: install Debian's `chromium` (apt-get install chromium) or set CHROMIUM_PATH";
   if (process.env.REQUIRE_BROWSER === '1') throw new Error(`REQUIRE_BROWSER=1, but ${reason}`);
   return reason;
 }

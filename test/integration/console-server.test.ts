@@ -48,7 +48,7 @@ describe('the console endpoints', () => {
     await sandbox.stop();
   });
 
-  test('/events streams the status, a run\'s progress and its end; the quarantine is listed, retried and purged with the token', async () => {
+  test("/events streams the status, a run's progress and its end; the quarantine is listed, retried and purged with the token", async () => {
     const stream = readEvents(serve.url);
     try {
       await eventually(async () => (stream.events.some((e) => e.event === 'status') ? true : undefined));
@@ -76,7 +76,10 @@ describe('the console endpoints', () => {
       const seen = stream.events.length;
       expect((await fetch(`${serve.url}/rebuild`, { method: 'POST', headers: auth })).status).toBe(202);
       await eventually(async () => {
-        const s = stream.events.slice(seen).filter((e) => e.event === 'status').map((e) => e.data as ServiceStatus);
+        const s = stream.events
+          .slice(seen)
+          .filter((e) => e.event === 'status')
+          .map((e) => e.data as ServiceStatus);
         return s.find((x) => x.runs[0].kind === 'rebuild' && x.running === null);
       });
       const phases = stream.events
@@ -147,9 +150,10 @@ describe('the console endpoints', () => {
     expect(plain.body.explain).toBeNull();
     const direct = await getJson<{ pagination: { total_count: number } }>(`${/"search":"(http:[^"]+)\/search"/.exec(serve.output())![1]}/list/?page_size=5`);
     expect(plain.body.response).toEqual(direct.body);
-    const explained = await getJson<{ response: unknown; explain: { ms: number; searches: { query: { limit?: number }; engine: { engine: string; request: { sql: string } }[] }[] } }>(
-      `${serve.url}/preview/list/?page_size=5&explain=1`,
-    );
+    const explained = await getJson<{
+      response: unknown;
+      explain: { ms: number; searches: { query: { limit?: number }; engine: { engine: string; request: { sql: string } }[] }[] };
+    }>(`${serve.url}/preview/list/?page_size=5&explain=1`);
     expect(explained.body.response).toEqual(direct.body);
     const { searches } = explained.body.explain;
     expect(searches.some((s) => s.query.limit === 5)).toBe(true);

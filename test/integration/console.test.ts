@@ -72,7 +72,10 @@ it('the operations view shows a healthy feeder, its documents and its runs after
   expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
   await expect(page.getByTestId('health').textContent()).resolves.toBe('Healthy');
   const status = (await getJson<{ sink: { documents: { products: number } } }>(`${serve.url}/status`)).body;
-  await page.getByTestId('products').filter({ hasText: status.sink.documents.products.toLocaleString('en') }).waitFor();
+  await page
+    .getByTestId('products')
+    .filter({ hasText: status.sink.documents.products.toLocaleString('en') })
+    .waitFor();
   await runRows().filter({ hasText: 'rebuild' }).filter({ hasText: 'succeeded' }).first().waitFor();
   // Without a token the actions are disabled.
   expect(await page.getByRole('button', { name: 'Sync now' }).isDisabled()).toBe(true);
@@ -129,7 +132,11 @@ it('the search preview suggests as one types, narrows by a facet choice to its c
   const quantity = Number(await choice.locator('.qty').getAttribute('data-quantity'));
   expect(quantity).toBeGreaterThan(0);
   await choice.getByRole('checkbox').check();
-  await eventually(async () => ((await total()) === quantity ? true : undefined), 10_000, () => `expected ${quantity}`);
+  await eventually(
+    async () => ((await total()) === quantity ? true : undefined),
+    10_000,
+    () => `expected ${quantity}`,
+  );
   await expect(page.locator('fieldset[data-facet=size] li').first().getByRole('checkbox').isChecked()).resolves.toBe(true);
   await choice.getByRole('checkbox').uncheck();
   await eventually(async () => ((await total()) === all ? true : undefined), 10_000);
@@ -144,10 +151,11 @@ it('the search preview suggests as one types, narrows by a facet choice to its c
   }, 10_000);
 
   // Paging: page 2 holds other products.
-  const firstPage = await page.locator('[data-testid=products] li').evaluateAll((els) => els.map((e) => e.getAttribute('data-pk')));
+  const pks = async () => Promise.all((await page.locator('[data-testid=products] li').all()).map((li) => li.getAttribute('data-pk')));
+  const firstPage = await pks();
   await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Next' }).click();
   await page.getByRole('navigation', { name: 'Pages' }).locator('[aria-current=page]').filter({ hasText: '2' }).waitFor();
-  const secondPage = await page.locator('[data-testid=products] li').evaluateAll((els) => els.map((e) => e.getAttribute('data-pk')));
+  const secondPage = await pks();
   expect(secondPage.filter((pk) => firstPage.includes(pk))).toEqual([]);
 
   // The language switch renames the facets.

@@ -337,7 +337,7 @@ function tracing(db: Database.Database, trace: EngineRequest[]): Database.Databa
       get(target, prop) {
         const value = Reflect.get(target, prop, target) as unknown;
         if (typeof value !== 'function') return value;
-        if (prop !== 'all' && prop !== 'get' && prop !== 'run') return value.bind(target);
+        if (prop !== 'all' && prop !== 'get' && prop !== 'run') return (value as (...a: unknown[]) => unknown).bind(target);
         return (...params: unknown[]) => {
           const started = performance.now();
           const out = (value as (...a: unknown[]) => unknown).apply(target, params);
@@ -354,7 +354,7 @@ function tracing(db: Database.Database, trace: EngineRequest[]): Database.Databa
     get(target, prop) {
       if (prop === 'prepare') return (sql: string) => traced(sql, target.prepare(sql));
       const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === 'function' ? value.bind(target) : value;
+      return typeof value === 'function' ? ((value as (...a: unknown[]) => unknown).bind(target) as unknown) : value;
     },
   });
 }
