@@ -3,6 +3,7 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
+COPY console ./console
 COPY mappings ./mappings
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 

@@ -115,7 +115,7 @@ export function SearchPreview({ status }: { status: Status }) {
         </p>
       )}
       {listing && (
-        <div class="results" aria-busy={loading}>
+        <div class={`results${explainOn && explain ? ' explaining' : ''}`} aria-busy={loading}>
           <aside class="facets" aria-label="Filters">
             {listing.facets.map((f) => (
               <FacetBox key={f.key} facet={f} chosen={query.selected[f.search_key] ?? []} onToggle={(v) => toggle(f, v)} />
@@ -132,9 +132,9 @@ export function SearchPreview({ status }: { status: Status }) {
             </ul>
             <Pager pagination={listing.pagination} onPage={(page) => setQuery({ ...query, page })} />
           </section>
+          {explainOn && explain && <ExplainPanel explain={explain} />}
         </div>
       )}
-      {explainOn && explain && <ExplainPanel explain={explain} />}
     </div>
   );
 }
@@ -310,7 +310,7 @@ function ExplainPanel({ explain }: { explain: Explain }) {
       <h2 id="explain-title">
         Explain{' '}
         <span class="muted">
-          ({explain.ms} ms, {explain.searches.length} searches)
+          ({explain.ms} ms, {explain.searches.length} search{explain.searches.length === 1 ? '' : 'es'})
         </span>
       </h2>
       {explain.searches.map((s, i) => (
@@ -325,11 +325,35 @@ function ExplainPanel({ explain }: { explain: Explain }) {
               <h3>
                 {r.engine} request {j + 1} <span class="muted">({r.ms} ms)</span>
               </h3>
-              <pre>{JSON.stringify(r.request, null, 2)}</pre>
+              <EngineRequestView request={r.request} />
             </div>
           ))}
         </details>
       ))}
     </section>
   );
+}
+
+/** SQL as SQL (with its parameters and SQLite's plan); an HTTP request as its method, path and JSON body. */
+function EngineRequestView({ request }: { request: unknown }) {
+  const r = request as { sql?: unknown; params?: unknown; plan?: unknown; method?: unknown; path?: unknown; body?: unknown };
+  if (typeof r.sql === 'string') {
+    return (
+      <>
+        <pre class="sql">{r.sql}</pre>
+        <p class="muted mono">params: {JSON.stringify(r.params)}</p>
+        {Array.isArray(r.plan) && r.plan.length > 0 && <pre class="plan">{(r.plan as string[]).join('\n')}</pre>}
+      </>
+    );
+  }
+  if (typeof r.method === 'string' && typeof r.path === 'string') {
+    return (
+      <pre>
+        {r.method} {r.path}
+        {'\n'}
+        {JSON.stringify(r.body, null, 2)}
+      </pre>
+    );
+  }
+  return <pre>{JSON.stringify(request, null, 2)}</pre>;
 }

@@ -48,7 +48,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   if (skip) return;
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   problems = watchProblems(page);
 });
 
