@@ -222,11 +222,11 @@ export const configSchema = z.object({
   REBUILD_CRON: cronExpr.optional(),
   /** Optional schedule of `reconcile` in `feeder serve`; what it repairs is counted and logged as a warning. */
   RECONCILE_CRON: cronExpr.optional(),
-  /** HTTP port of `feeder serve` (/healthz). */
+  /** HTTP port of `feeder serve`: the console at /, /healthz, /metrics, /status, the admin endpoints. */
   PORT: int(0, 65535).default(8080),
   /** Bind address of `feeder serve`. */
   HOST: z.string().min(1).default('127.0.0.1'),
-  /** Bearer token guarding POST /sync and POST /rebuild of `serve`; unset disables them. Never logged. */
+  /** Bearer token guarding the admin endpoints of `serve` (sync, rebuild, quarantine retry and purge) and the console's actions; unset disables them. Never logged. */
   ADMIN_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   /**
    * A port of its own for the storefront search API (GET /search, /autocomplete): set it to expose

@@ -16,7 +16,7 @@ import { servedIndex } from '../sink';
 import { recordedRun } from '../sync/runs';
 import { SearchApi } from '../search/api';
 import { buildHttpApp, type HttpOptions, type OperatorHandlers, type Serves } from './http';
-import { CONSOLE_DIR, consoleRoutes, type ConsoleOptions } from '../console/server';
+import { CONSOLE_DIR, consoleRoutes, type ConsoleOptions } from './console';
 import { SANDBOX_IMAGE_ORIGIN } from '../sandbox/catalog';
 import { Activity, type ActivityKind } from './activity';
 import { serviceStatus, type ServiceStatus } from './status';

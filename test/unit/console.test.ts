@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Activity } from '../../src/service/activity';
-import { contentSecurityPolicy, readBuild } from '../../src/console/server';
+import { contentSecurityPolicy, readBuild } from '../../src/service/console';
 import { previewLanguages, runRow } from '../../src/service/status';
 import { BUILTIN_PROFILE } from '../../src/profile/builtin';
 import { tempDir } from '../helpers/harness';
@@ -47,8 +47,8 @@ describe('the console page', () => {
     const dir = tempDir();
     expect(readBuild(dir)).toBeNull();
     const outputs = {
-      'dist/console/page/assets/main-AB12.js': { entryPoint: 'console/main.tsx', cssBundle: 'dist/console/page/assets/main-CD34.css' },
-      'dist/console/page/assets/main-AB12.js.map': {},
+      'dist/console/assets/main-AB12.js': { entryPoint: 'console/main.tsx', cssBundle: 'dist/console/assets/main-CD34.css' },
+      'dist/console/assets/main-AB12.js.map': {},
     };
     fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ outputs }));
     expect(readBuild(dir)).toEqual({ script: '/console/assets/main-AB12.js', style: '/console/assets/main-CD34.css' });

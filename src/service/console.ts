@@ -4,12 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { explained } from '../search/explain';
 import type { SearchApi } from '../search/api';
-import { answerSearch, notAllowed, searchHandlers, type HttpOptions } from '../service/http';
+import { answerSearch, notAllowed, searchHandlers, type HttpOptions } from './http';
 
 /*
  * The console (docs/CONSOLE.md): a page at `/` on the operator listener, its hashed static assets,
  * and the search preview's routes. The page is built by `npm run build:console` (esbuild, run by
- * `prepare`) into dist/console/page; it reads GET /status and GET /events, and sends the admin actions
+ * `prepare`) into dist/console; it reads GET /status and GET /events, and sends the admin actions
  * with the token the operator types in. Nothing here is served on SEARCH_PORT.
  */
 
@@ -21,7 +21,7 @@ export interface ConsoleOptions {
 }
 
 /** Where `npm run build:console` writes the page, from the package root (src/ and dist/ alike sit one level below it). */
-export const CONSOLE_DIR = path.resolve(__dirname, '..', '..', 'dist', 'console', 'page');
+export const CONSOLE_DIR = path.resolve(__dirname, '..', '..', 'dist', 'console');
 
 const ASSETS_PREFIX = '/console/assets/';
 const ENTRY = 'console/main.tsx';
