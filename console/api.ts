@@ -1,57 +1,13 @@
 /*
- * What the console reads and sends. The shapes are the server's own (GET /status is
- * ServiceStatus, the preview answers are the Commerce routes' shapes), written here as the page
- * reads them: the page is built apart from the server.
+ * What the console reads and sends. GET /status is the server's `ServiceStatus`, imported as a type;
+ * the preview answers are the Commerce routes' shapes, written here as the page reads them.
  */
 
-export interface RunProgress {
-  kind: string;
-  why: string;
-  startedAt: string;
-  phase: string;
-  rowsCrawled: number;
-  rowsTotal: number | null;
-  documents: number;
-  documentsTotal: number | null;
-}
-
-export interface RunRow {
-  id: number;
-  kind: string;
-  outcome: string;
-  startedAt: string;
-  finishedAt: string | null;
-  durationMs: number | null;
-  written: number | null;
-  deleted: number | null;
-  quarantined: number | null;
-  error: string | null;
-  code: string | null;
-}
-
-export interface Status {
-  ok: boolean;
-  reason: string | null;
-  lagSeconds: number | null;
-  maxLagSeconds: number;
-  startedAt: string;
-  running: string | null;
-  progress: RunProgress | null;
-  lagHistory: [number, number | null][];
-  pending: number;
-  sink: {
-    engine: string;
-    reachable: boolean;
-    error: string | null;
-    documents: { products: number; categories: number } | null;
-    shape: { live: string | null; configured: string } | null;
-  };
-  runs: RunRow[];
-  quarantine: { count: number; records: { resource: string; key: string; reason: string; attempts: number; firstSeen: string; lastSeen: string }[] };
-  refusedRebuild: { at: string; reason: string } | null;
-  admin: boolean;
-  search: { enabled: boolean; languages: string[]; sandboxImageOrigin: string | null };
-}
+// The server's own types (erased in the bundle): the page reads what the server writes.
+import type { ServiceStatus } from '../src/service/status';
+export type { RunProgress } from '../src/service/activity';
+export type { RunRow } from '../src/service/status';
+export type Status = ServiceStatus;
 
 export interface Choice {
   label: string;
