@@ -2,7 +2,8 @@ import type { Config } from '../config/schema';
 import { instantMs } from '../source/instant';
 import { resourceDefs } from '../source/resources';
 import type { StateStore } from '../state/store';
-import { LIVE_GEN, REBUILD_REFUSED, windowCursor, type RunSummary } from '../sync/context';
+import { windowCursor, type RunSummary } from '../sync/context';
+import { liveGen, refusedRebuild } from '../state/run-state';
 
 export interface HealthReport {
   ok: boolean;
@@ -36,9 +37,9 @@ export function healthReport(store: StateStore, config: Config, now = Date.now()
   const last = store.lastFinishedRun();
   // A failed run alone is not yet unhealthy: the index is as fresh as its watermarks. Once nothing
   // has been applied for MAX_LAG_SECONDS (source unreachable, sink down), it is.
-  const refusedRebuild = store.meta<{ at: string; reason: string }>(REBUILD_REFUSED);
+  const refusal = refusedRebuild(store);
   let reason: string | null = null;
-  if (refusedRebuild) reason = `${refusedRebuild.reason} (at ${refusedRebuild.at})`;
+  if (refusal) reason = `${refusal.reason} (at ${refusal.at})`;
   else if (!last) reason = 'no run has finished yet';
   else if (lagSeconds === null) reason = last.outcome === 'failed' ? `last ${last.kind} failed: ${last.error ?? 'unknown error'}` : 'no watermark yet';
   else if (lagSeconds > maxLagSeconds) {
@@ -53,8 +54,8 @@ export function healthReport(store: StateStore, config: Config, now = Date.now()
       : null,
     lagSeconds,
     watermarks,
-    pending: store.pendingCount(store.meta<number>(LIVE_GEN)),
+    pending: store.pendingCount(liveGen(store)),
     quarantined: store.quarantineCount(),
-    refusedRebuild,
+    refusedRebuild: refusal,
   };
 }

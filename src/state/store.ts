@@ -1,3 +1,4 @@
+import { openGenerations } from './run-state';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,8 +93,8 @@ export class StateStore {
 
   /**
    * Stores written before pending documents were kept per generation: their pending set belonged
-   * to the live index (and to an interrupted rebuild's, if one was under way), which a migration can
-   * only read from the sync layer's meta keys (`live_gen`, `rebuild`).
+   * to the live index (and to an interrupted rebuild's, if one was under way): the run state's open
+   * generations.
    */
   private migrate(): void {
     // Stores from before locks named their holder's start time (see platform/process.ts).
@@ -102,7 +103,7 @@ export class StateStore {
     const cols = (this.db.prepare('PRAGMA table_info(pending)').all() as { name: string }[]).map((c) => c.name);
     if (cols.includes('gen')) return;
     this.tx(() => {
-      const gens = [this.meta<number>('live_gen'), this.meta<{ gen: number }>('rebuild')?.gen].filter((g): g is number => typeof g === 'number');
+      const gens = openGenerations(this);
       this.db.exec('ALTER TABLE pending RENAME TO pending_v1');
       this.db.exec(schemaSql());
       for (const gen of gens) this.db.prepare('INSERT OR IGNORE INTO pending (gen, kind, id) SELECT ?, kind, id FROM pending_v1').run(gen);
@@ -364,9 +365,10 @@ export class StateStore {
     for (const r of this.stmt('SELECT name, value FROM cursors ORDER BY name').all() as { name: string; value: string }[]) out[r.name] = r.value;
     return out;
   }
-  meta<T>(key: string): T | null {
+  /** A raw run-state record: read and written only through run-state.ts, which checks it. */
+  meta(key: string): unknown {
     const r = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
-    return r ? (JSON.parse(r.value) as T) : null;
+    return r ? (JSON.parse(r.value) as unknown) : null;
   }
   setMeta(key: string, value: unknown): void {
     if (value === null || value === undefined) this.stmt('DELETE FROM meta WHERE key = ?').run(key);

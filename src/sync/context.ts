@@ -97,19 +97,6 @@ export function emptySummary<K extends RunKind>(kind: K): SummaryOf<K> {
   return { kind, ...figures, ...extra } as SummaryOf<K>;
 }
 
-export const LIVE_GEN = 'live_gen';
-export const REBUILD_PLAN = 'rebuild';
-/** The last refused rebuild ({at, reason}); cleared by a rebuild that swaps. */
-export const REBUILD_REFUSED = 'rebuild_refused';
-/**
- * The generations every state change must reach: the live index's and, while a rebuild is under
- * way, the one it fills. Derived from the live pointer and the rebuild plan, never stored apart.
- */
-export function openGenerations(store: StateStore): number[] {
-  const gens = [store.meta<number>(LIVE_GEN), store.meta<{ gen: number }>(REBUILD_PLAN)?.gen];
-  return gens.filter((g): g is number => typeof g === 'number');
-}
-
 export const windowCursor = (resource: string) => `window:${resource}`;
 export const DELETED_CURSOR = 'deleted_items';
 

@@ -4,9 +4,9 @@ import type { Batch, InvalidRecord, Window } from '../source/source';
 import type { DeletedItem } from '../source/schemas';
 import type { StoredRow } from '../state/store';
 import { Affected, applyRow, forgetRow, type Tracking } from './affected';
-import { DELETED_CURSOR, LIVE_GEN, eachConcurrently, openGenerations, throwIfAborted, windowCursor, type RunContext, type RunSummary } from './context';
+import { DELETED_CURSOR, eachConcurrently, throwIfAborted, windowCursor, type RunContext, type RunSummary } from './context';
+import { liveGen, openGenerations, setStoredSource } from '../state/run-state';
 import { resolveContentTypes, tombstoneAction } from './tombstones';
-import { SOURCE_META } from './source-identity';
 
 /**
  * Reading the source into the state store. Every page is one state transaction: its rows, its
@@ -22,7 +22,7 @@ import { SOURCE_META } from './source-identity';
  */
 export function applyBatch(ctx: RunContext, def: ResourceDef, batch: Batch<StoredRow>, seen: number, summary: RunSummary, mode: Tracking['mode']): void {
   const affected = new Affected();
-  const track: Tracking | undefined = mode === 'window' || ctx.store.meta(LIVE_GEN) !== null ? { mode, affected } : undefined;
+  const track: Tracking | undefined = mode === 'window' || liveGen(ctx.store) !== null ? { mode, affected } : undefined;
   ctx.store.tx(() => {
     keepInvalid(ctx, batch.invalid, summary);
     // A record whose new version is refused keeps its last good version: a crawl counts it as met,
@@ -145,7 +145,7 @@ export function advanceWatermarks(ctx: RunContext, defs: readonly ResourceDef[],
   ctx.store.tx(() => {
     // What the watermarks describe was read from this source (a store from before sources were
     // recorded adopts it here).
-    ctx.store.setMeta(SOURCE_META, ctx.sourceId);
+    setStoredSource(ctx.store, ctx.sourceId);
     for (const def of defs) ctx.store.setCursor(windowCursor(def.name), to);
     ctx.store.setCursor(DELETED_CURSOR, String(deletedAfter));
   });

@@ -1,4 +1,5 @@
-import { emptySummary, LIVE_GEN, type RunContext, type RunSummary } from './context';
+import { emptySummary, type RunContext, type RunSummary } from './context';
+import { liveGen } from '../state/run-state';
 import { resourceDefs } from '../source/resources';
 import { retryQuarantined } from './ingest';
 import { withRunLock } from './lock';
@@ -15,7 +16,7 @@ export async function retryQuarantineNow(ctx: RunContext): Promise<RunSummary & 
     const summary = emptySummary('sync');
     const before = ctx.store.quarantineCount();
     await retryQuarantined(ctx, resourceDefs(ctx.config), summary, Number.MAX_SAFE_INTEGER);
-    const gen = ctx.store.meta<number>(LIVE_GEN);
+    const gen = liveGen(ctx.store);
     if (gen !== null) await drainPending(ctx, liveDestination(ctx, gen), summary);
     const remaining = ctx.store.quarantineCount();
     return { ...summary, released: before - remaining, remaining };

@@ -3,43 +3,17 @@ import { canonicalInstant } from '../source/instant';
 import { resourceDefs, type ResourceDef } from '../source/resources';
 import type { Batch } from '../source/source';
 import { forgetRow, Affected } from './affected';
-import {
-  LIVE_GEN,
-  stoppedByShutdown,
-  eachConcurrently,
-  REBUILD_PLAN,
-  REBUILD_REFUSED,
-  throwIfAborted,
-  batchBoundary,
-  type RunContext,
-  type RunSummary,
-} from './context';
+import { stoppedByShutdown, eachConcurrently, throwIfAborted, batchBoundary, type RunContext, type RunSummary } from './context';
 import { advanceWatermarks, applyBatch, applyTombstones, applyWindows, markPending, overlapped, refreshContentTypes, windowEnd } from './ingest';
 import { drainPending, loadCategoryTree, writeCategories, writeProducts, type Destination } from './materialize';
 import { withRunLock } from './lock';
-import { knownSource, SOURCE_META } from './source-identity';
+import { knownSource } from './source-identity';
+import { linkMode, rebuildPlan, saveRebuildPlan, setLinkMode, setLiveGen, setRefusedRebuild, setStoredSource, type RebuildPlan } from '../state/run-state';
 import { ShrinkRefusedError } from '../errors';
 import { beginRun, fail, succeed } from './runs';
 import { live, exists } from '../sink/types';
 
 /** A rebuild's checkpoint, kept in the state store so an interrupted rebuild resumes. */
-interface RebuildPlan {
-  gen: number;
-  /** Catch-up reads every row modified since this instant (the source clock at start, minus the lag and the overlap). */
-  since: string;
-  /** Tombstones after this id are applied by the catch-up. */
-  deletedAfter: number;
-  products: string;
-  categories: string;
-  /** Per resource: last id crawled, or 'done'. */
-  crawled: Record<string, number | 'done'>;
-  /** Per resource: rows the server counts (at the first page of the latest crawl pass, plus those met before it). */
-  expected?: Record<string, number>;
-  /** Last product id written into the new index. */
-  builtAfter: number;
-  categoriesBuilt: boolean;
-  linkMode: string;
-}
 
 /**
  * Full rebuild (docs/CONTRACT.md §4): crawl every resource into the state store, build every document
@@ -53,11 +27,11 @@ export async function rebuild(ctx: RunContext): Promise<RunSummary> {
     if (known !== null && known !== ctx.sourceId) {
       // Asked for explicitly: the only way to switch sources. Nothing of the old one is mixed in.
       ctx.log.warn({ from: known, to: ctx.sourceId }, "the source changed: forgetting the old source's rows; this rebuild replaces the index");
-      const plan = ctx.store.meta<RebuildPlan>(REBUILD_PLAN);
+      const plan = rebuildPlan(ctx.store);
       if (plan) await discard(ctx, plan);
       ctx.store.tx(() => {
         ctx.store.forgetSource();
-        ctx.store.setMeta(SOURCE_META, null);
+        setStoredSource(ctx.store, null);
       });
     }
     return rebuildLocked(ctx);
@@ -66,7 +40,7 @@ export async function rebuild(ctx: RunContext): Promise<RunSummary> {
 
 /** Whether a rebuild was stopped or killed and waits to be resumed. */
 export function hasInterruptedRebuild(ctx: RunContext): boolean {
-  return ctx.store.meta(REBUILD_PLAN) !== null;
+  return rebuildPlan(ctx.store) !== null;
 }
 
 export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
@@ -102,10 +76,10 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
     await ctx.sink.swap(dest.products, stamp);
     await ctx.sink.swap(dest.categories, stamp);
     ctx.store.tx(() => {
-      ctx.store.setMeta(LIVE_GEN, plan.gen);
+      setLiveGen(ctx.store, plan.gen);
       ctx.store.keepOnlyGeneration(plan.gen);
-      ctx.store.setMeta(REBUILD_PLAN, null);
-      ctx.store.setMeta(REBUILD_REFUSED, null);
+      saveRebuildPlan(ctx.store, null);
+      setRefusedRebuild(ctx.store, null);
       advanceWatermarks(ctx, defs, upTo, deletedAfter);
     });
     summary.documents = await ctx.sink.count(live(ctx.sink, 'products'));
@@ -114,10 +88,10 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
     // A failed rebuild removes its partial index; a stopped one (shutdown) keeps it to resume,
     // and so does a killed one, which never gets here.
     if (err instanceof ShrinkRefusedError) {
-      ctx.store.setMeta(REBUILD_REFUSED, { at: new Date().toISOString(), reason: err.message });
+      setRefusedRebuild(ctx.store, { at: new Date().toISOString(), reason: err.message });
     }
     if (!stoppedByShutdown(ctx, err)) {
-      const plan = ctx.store.meta<RebuildPlan>(REBUILD_PLAN);
+      const plan = rebuildPlan(ctx.store);
       if (plan) await discard(ctx, plan).catch((e: unknown) => ctx.log.warn({ error: (e as Error).message }, 'could not remove the partial index'));
     }
     throw fail(ctx, run, err);
@@ -135,7 +109,7 @@ function guardShrink(ctx: RunContext, what: string, from: number, to: number): v
 }
 
 async function startOrResume(ctx: RunContext): Promise<RebuildPlan> {
-  const existing = ctx.store.meta<RebuildPlan>(REBUILD_PLAN);
+  const existing = rebuildPlan(ctx.store);
   if (existing && existing.linkMode === ctx.config.CATEGORY_LINK) {
     const ok = (await ctx.sink.has({ kind: 'products', name: existing.products })) && (await ctx.sink.has({ kind: 'categories', name: existing.categories }));
     if (ok) {
@@ -168,12 +142,12 @@ async function startOrResume(ctx: RunContext): Promise<RebuildPlan> {
     linkMode: ctx.config.CATEGORY_LINK,
   };
   ctx.store.tx(() => {
-    const previousMode = ctx.store.meta<string>('link_mode');
+    const previousMode = linkMode(ctx.store);
     if (previousMode !== null && previousMode !== ctx.config.CATEGORY_LINK) ctx.store.clearAllLinks();
-    ctx.store.setMeta('link_mode', ctx.config.CATEGORY_LINK);
-    ctx.store.setMeta(REBUILD_PLAN, plan);
+    setLinkMode(ctx.store, ctx.config.CATEGORY_LINK);
+    saveRebuildPlan(ctx.store, plan);
     // The rows the crawl stores come from this source.
-    ctx.store.setMeta(SOURCE_META, ctx.sourceId);
+    setStoredSource(ctx.store, ctx.sourceId);
     // From now on (the plan names `gen`) every state change is pending in the new index too,
     // whoever applies it.
   });
@@ -186,7 +160,7 @@ async function discard(ctx: RunContext, plan: RebuildPlan): Promise<void> {
   await ctx.sink.drop({ kind: 'categories', name: plan.categories });
   ctx.store.tx(() => {
     ctx.store.dropGeneration(plan.gen);
-    ctx.store.setMeta(REBUILD_PLAN, null);
+    saveRebuildPlan(ctx.store, null);
   });
 }
 
@@ -212,7 +186,7 @@ async function crawl(ctx: RunContext, plan: RebuildPlan, summary: RunSummary): P
         applyBatch(ctx, def, batch, plan.gen, summary, 'crawl');
         plan.crawled[def.name] = batch.lastId;
       }
-      ctx.store.setMeta(REBUILD_PLAN, plan);
+      saveRebuildPlan(ctx.store, plan);
     });
   };
   await eachConcurrently(resourceDefs(ctx.config), async (def, stopped) => {
@@ -251,7 +225,7 @@ async function crawl(ctx: RunContext, plan: RebuildPlan, summary: RunSummary): P
       for (const old of ctx.store.sweepUnseen(def.name, plan.gen, since)) forgetRow(ctx.store, ctx.config, def.name, old, affected);
       markPending(ctx, affected);
       plan.crawled[def.name] = 'done';
-      ctx.store.setMeta(REBUILD_PLAN, plan);
+      saveRebuildPlan(ctx.store, plan);
     });
   });
 }
@@ -275,7 +249,7 @@ async function buildAll(ctx: RunContext, plan: RebuildPlan, dest: Destination, s
     const { write, lastId, size } = inFlight.shift()!;
     await write;
     plan.builtAfter = lastId;
-    ctx.store.setMeta(REBUILD_PLAN, plan);
+    saveRebuildPlan(ctx.store, plan);
     done += size;
     ctx.onProgress?.({ phase: 'build', done, total });
   };
@@ -304,6 +278,6 @@ async function buildAll(ctx: RunContext, plan: RebuildPlan, dest: Destination, s
       await writeCategories(ctx, dest, ids.slice(i, i + ctx.config.BATCH_SIZE), tree, summary);
     }
     plan.categoriesBuilt = true;
-    ctx.store.setMeta(REBUILD_PLAN, plan);
+    saveRebuildPlan(ctx.store, plan);
   }
 }

@@ -2,7 +2,8 @@ import { documentHash } from '../document/hash';
 import { buildCategoryDocument } from '../document/category';
 import { live, type SinkDocument, type Target } from '../sink/types';
 import type { DocKind } from '../state/store';
-import { batchBoundary, buildOptions, LIVE_GEN, type ReconcileSummary, type RunContext } from './context';
+import { batchBoundary, buildOptions, type ReconcileSummary, type RunContext } from './context';
+import { liveGen } from '../state/run-state';
 import { withRunLock } from './lock';
 import { assertSameSource } from './source-identity';
 import { NoLiveIndexError } from '../errors';
@@ -20,7 +21,7 @@ export async function reconcile(ctx: RunContext): Promise<ReconcileSummary> {
     const run = beginRun(ctx, 'reconcile');
     const s = run.summary;
     try {
-      const gen = ctx.store.meta<number>(LIVE_GEN);
+      const gen = liveGen(ctx.store);
       if (gen === null) throw new NoLiveIndexError('reconcile');
       const tree = loadCategoryTree(ctx.store);
       const opts = buildOptions(ctx.config);

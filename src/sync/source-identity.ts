@@ -1,21 +1,18 @@
 import { ConfigError, ShapeChangedError, withoutUserinfo } from '../errors';
 import { BUILTIN_FINGERPRINT } from '../profile/load';
 import { exists, live, type IndexWriter } from '../sink/types';
-import { LIVE_GEN } from './context';
+import { liveGen, markStampsScrubbed, setStoredSource, stampsScrubbed, storedSource } from '../state/run-state';
 import type { RunContext } from './context';
-
-/** Meta key: which catalog (URL and channel, or the sandbox) the state store and its index were built from. */
-export const SOURCE_META = 'source';
 
 /**
  * The source the state store remembers, or null before the first run (which adopts the configured
  * one). A store written before identities dropped `user:password@` is rewritten without it here.
  */
 export function knownSource(ctx: RunContext): string | null {
-  const stored = ctx.store.meta<string>(SOURCE_META);
+  const stored = storedSource(ctx.store);
   if (stored === null) return null;
   const clean = withoutUserinfo(stored);
-  if (clean !== stored) ctx.store.setMeta(SOURCE_META, clean);
+  if (clean !== stored) setStoredSource(ctx.store, clean);
   return clean;
 }
 
@@ -41,12 +38,12 @@ export function assertSameSource(ctx: RunContext): void {
  */
 export async function assertIndexSource(ctx: RunContext): Promise<void> {
   // Once per state store (a one-time migration), not per run: a `feeder sync` from cron is a process per run.
-  if (!scrubbed.has(ctx.sink) && ctx.store.meta<boolean>(STAMPS_SCRUBBED) !== true) {
+  if (!scrubbed.has(ctx.sink) && !stampsScrubbed(ctx.store)) {
     await scrubStamps(ctx.sink);
-    ctx.store.setMeta(STAMPS_SCRUBBED, true);
+    markStampsScrubbed(ctx.store);
   }
   scrubbed.add(ctx.sink);
-  if (ctx.store.meta<number>(LIVE_GEN) !== null || !(await exists(ctx.sink, 'products'))) return;
+  if (liveGen(ctx.store) !== null || !(await exists(ctx.sink, 'products'))) return;
   const origin = (await ctx.sink.stamp('products'))?.source ?? null;
   if (origin !== null && origin !== ctx.sourceId) {
     throw new ConfigError(
@@ -57,7 +54,6 @@ export async function assertIndexSource(ctx: RunContext): Promise<void> {
 }
 
 /** Meta key: the index stamps were checked for AKINON_URL credentials (written by versions before identities dropped them). */
-const STAMPS_SCRUBBED = 'stamps_scrubbed';
 
 /** Sinks whose stamps this process has scrubbed of secrets. */
 const scrubbed = new WeakSet<IndexWriter>();

@@ -1,4 +1,5 @@
-import { DELETED_CURSOR, LIVE_GEN, windowCursor, type RunContext, type RunSummary } from './context';
+import { DELETED_CURSOR, windowCursor, type RunContext, type RunSummary } from './context';
+import { liveGen } from '../state/run-state';
 import { resourceDefs } from '../source/resources';
 import { advanceWatermarks, applyTombstones, applyWindows, overlapped, retryQuarantined, windowEnd } from './ingest';
 import { withRunLock } from './lock';
@@ -18,7 +19,7 @@ export async function sync(ctx: RunContext): Promise<RunSummary> {
   return withRunLock(ctx, async () => {
     assertSameSource(ctx);
     await assertIndexSource(ctx);
-    const gen = ctx.store.meta<number>(LIVE_GEN);
+    const gen = liveGen(ctx.store);
     if (gen === null || !(await exists(ctx.sink, 'products'))) {
       ctx.log.info('no live index yet: this sync runs a full rebuild');
       return rebuildLocked(ctx);

@@ -3,7 +3,7 @@
  * reaches the live index, on every sink.
  */
 import { StateStore } from '../../src/state/store';
-import { REBUILD_PLAN } from '../../src/sync/context';
+import { rebuildPlan } from '../../src/state/run-state';
 import { rebuild } from '../../src/sync/rebuild';
 import { compare, sinkEnv, useEngines, type SinkName } from '../faults/matrix';
 import { runCli } from '../helpers/cli';
@@ -46,7 +46,7 @@ describe('a rebuild killed after its crawl, then a sync', () => {
         // The fault happened: killed mid-run, with its plan (its staging) left in the state.
         expect(killed.signal).toBe('SIGKILL');
         const state = new StateStore(env.STATE_PATH);
-        const plan = state.meta<{ crawled: Record<string, unknown> }>(REBUILD_PLAN);
+        const plan = rebuildPlan(state);
         state.close();
         expect(plan).not.toBeNull();
         expect(Object.values(plan!.crawled).every((m) => m === 'done')).toBe(true);

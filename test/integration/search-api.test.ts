@@ -16,6 +16,7 @@ import { BadRequest } from '../../src/search/params';
 import { autocompleteResponse, listPage } from '../../src/search/commerce';
 import { sinkEnv, useEngines, type SinkName } from '../faults/matrix';
 import { exportDocs, feederEnv, openFeeder, startSandbox, tempDir } from '../helpers/harness';
+import { liveGen } from '../../src/state/run-state';
 
 const SINKS: SinkName[] = ['sqlite', 'elasticsearch', 'opensearch', 'meilisearch'];
 const engines = useEngines('search-api-meili-key');
@@ -241,7 +242,7 @@ describe.each(SINKS)('the search API on %s', (sink) => {
 describe.each(SINKS)('a rebuild under search on %s', (sink) => {
   test('search keeps answering, complete, while a rebuild loads a new index and swaps it in', async () => {
     const { rt, api } = built.get(sink)!;
-    const liveBefore = rt.ctx.store.meta<number>('live_gen');
+    const liveBefore = liveGen(rt.ctx.store);
     let done = false;
     const rebuilding = rebuild(rt.ctx).finally(() => (done = true));
     let answered = 0;
@@ -255,7 +256,7 @@ describe.each(SINKS)('a rebuild under search on %s', (sink) => {
     }
     await rebuilding;
     // The swap happened while the searches ran: the live index is another physical one now.
-    expect(rt.ctx.store.meta<number>('live_gen')).not.toBe(liveBefore);
+    expect(liveGen(rt.ctx.store)).not.toBe(liveBefore);
     expect(answered).toBeGreaterThan(0);
     expect((await api.search(new URLSearchParams('page_size=1'))).pagination.total_count).toBe(docs.length);
   }, 120_000);

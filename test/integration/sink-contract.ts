@@ -10,6 +10,7 @@ import { live, type SinkDocument } from '../../src/sink/types';
 import { SinkError } from '../../src/errors';
 import { exportDocs, feederEnv, letTimePass, openFeeder, referenceDocs, searcher, startSandbox, tempDir, withFeeder } from '../helpers/harness';
 import { testUnless } from '../helpers/skip';
+import { rebuildPlan } from '../../src/state/run-state';
 
 export interface SinkUnderTest {
   /** Environment selecting the engine (SINK, URLs) for a fresh index named `index`. */
@@ -172,7 +173,7 @@ export function sinkContract(name: string, engine: () => SinkUnderTest): void {
       let created: string | null = null;
       sandbox.onRequest = (resource) => {
         if (resource === 'products/product-images') {
-          created ??= (rt.ctx.store.meta<{ products: string }>('rebuild') ?? { products: null }).products;
+          created ??= rebuildPlan(rt.ctx.store)?.products ?? null;
           sandbox.faults = { rate: 1, kinds: ['500'] };
         }
       };
