@@ -4,7 +4,7 @@
  * environment like the CLI; prints a FeederReport as its last line.
  */
 import { loadConfig } from '../src/config/load';
-import { createLogger } from '../src/service/logger';
+import { createLogger } from '../src/platform/logger';
 import { openRuntime } from '../src/wiring/runtime';
 import { rebuild } from '../src/sync/rebuild';
 import { sync } from '../src/sync/sync';

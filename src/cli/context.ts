@@ -1,7 +1,7 @@
 import { loadConfig, redactedConfig } from '../config/load';
 import type { Config } from '../config/schema';
 import { UsageError } from '../errors';
-import { createLogger } from '../service/logger';
+import { createLogger } from '../platform/logger';
 import { StateStore } from '../state/store';
 import { openRuntime, openStateStore, type Runtime } from '../wiring/runtime';
 

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
-import type { Logger } from './logger';
+import type { Logger } from 'pino';
 import type { FeederMetrics } from './metrics';
 import type { ServiceStatus } from './status';
 import type { Activity } from './activity';

@@ -7,7 +7,7 @@ import type { EngineSink } from '../sink/types';
 import { ConfigError, describeFsError } from '../errors';
 import { Sandbox } from '../sandbox/server';
 import type { RunContext } from '../sync/context';
-import type { Logger } from '../service/logger';
+import type { Logger } from 'pino';
 import { loadShape, type Shape } from '../profile/load';
 
 export interface Runtime {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load';
-import { createLogger } from '../../src/service/logger';
+import { createLogger } from '../../src/platform/logger';
 import { openRuntime, type Runtime } from '../../src/wiring/runtime';
 import { Sandbox, type SandboxOptions } from '../../src/sandbox/server';
 import { live, type IndexSearcher, type SinkDocument } from '../../src/sink/types';

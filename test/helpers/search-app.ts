@@ -4,7 +4,7 @@ import type { SearchApi } from '../../src/search/api';
 import { buildHttpApp } from '../../src/service/http';
 import { FeederMetrics } from '../../src/service/metrics';
 import { Activity } from '../../src/service/activity';
-import type { Logger } from '../../src/service/logger';
+import type { Logger } from 'pino';
 
 /**
  * The search routes alone, as `serve` declares them, listening on a loopback port (Fastify's

@@ -5,7 +5,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { loadConfig } from '../../src/config/load';
-import { createLogger } from '../../src/service/logger';
+import { createLogger } from '../../src/platform/logger';
 import { openRuntime, type Runtime } from '../../src/wiring/runtime';
 import { Service } from '../../src/service/serve';
 import { healthReport } from '../../src/service/health';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/load';
 import { createSink } from '../../src/sink';
-import { createLogger } from '../../src/service/logger';
+import { createLogger } from '../../src/platform/logger';
 import { configuredProfile } from '../../src/profile/load';
 import { eventually, getJson, runCli, startServe, type ServeProcess } from '../helpers/cli';
 import { tempDir } from '../helpers/harness';

@@ -18,7 +18,7 @@ import type { Sandbox } from '../../src/sandbox/server';
 import { exists, type SinkDocument } from '../../src/sink/types';
 import { servedIndex } from '../../src/sink';
 import { SearchApi } from '../../src/search/api';
-import { createLogger } from '../../src/service/logger';
+import { createLogger } from '../../src/platform/logger';
 import { sinkEnv, useEngines, type SinkName } from '../faults/matrix';
 import { exportDocs, feederEnv, openFeeder, startSandbox, tempDir } from '../helpers/harness';
 import { eventually } from '../helpers/cli';

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { createLogger } from '../../src/service/logger';
+import { createLogger } from '../../src/platform/logger';
 
 /** Everything a logger writes, once it has flushed. */
 async function written(pretty: boolean, log: (l: ReturnType<typeof createLogger>) => void): Promise<string> {
