@@ -19,11 +19,11 @@ export async function withStore<T>(fn: (store: StateStore, config: Config) => T 
 }
 
 /** Commands that run: the whole runtime (source, state store, sink), closed afterwards. */
-export async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T>): Promise<T> {
+export async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T>, opts: { shutdown?: AbortSignal } = {}): Promise<T> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
   log.debug({ config: redactedConfig(config) }, 'configuration');
-  const rt = await openRuntime(config, log);
+  const rt = await openRuntime(config, log, opts);
   try {
     return await fn(rt, config);
   } finally {

@@ -7,7 +7,7 @@ import { healthReport } from './health';
 import { FeederMetrics } from './metrics';
 import { sync } from '../sync/sync';
 import { LockBusyError } from '../errors';
-import type { RunContext, RunSummary } from '../sync/context';
+import { runWith, type RunContext, type RunSummary } from '../sync/context';
 import { reconcile } from '../sync/reconcile';
 import { assertIndexSource, assertSameSource, shapeChange } from '../sync/source-identity';
 import { hasInterruptedRebuild, rebuild } from '../sync/rebuild';
@@ -66,7 +66,6 @@ export class Service {
   private status: { at: number; value: Promise<ServiceStatus> } | null = null;
   private busy: Promise<unknown> | null = null;
   private running: Kind | null = null;
-  private readonly abort = new AbortController();
   private server: FastifyInstance | null = null;
   /** The search API's own listener (SEARCH_PORT), when it has one. */
   private searchServer: FastifyInstance | null = null;
@@ -77,7 +76,14 @@ export class Service {
   /** Closes what serving searches holds (the embedded index's search threads). */
   private readonly closeSearch: () => Promise<void>;
 
-  constructor(private readonly rt: Runtime) {
+  /**
+   * `shutdown`: aborted by `stop()`; the runtime's source client was opened with its signal, so
+   * requests in flight stop with the runs.
+   */
+  constructor(
+    private readonly rt: Runtime,
+    private readonly abort = new AbortController(),
+  ) {
     const served = rt.searcher
       ? servedIndex(rt.ctx.config, rt.ctx.shape.profile, rt.searcher, {
           onCacheLookup: (hit) => this.metrics.searchCache.inc({ result: hit ? 'hit' : 'miss' }),
@@ -86,15 +92,17 @@ export class Service {
     this.search = served ? new SearchApi(served.index, rt.ctx.shape.profile, { hasLiveIndex: () => exists(rt.ctx.sink, 'products') }) : null;
     this.closeSearch = served ? () => served.close() : async () => undefined;
     this.cacheBytes = () => served?.cache?.size ?? 0;
-    rt.ctx.signal = this.abort.signal;
-    rt.ctx.onProgress = (e) => this.activity.onProgress(e);
-    rt.ctx.source.http.setShutdownSignal(this.abort.signal);
-    this.metrics.watchSource(rt.ctx.source.http);
+    this.metrics.watchSource(rt.sourceHttp);
   }
 
   /** Starts a run unless one is in flight (then the tick is skipped and logged). */
   trigger(kind: Kind, why: string, opts: { allowShrink?: boolean } = {}): { started: boolean; done: Promise<RunSummary | null> } {
-    const { ctx } = this.rt;
+    // This run's own context: the shared wiring, and its options (nothing shared is flipped around it).
+    const ctx = runWith(this.rt.ctx, {
+      signal: this.abort.signal,
+      onProgress: (e) => this.activity.onProgress(e),
+      allowShrink: opts.allowShrink === true,
+    });
     if (this.busy || this.abort.signal.aborted) {
       ctx.log.info({ kind, why, running: this.running }, `${kind} ${why} skipped: a run is in flight`);
       return { started: false, done: Promise.resolve(null) };
@@ -103,7 +111,6 @@ export class Service {
     this.running = kind;
     this.status = null;
     this.activity.runStarted(kind, why);
-    ctx.allowShrink = opts.allowShrink === true;
     // A run that fails before it begins (its checks) is recorded and logged like any failed run.
     const done = recordedRun(ctx, kind === 'quarantine-retry' ? 'sync' : kind, () => RUNS[kind](ctx)).then(
       (summary) => {
@@ -123,7 +130,6 @@ export class Service {
     this.busy = done.finally(() => {
       // The run may have changed the category tree the search API names and suggests.
       this.search?.invalidate();
-      ctx.allowShrink = false;
       this.busy = null;
       this.running = null;
       this.status = null;

@@ -6,23 +6,35 @@ import type { StateStore } from '../state/store';
 import type { BuildOptions } from '../document/types';
 import type { Shape } from '../profile/load';
 
-/** What every run needs, wired once by the CLI or the service. */
-export interface RunContext {
-  config: Config;
-  store: StateStore;
-  source: Source;
-  sink: Sink;
-  log: Logger;
-  /** Called as a rebuild advances (the CLI draws a progress bar from it). */
-  onProgress?: (event: ProgressEvent) => void;
-  /** Set by `serve` on shutdown: runs stop at the next batch boundary, checkpointed. */
-  signal?: AbortSignal;
+/** What every run works with, wired once by the composition root (wiring/runtime.ts). */
+export interface Wiring {
+  readonly config: Config;
+  readonly store: StateStore;
+  readonly source: Source;
+  readonly sink: Sink;
+  readonly log: Logger;
   /** Which catalog feeds the index (no secrets): the state store remembers it. */
-  sourceId: string;
+  readonly sourceId: string;
   /** The search profile and transform that shape documents and engine settings (SEARCH_PROFILE, TRANSFORM_MODULE). */
-  shape: Shape;
+  readonly shape: Shape;
+}
+
+/** What one run is asked by its caller, for that run only. */
+export interface RunOptions {
+  /** Called as a rebuild advances (the CLI's progress bar, the console's live progress). */
+  readonly onProgress?: (event: ProgressEvent) => void;
+  /** Shutdown (`serve`): the run stops at its next batch boundary, checkpointed. */
+  readonly signal?: AbortSignal;
   /** `feeder rebuild --allow-shrink`: swap in a result smaller than REBUILD_MAX_SHRINK allows. */
-  allowShrink?: boolean;
+  readonly allowShrink?: boolean;
+}
+
+/** One run's context: the wiring and that run's options. Nothing in it is changed while runs go on. */
+export type RunContext = Wiring & RunOptions;
+
+/** The context of one run with these options; the wiring is shared, the options are this run's. */
+export function runWith(wiring: Wiring, opts: RunOptions): RunContext {
+  return { ...wiring, ...opts };
 }
 
 export interface ProgressEvent {

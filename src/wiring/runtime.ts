@@ -11,7 +11,10 @@ import type { Logger } from 'pino';
 import { loadShape, type Shape } from '../profile/load';
 
 export interface Runtime {
+  /** The wiring, as the context of a run with no options (`runWith` adds a run's own). */
   ctx: RunContext;
+  /** The source's HTTP client, for what watches it (`serve`'s request and retry metrics). */
+  sourceHttp: DwhHttp;
   /** The engine, which also searches (null for a sink wired by the caller that cannot search). */
   searcher: EngineSink | null;
   /** The in-process sandbox when AKINON_URL is unset or `sandbox`. */
@@ -34,7 +37,7 @@ export function openStateStore(config: Config): StateStore {
   }
 }
 
-export async function openRuntime(config: Config, log: Logger, opts: { sink?: Sink } = {}): Promise<Runtime> {
+export async function openRuntime(config: Config, log: Logger, opts: { sink?: Sink; shutdown?: AbortSignal } = {}): Promise<Runtime> {
   // Files first: a path that cannot be opened is bad configuration (exit 2), found before anything
   // starts listening.
   const store = openStateStore(config);
@@ -83,6 +86,8 @@ export async function openRuntime(config: Config, log: Logger, opts: { sink?: Si
     baseMs: config.AKINON_RETRY_BASE_MS,
     maxMs: config.AKINON_RETRY_MAX_MS,
   });
+  // Shutdown (`serve`) aborts requests in flight and the waits between retries.
+  if (opts.shutdown) http.setShutdownSignal(opts.shutdown);
   http.onRequest((e) => {
     if (e.status !== '200') log.warn({ path: e.path.split('?')[0], status: e.status }, 'source request did not succeed');
   });
@@ -97,6 +102,7 @@ export async function openRuntime(config: Config, log: Logger, opts: { sink?: Si
   const ctx: RunContext = { config, store, source, sink, log, sourceId: sourceIdentity(config), shape };
   return {
     ctx,
+    sourceHttp: http,
     searcher: engine,
     sandbox,
     async close() {

@@ -5,6 +5,7 @@ import type { Sandbox } from '../../src/sandbox/server';
 import type { Runtime } from '../../src/wiring/runtime';
 import { exportDocs, feederEnv, openFeeder, referenceDocs, searcher, startSandbox, tempDir } from '../helpers/harness';
 import { live } from '../../src/sink/types';
+import { runWith, type ProgressEvent } from '../../src/sync/context';
 
 describe('rebuild from the sandbox into the embedded index', () => {
   let sandbox: Sandbox;
@@ -84,11 +85,11 @@ describe('rebuild from the sandbox into the embedded index', () => {
     let ticks = 0;
     const seenAtBatches: number[] = [];
     const timer = setInterval(() => ticks++, 0);
-    own.ctx.onProgress = (e) => {
+    const onProgress = (e: ProgressEvent) => {
       if (e.phase === 'build') seenAtBatches.push(ticks);
     };
     try {
-      await rebuild(own.ctx);
+      await rebuild(runWith(own.ctx, { onProgress }));
     } finally {
       clearInterval(timer);
       await own.close();

@@ -28,8 +28,8 @@ test('a document the sink refuses during a repair is quarantined with its reason
         },
       },
     }) as Sink;
-    rt.ctx.sink = refusing;
-    const first = await reconcile(rt.ctx);
+    // The same wiring with the refusing sink in the place of the real one.
+    const first = await reconcile({ ...rt.ctx, sink: refusing });
     // The fault happened: the repair sent the victim, and the sink refused it.
     expect(refused).toBe(1);
     expect(first).toMatchObject({ rejected: 1, missing: 0 });
@@ -37,7 +37,6 @@ test('a document the sink refuses during a repair is quarantined with its reason
       { record_key: victim, reason: 'mapper_parsing_exception: field limit' },
     ]);
 
-    rt.ctx.sink = sink;
     const second = await reconcile(rt.ctx);
     expect(second).toMatchObject({ rejected: 0, missing: 1 });
     expect((await sink.get(live(sink, 'products'), [victim])).has(victim)).toBe(true);

@@ -5,6 +5,7 @@ import { sync } from '../../sync/sync';
 import { summaryLine } from '../format';
 import { progressReporter } from '../progress';
 import { withRuntime } from '../context';
+import { runWith } from '../../sync/context';
 
 /** `feeder rebuild`, `feeder sync`, `feeder reconcile`: one run each, one summary line. */
 export function runCommands(program: Command): void {
@@ -15,10 +16,8 @@ export function runCommands(program: Command): void {
     .action((opts: { allowShrink?: boolean }) =>
       withRuntime(async (rt) => {
         const progress = progressReporter();
-        rt.ctx.onProgress = progress.onProgress;
-        rt.ctx.allowShrink = opts.allowShrink === true;
         try {
-          console.log(summaryLine(await rebuild(rt.ctx)));
+          console.log(summaryLine(await rebuild(runWith(rt.ctx, { onProgress: progress.onProgress, allowShrink: opts.allowShrink === true }))));
         } finally {
           progress.stop();
         }
