@@ -1,4 +1,4 @@
-import type { RunSummary } from '../sync/context';
+import type { RunSummary } from '../sync/summary';
 import type { HealthReport } from '../service/health';
 import type { SinkStatus } from '../service/status';
 import type { QuarantineRecord } from '../state/store';

@@ -2,7 +2,8 @@ import type { Config } from '../config/schema';
 import { instantMs } from '../source/instant';
 import { resourceDefs } from '../source/resources';
 import type { StateStore } from '../state/store';
-import { windowCursor, type RunSummary } from '../sync/context';
+import { windowCursor } from '../sync/cursors';
+import type { RunSummary } from '../sync/summary';
 import { liveGen, refusedRebuild } from '../state/run-state';
 
 export interface HealthReport {

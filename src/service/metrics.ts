@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DwhHttp } from '../source/http';
-import type { RunSummary } from '../sync/context';
+import type { RunSummary } from '../sync/summary';
 
 /**
  * Prometheus metrics of `feeder serve`. Labels carry kinds and statuses only: never URLs with

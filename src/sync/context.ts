@@ -3,7 +3,6 @@ import type { Config } from '../config/schema';
 import type { Sink } from '../sink/types';
 import type { Source } from '../source/source';
 import type { StateStore } from '../state/store';
-import type { BuildOptions } from '../document/types';
 import type { Shape } from '../profile/load';
 
 /** What every run works with, wired once by the composition root (wiring/runtime.ts). */
@@ -44,74 +43,6 @@ export interface ProgressEvent {
   total?: number;
 }
 
-export function buildOptions(config: Config): BuildOptions {
-  return { priceType: config.PRICE_TYPE, currency: config.CURRENCY, pathStep: config.CATEGORY_PATH_STEP };
-}
-
-/** Figures every run reports: printed as its summary line and kept in the run history. */
-export interface RunFigures {
-  rows: number;
-  written: number;
-  unchanged: number;
-  deleted: number;
-  rejected: number;
-  quarantined: number;
-  tombstones: number;
-  skippedTombstones: number;
-  categoriesWritten: number;
-  requests: number;
-  retries: number;
-  durationMs: number;
-}
-
-export interface SyncSummary extends RunFigures {
-  kind: 'sync';
-}
-
-export interface RebuildSummary extends RunFigures {
-  kind: 'rebuild';
-  /** The generation (physical index) this rebuild built. */
-  gen?: number;
-  /** Product documents live after the swap. */
-  documents?: number;
-}
-
-export interface ReconcileSummary extends RunFigures {
-  kind: 'reconcile';
-  /** Product documents compared with the live index. */
-  checked: number;
-  /** Repairs: documents missing from the index, stale in it, or strays in it. */
-  missing: number;
-  stale: number;
-  strays: number;
-}
-
-export type RunSummary = SyncSummary | RebuildSummary | ReconcileSummary;
-export type RunKind = RunSummary['kind'];
-export type SummaryOf<K extends RunKind> = Extract<RunSummary, { kind: K }>;
-
-export function emptySummary<K extends RunKind>(kind: K): SummaryOf<K> {
-  const figures: RunFigures = {
-    rows: 0,
-    written: 0,
-    unchanged: 0,
-    deleted: 0,
-    rejected: 0,
-    quarantined: 0,
-    tombstones: 0,
-    skippedTombstones: 0,
-    categoriesWritten: 0,
-    requests: 0,
-    retries: 0,
-    durationMs: 0,
-  };
-  const extra = kind === 'reconcile' ? { checked: 0, missing: 0, stale: 0, strays: 0 } : {};
-  return { kind, ...figures, ...extra } as SummaryOf<K>;
-}
-
-export const windowCursor = (resource: string) => `window:${resource}`;
-export const DELETED_CURSOR = 'deleted_items';
-
 export function throwIfAborted(ctx: RunContext): void {
   if (ctx.signal?.aborted) throw new RunAborted();
 }
@@ -140,23 +71,4 @@ export class RunAborted extends Error {
     super('run stopped by shutdown; progress is checkpointed');
     this.name = 'RunAborted';
   }
-}
-
-/**
- * Runs one task per item concurrently (the source client's queue caps requests in flight). When a
- * task fails, the others stop at their next page (`stopped()` turns true), and the first error is
- * thrown only once every task has settled: nothing keeps writing after the run has failed.
- */
-export async function eachConcurrently<T>(items: readonly T[], task: (item: T, stopped: () => boolean) => Promise<void>): Promise<void> {
-  let failed = false;
-  const results = await Promise.allSettled(
-    items.map((item) =>
-      task(item, () => failed).catch((err: unknown) => {
-        failed = true;
-        throw err;
-      }),
-    ),
-  );
-  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (rejected) throw rejected.reason;
 }

@@ -4,7 +4,10 @@ import type { Batch, InvalidRecord, Window } from '../source/source';
 import type { DeletedItem } from '../source/schemas';
 import type { StoredRow } from '../state/store';
 import { Affected, applyRow, forgetRow, type Tracking } from './affected';
-import { DELETED_CURSOR, eachConcurrently, throwIfAborted, windowCursor, type RunContext, type RunSummary } from './context';
+import { DELETED_CURSOR, windowCursor } from './cursors';
+import { eachConcurrently } from './concurrently';
+import { throwIfAborted, type RunContext } from './context';
+import type { RunSummary } from './summary';
 import { liveGen, openGenerations, setStoredSource } from '../state/run-state';
 import { resolveContentTypes, tombstoneAction } from './tombstones';
 

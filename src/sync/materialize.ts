@@ -9,7 +9,9 @@ import type { BuildOptions, CategoryTree, ProductInput } from '../document/types
 import type { Product } from '../source/schemas';
 import type { DocKind, StateStore } from '../state/store';
 import { live, type SinkDocument, type Target } from '../sink/types';
-import { batchBoundary, buildOptions, type RunContext, type RunSummary } from './context';
+import { batchBoundary, type RunContext } from './context';
+import type { RunSummary } from './summary';
+import type { Config } from '../config/schema';
 
 /** Where documents go: a sink target and the generation whose hashes describe it. */
 export interface Destination {
@@ -231,4 +233,9 @@ export async function drainPending(ctx: RunContext, dest: Destination, summary: 
       else await writeCategories(ctx, dest, ids, tree, summary);
     }
   }
+}
+
+/** How documents are built under this configuration. */
+export function buildOptions(config: Config): BuildOptions {
+  return { priceType: config.PRICE_TYPE, currency: config.CURRENCY, pathStep: config.CATEGORY_PATH_STEP };
 }

@@ -1,4 +1,5 @@
-import { emptySummary, type RunContext, type RunSummary } from './context';
+import { emptySummary, type RunSummary } from './summary';
+import type { RunContext } from './context';
 import { liveGen } from '../state/run-state';
 import { resourceDefs } from '../source/resources';
 import { retryQuarantined } from './ingest';

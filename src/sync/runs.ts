@@ -1,5 +1,6 @@
 import { LockBusyError, stripUserinfo } from '../errors';
-import { emptySummary, stoppedByShutdown, type RunContext, type RunKind, type RunSummary, type SummaryOf } from './context';
+import { emptySummary, type RunKind, type RunSummary, type SummaryOf } from './summary';
+import { stoppedByShutdown, type RunContext } from './context';
 
 export interface ActiveRun<S extends RunSummary = RunSummary> {
   id: number;

@@ -1,4 +1,6 @@
-import { DELETED_CURSOR, windowCursor, type RunContext, type RunSummary } from './context';
+import { DELETED_CURSOR, windowCursor } from './cursors';
+import type { RunContext } from './context';
+import type { RunSummary } from './summary';
 import { liveGen } from '../state/run-state';
 import { resourceDefs } from '../source/resources';
 import { advanceWatermarks, applyTombstones, applyWindows, overlapped, retryQuarantined, windowEnd } from './ingest';

@@ -15,15 +15,15 @@ export function serveCommand(program: Command): void {
       return withRuntime(
         async (rt) => {
           const service = new Service(rt, shutdown);
-        // A failed start leaves nothing running: no listener, no schedule, then exit non-zero.
-        await service.start().catch(async (err: unknown) => {
+          // A failed start leaves nothing running: no listener, no schedule, then exit non-zero.
+          await service.start().catch(async (err: unknown) => {
+            await service.stop();
+            throw err;
+          });
+          const signal = await waitForSignal();
+          rt.ctx.log.info({ signal }, 'shutting down: stopping the current run at its next checkpoint');
           await service.stop();
-          throw err;
-        });
-        const signal = await waitForSignal();
-        rt.ctx.log.info({ signal }, 'shutting down: stopping the current run at its next checkpoint');
-        await service.stop();
-        rt.ctx.log.info('stopped');
+          rt.ctx.log.info('stopped');
         },
         { shutdown: shutdown.signal },
       );
