@@ -1,4 +1,4 @@
-import { live, type IndexKind, type IndexStamp, type Rejection, type Sink, type SinkDocument, type Target } from '../src/sink/types';
+import { live, physicalName, type IndexKind, type IndexStamp, type Rejection, type Sink, type SinkDocument, type Target } from '../src/sink/types';
 
 /**
  * The benchmarks' sink: serializes every document as a real sink must, then drops it. It keeps
@@ -14,7 +14,7 @@ export class DiscardSink implements Sink {
   private readonly aliases = new Map<IndexKind, string>();
 
   async create(kind: IndexKind, gen: number): Promise<Target> {
-    const name = `discard_${kind}_${gen}`;
+    const name = physicalName(`discard_${kind}`, gen);
     this.indexes.set(name, new IdSet());
     return { kind, name };
   }

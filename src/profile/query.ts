@@ -1,3 +1,4 @@
+import { lowerTr } from './fold';
 import type { FieldType, SearchProfile } from './schema';
 
 /*
@@ -93,7 +94,7 @@ export function facetFields(profile: SearchProfile): string[] {
 }
 
 const MAX_VARIANTS = 16;
-const fold = (s: string) => s.toLocaleLowerCase('tr');
+const fold = lowerTr;
 const words = (s: string) => s.split(/\s+/).filter(Boolean);
 
 /**

@@ -1,5 +1,6 @@
 import type { SearchProfile } from '../profile/schema';
 import { live, type Bounds, type IndexReader, type IndexSearcher, type SearchQuery, type SearchResult, type SinkDocument } from '../sink/types';
+import { valueAt } from '../sink/values';
 import { CategoryDirectory, type CategoryEntry } from './categories';
 import { explainable } from './explain';
 import { LabelDirectory } from './labels';
@@ -324,8 +325,7 @@ export class SearchApi {
     const out: Record<string, unknown> = { id: doc.id };
     for (const field of fields) {
       const parts = field.split('.');
-      let value: unknown = doc;
-      for (const part of parts) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+      const value = valueAt(doc, field);
       if (value === undefined) continue;
       let into = out;
       for (const part of parts.slice(0, -1)) into = (into[part] ??= {}) as Record<string, unknown>;

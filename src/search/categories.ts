@@ -1,3 +1,4 @@
+import { foldText } from '../profile/fold';
 import { live, type IndexReader } from '../sink/types';
 
 /*
@@ -18,11 +19,6 @@ export interface CategoryEntry {
   /** The folded words of its path, this node's own name last. */
   words: string[];
   ownWords: string[];
-}
-
-/** Lowercased the Turkish way, without accents, dotless ı as i: `Işık Şal` and `isik sal` match. */
-export function foldText(text: string): string {
-  return text.toLocaleLowerCase('tr').normalize('NFD').replace(/\p{M}/gu, '').replace(/ı/g, 'i');
 }
 
 const wordsOf = (text: string) => foldText(text).match(/[\p{L}\p{N}]+/gu) ?? [];

@@ -27,6 +27,9 @@ import {
   type SinkDocument,
   type Target,
   msSince,
+  ORDER_FIELD,
+  physicalName,
+  isPhysicalOf,
 } from './types';
 
 export interface IndexBody {
@@ -157,7 +160,6 @@ const RANGE_OPS = { '>': 'gt', '>=': 'gte', '<': 'lt', '<=': 'lte' } as const;
 const BUCKETS_PREFIX = 'feeder_buckets__';
 
 /** The numeric field scans are ordered by, per kind (ids are keywords; these sort as numbers). */
-const ORDER_FIELD: Record<IndexKind, string> = { products: 'product_id', categories: 'id' };
 
 /**
  * A sink over an Elasticsearch-protocol cluster. Public names are aliases over physical indexes
@@ -190,7 +192,7 @@ export class ClusterSink implements EngineSink {
   }
 
   async create(kind: IndexKind, gen: number): Promise<Target> {
-    const target = { kind, name: `${live(this, kind).name}_${gen}` };
+    const target = { kind, name: physicalName(live(this, kind).name, gen) };
     const body = await this.indexBody(kind);
     await this.drop(target);
     await this.dropOrphans(kind);
@@ -470,8 +472,7 @@ export class ClusterSink implements EngineSink {
     const alias = live(this, kind).name;
     const all = await this.call(`list ${alias}_*`, () => this.cluster.listIndices(`${alias}_*`));
     const behind = new Set(await this.indicesBehind(alias));
-    const pattern = new RegExp(`^${alias}_\\d+$`);
-    const orphans = all.filter((name) => pattern.test(name) && !behind.has(name));
+    const orphans = all.filter((name) => isPhysicalOf(alias, name) && !behind.has(name));
     if (orphans.length) await this.call(`delete orphaned ${orphans.join(', ')}`, () => this.cluster.deleteIndices(orphans));
   }
 

@@ -23,6 +23,8 @@ import {
   type Target,
   type EngineRequest,
   msSince,
+  ORDER_FIELD,
+  physicalName,
 } from './types';
 
 export interface MeilisearchOptions {
@@ -43,7 +45,6 @@ interface IndexSettings {
 }
 
 /** The numeric, filterable and sortable field scans walk, per kind. */
-const ORDER_FIELD: Record<IndexKind, string> = { products: 'product_id', categories: 'id' };
 
 /** Failures that are one document's fault: the batch is split until the culprit stands alone. */
 const DOCUMENT_ERRORS = new Set([
@@ -104,7 +105,7 @@ export class MeilisearchSink implements EngineSink {
   }
 
   async create(kind: IndexKind, gen: number): Promise<Target> {
-    const target = { kind, name: `${live(this, kind).name}_${gen}` };
+    const target = { kind, name: physicalName(live(this, kind).name, gen) };
     await this.drop(target);
     await this.task(`create index ${target.name}`, () => this.client.createIndex(target.name, { primaryKey: this.mapping[kind].primaryKey }));
     try {

@@ -1,19 +1,16 @@
+import { foldText } from '../profile/fold';
+import { valueAt } from './values';
 import type { SinkDocument } from './types';
 
 /*
  * Text handling shared by sinks that tokenize on our side. FTS5's unicode61 tokenizer folds case
  * and removes diacritics (ş -> s, ğ -> g), but Turkish dotless ı and dotted İ are letters of their
- * own to it, so both the indexed text and the query fold them to i.
+ * own to it, so both the indexed text and the query are folded the feeder's one way (profile/fold.ts).
  */
-export function foldForSearch(text: string): string {
-  return text.replace(/[ıİI]/g, 'i');
-}
 
 /** The text of a document field for full-text indexing: strings, numbers and the values of lists and objects, space-separated, folded. */
 export function fieldText(doc: SinkDocument, field: string): string {
-  let value: unknown = doc;
-  for (const part of field.split('.'))
-    value = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>)[part] : undefined;
+  const value = valueAt(doc, field);
   const out: string[] = [];
   const collect = (v: unknown): void => {
     if (typeof v === 'string') out.push(v);
@@ -22,7 +19,7 @@ export function fieldText(doc: SinkDocument, field: string): string {
     else if (v !== null && typeof v === 'object') Object.values(v).forEach(collect);
   };
   collect(value);
-  return foldForSearch(out.join(' '));
+  return foldText(out.join(' '));
 }
 
 /**
@@ -55,7 +52,7 @@ export function ftsAnyOf(texts: readonly string[]): string | null {
  * Returns null when nothing searchable is left.
  */
 export function ftsQuery(text: string): string | null {
-  const words = foldForSearch(text)
+  const words = foldText(text)
     .split(/\s+/)
     .map((w) => w.match(/[\p{L}\p{N}]+/gu) ?? [])
     .filter((parts) => parts.length > 0);

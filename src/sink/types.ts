@@ -219,6 +219,19 @@ export type Sink = IndexWriter & IndexReader;
 /** An engine adapter: every seam. */
 export type EngineSink = Sink & IndexSearcher;
 
+/** The field each kind's documents are ordered by (ascending): scans, exports, and the tie break of every sort. */
+export const ORDER_FIELD: Record<IndexKind, string> = { products: 'product_id', categories: 'id' };
+
+/** The physical index a rebuild of generation `gen` fills behind a public name, on every engine. */
+export function physicalName(publicName: string, gen: number): string {
+  return `${publicName}__g${gen}`;
+}
+
+/** Whether `name` is a physical index of `publicName`: this version's `__g<gen>`, or the `_<gen>` of indexes built before it. */
+export function isPhysicalOf(publicName: string, name: string): boolean {
+  return name.startsWith(publicName) && /^(?:__g|_)\d+$/.test(name.slice(publicName.length));
+}
+
 /** The public (live) target of a kind: `INDEX_NAME` for products, `<INDEX_NAME>_categories` for categories. */
 export function live(sink: { readonly indexName: string }, kind: IndexKind): Target {
   return { kind, name: kind === 'products' ? sink.indexName : `${sink.indexName}_categories` };

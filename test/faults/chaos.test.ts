@@ -7,9 +7,10 @@
 import { chaosSeed, type ChaosResult } from './chaos';
 import { useEngines, type SinkName } from './matrix';
 import { recordLatest, renderTable } from './record';
+import { availableSinks } from '../helpers/skip';
 
 const full = process.env.FEEDER_FAULTS === 'full';
-const SINKS: SinkName[] = ['sqlite', 'elasticsearch', 'opensearch', 'meilisearch'];
+const SINKS = availableSinks(['sqlite', 'elasticsearch', 'opensearch', 'meilisearch']);
 const replaySeed = process.env.FEEDER_CHAOS_SEED ? Number(process.env.FEEDER_CHAOS_SEED) : null;
 const seeds = replaySeed !== null ? [replaySeed] : Array.from({ length: full ? 210 : 6 }, (_, i) => i + 1);
 const sinkOf = (seed: number): SinkName => (process.env.FEEDER_CHAOS_SINK as SinkName | undefined) ?? SINKS[seed % SINKS.length];

@@ -17,12 +17,13 @@ import type { SinkDocument } from '../../src/sink/types';
 import { startElasticsearch, type EsNode } from '../support/elasticsearch';
 import { startMeilisearch, type MeiliNode } from '../support/meilisearch';
 import { startOpenSearch } from '../support/opensearch';
+import { engineAvailable, type SinkName } from '../support/engines';
 import type { ClusterNode } from '../support/cluster';
 import { MeilisearchDouble } from '../support/meilisearch-double';
 import { runCli } from '../helpers/cli';
 import { exportDocs, feederEnv, letTimePass, referenceDocs, tempDir, withRuntime, withSandbox } from '../helpers/harness';
 
-export type SinkName = 'sqlite' | 'elasticsearch' | 'opensearch' | 'meilisearch';
+export type { SinkName } from '../support/engines';
 
 export interface Engines {
   es: EsNode | null;
@@ -39,11 +40,18 @@ export interface Engines {
 /** No engine: the rows that run on the embedded sink only. */
 export const NO_ENGINES: Engines = { es: null, os: null, meili: null, double: null };
 
-/** The engines of a test file: a real Elasticsearch, OpenSearch and Meilisearch, and the double, started before its tests and stopped after. */
+/**
+ * The engines of a test file: a real Elasticsearch, OpenSearch and Meilisearch (those that can run
+ * here, see support/engines.ts), and the double, started before its tests and stopped after.
+ */
 export function useEngines(doubleKey: string): Engines {
   const engines: Engines = { ...NO_ENGINES };
   beforeAll(async () => {
-    [engines.es, engines.os, engines.meili] = await Promise.all([startElasticsearch(), startOpenSearch(), startMeilisearch()]);
+    [engines.es, engines.os, engines.meili] = await Promise.all([
+      engineAvailable('elasticsearch') ? startElasticsearch() : null,
+      engineAvailable('opensearch') ? startOpenSearch() : null,
+      engineAvailable('meilisearch') ? startMeilisearch() : null,
+    ]);
     engines.double = new MeilisearchDouble({ apiKey: doubleKey });
     await engines.double.start();
   }, 600_000);

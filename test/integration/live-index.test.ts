@@ -8,10 +8,11 @@ import { rebuild } from '../../src/sync/rebuild';
 import { compare, sinkEnv, useEngines, type SinkName } from '../faults/matrix';
 import { runCli } from '../helpers/cli';
 import { exportDocs, feederEnv, letTimePass, tempDir, withRuntime, withSandbox } from '../helpers/harness';
+import { availableSinks } from '../helpers/skip';
 
 const engines = useEngines('live-index-meili-key');
 
-const SINKS: SinkName[] = ['sqlite', 'elasticsearch', 'opensearch', 'meilisearch'];
+const SINKS = availableSinks(['sqlite', 'elasticsearch', 'opensearch', 'meilisearch']);
 
 describe('a rebuild killed after its crawl, then a sync', () => {
   test.each(SINKS)(

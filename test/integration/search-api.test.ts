@@ -17,8 +17,9 @@ import { autocompleteResponse, listPage } from '../../src/search/commerce';
 import { sinkEnv, useEngines, type SinkName } from '../faults/matrix';
 import { exportDocs, feederEnv, openFeeder, startSandbox, tempDir } from '../helpers/harness';
 import { liveGen } from '../../src/state/run-state';
+import { availableSinks } from '../helpers/skip';
 
-const SINKS: SinkName[] = ['sqlite', 'elasticsearch', 'opensearch', 'meilisearch'];
+const SINKS = availableSinks(['sqlite', 'elasticsearch', 'opensearch', 'meilisearch']);
 const engines = useEngines('search-api-meili-key');
 
 interface Built {

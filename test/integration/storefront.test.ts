@@ -23,8 +23,9 @@ import { sinkEnv, useEngines, type SinkName } from '../faults/matrix';
 import { exportDocs, feederEnv, openFeeder, startSandbox, tempDir } from '../helpers/harness';
 import { eventually } from '../helpers/cli';
 import { listenSearch } from '../helpers/search-app';
+import { availableSinks } from '../helpers/skip';
 
-const SINKS: SinkName[] = ['sqlite', 'elasticsearch', 'opensearch', 'meilisearch'];
+const SINKS = availableSinks(['sqlite', 'elasticsearch', 'opensearch', 'meilisearch']);
 const engines = useEngines('storefront-meili-key');
 
 /* What the client's types say, as the template reads it (numbers arrive as text: lossless-json). */

@@ -1,5 +1,5 @@
 /*
- * A real Meilisearch for tests: the engine binary the team keeps beside the project
+ * A real Meilisearch for tests: MEILI_BIN, else the engine binary the team keeps beside the project
  * (../shared/engines/meilisearch-1.50.0/meilisearch, built from the official source), started on a
  * free loopback port in a fresh data directory with a master key. The sink gets a scoped API key
  * minted through POST /keys (never the master key). With MEILI_URL (and MEILI_API_KEY) set, that
@@ -13,7 +13,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { engineLifecycle, freePort, repoRoot } from './engine-process';
 
 export const MEILI_VERSION = '1.50.0';
-const BINARY = path.resolve(repoRoot(), '../shared/engines', `meilisearch-${MEILI_VERSION}`, 'meilisearch');
+
+/** The Meilisearch binary: MEILI_BIN, else the team's build beside the repository. */
+export function meiliBinary(): string {
+  return process.env.MEILI_BIN ?? path.resolve(repoRoot(), '../shared/engines', `meilisearch-${MEILI_VERSION}`, 'meilisearch');
+}
 
 export interface MeiliNode {
   url: string;
@@ -32,7 +36,8 @@ export async function startMeilisearch(opts: { payloadLimitBytes?: number; exter
   if (process.env.MEILI_URL && opts.external !== false) {
     return { url: process.env.MEILI_URL, apiKey: process.env.MEILI_API_KEY ?? '', masterKey: null, stop: async () => undefined };
   }
-  if (!fs.existsSync(BINARY)) throw new Error(`no Meilisearch binary at ${BINARY} (the team's shared/engines folder beside the repository)`);
+  const binary = meiliBinary();
+  if (!fs.existsSync(binary)) throw new Error(`no Meilisearch binary at ${binary} (MEILI_BIN, or the team's shared/engines folder beside the repository)`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'feeder-meili-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -56,7 +61,7 @@ export async function startMeilisearch(opts: { payloadLimitBytes?: number; exter
   let child: ChildProcess | null = null;
   let output = '';
   const launch = async () => {
-    child = spawn(BINARY, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(binary, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (b: Buffer) => (output = (output + b.toString()).slice(-20_000));
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);

@@ -7,7 +7,7 @@ import { commerceKey, languageOf, parseCommerce } from '../../src/search/commerc
 import { bucketsOf, defaultBoundaries, parsePriceChoice } from '../../src/search/price-buckets';
 import type { SearchIndex } from '../../src/search/api';
 import { widgetName, widgetsOf } from '../../src/search/widgets';
-import { foldText } from '../../src/search/categories';
+import { foldText } from '../../src/profile/fold';
 
 const example = configuredProfile({ SEARCH_PROFILE: path.resolve(__dirname, '../../examples/turkish-fashion/profile.json') });
 

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { openWalDatabase } from '../../platform/sqlite';
 import {
   live,
+  physicalName,
   type IndexKind,
   type Rejection,
   type SearchQuery,
@@ -67,7 +68,7 @@ export class SqliteSink implements EngineSink {
   }
 
   async create(kind: IndexKind, gen: number): Promise<Target> {
-    const target = { kind, name: `${live(this, kind).name}__g${gen}` };
+    const target = { kind, name: physicalName(live(this, kind).name, gen) };
     this.dropTables(target.name);
     const t = quote(target.name);
     this.db.exec(`
