@@ -27,7 +27,7 @@ export function healthReport(store: StateStore, config: Config, now = Date.now()
   // Every resource this configuration reads must have a watermark; the oldest is the lag.
   const resources = resourceDefs(config).map((d) => d.name);
   const maxLagSeconds = config.MAX_LAG_SECONDS;
-  const cursors = store.cursors();
+  const cursors = store.cursors.all();
   const watermarks: Record<string, string> = {};
   for (const [k, v] of Object.entries(cursors)) watermarks[k.replace(/^window:/, '')] = v;
   const marks = resources.map((r) => cursors[windowCursor(r)]).filter((v): v is string => !!v);
@@ -35,7 +35,7 @@ export function healthReport(store: StateStore, config: Config, now = Date.now()
   // The oldest watermark, less the overlap the next sync re-reads: before it, every change (a late
   // commit included) is searchable; after it, every change committed in time is.
   const lagSeconds = oldest ? Math.max(0, Math.round((now - instantMs(oldest)) / 1000 + config.SYNC_OVERLAP_SECONDS)) : null;
-  const last = store.lastFinishedRun();
+  const last = store.runs.lastFinished();
   // A failed run alone is not yet unhealthy: the index is as fresh as its watermarks. Once nothing
   // has been applied for MAX_LAG_SECONDS (source unreachable, sink down), it is.
   const refusal = refusedRebuild(store);
@@ -55,8 +55,8 @@ export function healthReport(store: StateStore, config: Config, now = Date.now()
       : null,
     lagSeconds,
     watermarks,
-    pending: store.pendingCount(liveGen(store)),
-    quarantined: store.quarantineCount(),
+    pending: store.documents.pendingCount(liveGen(store)),
+    quarantined: store.quarantine.count(),
     refusedRebuild: refusal,
   };
 }

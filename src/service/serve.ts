@@ -267,7 +267,7 @@ export class Service {
       dir: CONSOLE_DIR,
       // Read again at most once a minute: a first crawl is what stages the first images.
       imageOrigins: () => {
-        if (!origins || Date.now() - origins.at > 60_000) origins = { at: Date.now(), list: ctx.store.imageOrigins() };
+        if (!origins || Date.now() - origins.at > 60_000) origins = { at: Date.now(), list: ctx.store.rows.imageOrigins() };
         return origins.list;
       },
     };
@@ -287,7 +287,7 @@ export class Service {
         const report = this.report();
         // Unknown until a run has succeeded: NaN, never a reassuring 0.
         this.metrics.lag.set(report.lagSeconds ?? NaN);
-        const lastSuccess = ctx.store.lastSuccessAt();
+        const lastSuccess = ctx.store.runs.lastSuccessAt();
         this.metrics.lastSuccess.set(lastSuccess ? Date.parse(lastSuccess) / 1000 : NaN);
         this.metrics.quarantined.set(report.quarantined);
         this.metrics.pending.set(report.pending);
@@ -300,7 +300,7 @@ export class Service {
         return started ? { status: 202, body: { started: kind } } : { status: 409, body: { error: `a ${this.running ?? 'run'} is in flight` } };
       },
       purgeQuarantine: (resource) => {
-        const removed = ctx.store.purgeQuarantine(resource);
+        const removed = ctx.store.quarantine.purge(resource);
         this.status = null;
         ctx.log.info({ resource: resource ?? null, removed }, 'quarantine purged by request');
         return { removed };

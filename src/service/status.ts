@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema';
 import type { SearchProfile } from '../profile/schema';
-import type { StateStore } from '../state/store';
+import type { RunRecord, StateStore } from '../state/store';
 import { live, type IndexWriter, type IndexReader } from '../sink/types';
 import { liveShape } from '../sync/source-identity';
 import { healthReport, type HealthReport } from './health';
@@ -96,10 +96,10 @@ export async function serviceStatus(args: {
     progress: activity.progress,
     lagHistory: activity.lag,
     sink,
-    runs: store.recentRuns(RUNS).map(runRow),
+    runs: store.runs.recent(RUNS).map(runRow),
     quarantine: {
       count: health.quarantined,
-      records: store.quarantined(QUARANTINE_LISTED).map((r) => ({
+      records: store.quarantine.list(QUARANTINE_LISTED).map((r) => ({
         resource: r.resource,
         key: r.record_key,
         reason: r.reason,
@@ -113,7 +113,7 @@ export async function serviceStatus(args: {
   };
 }
 
-export function runRow(r: ReturnType<StateStore['recentRuns']>[number]): RunRow {
+export function runRow(r: RunRecord): RunRow {
   const s = r.summary ?? {};
   const figure = (k: string): number | null => {
     const v = s[k];

@@ -51,7 +51,7 @@ type Value<N extends Name> = z.infer<Records[N]['schema']>;
 
 function read<N extends Name>(store: StateStore, name: N): Value<N> | null {
   const record = RECORDS[name];
-  const raw = store.meta(record.key);
+  const raw = store.records.get(record.key);
   if (raw === null) return null;
   const parsed = record.schema.safeParse(raw);
   if (!parsed.success) {
@@ -68,7 +68,7 @@ function read<N extends Name>(store: StateStore, name: N): Value<N> | null {
 function write<N extends Name>(store: StateStore, name: N, value: Value<N> | null): void {
   const record = RECORDS[name];
   // What is written is what a reader accepts: a bad value fails here, where it is made.
-  store.setMeta(record.key, value === null ? null : record.schema.parse(value));
+  store.records.set(record.key, value === null ? null : record.schema.parse(value));
 }
 
 /** The generation of the live index, or null before the first rebuild swapped one in. */

@@ -32,15 +32,15 @@ export type Tracking = { mode: 'window' | 'crawl'; affected: Affected };
 export function applyRow(store: StateStore, config: Config, resource: ResourceName, row: StoredRow, seen: number, track?: Tracking): boolean {
   let old: StoredRow | null = null;
   let applied: boolean;
-  if (!track) applied = store.upsertRowBlind(resource, row, seen);
-  else if (track.mode === 'crawl') ({ changed: applied, old } = store.upsertRowTracked(resource, row, seen));
-  else ({ old, applied } = store.upsertRow(resource, row, seen));
+  if (!track) applied = store.rows.upsertRowBlind(resource, row, seen);
+  else if (track.mode === 'crawl') ({ changed: applied, old } = store.rows.upsertRowTracked(resource, row, seen));
+  else ({ old, applied } = store.rows.upsertRow(resource, row, seen));
   if (!applied) return false;
   if (resource === 'products' && config.CATEGORY_LINK === 'attribute') {
     const attrs = (row.attributes ?? {}) as Record<string, unknown>;
-    store.setLinks(row.id, row.id, categoryIdsFromAttribute(attrs[config.CATEGORY_ATTRIBUTE]));
+    store.links.set(row.id, row.id, categoryIdsFromAttribute(attrs[config.CATEGORY_ATTRIBUTE]));
   } else if (resource === 'category_links') {
-    store.setLinks(row.id, row.product as number, [row.category as number]);
+    store.links.set(row.id, row.product as number, [row.category as number]);
   }
   if (track) propagate(store, resource, old, track.affected, row);
   return true;
@@ -48,7 +48,7 @@ export function applyRow(store: StateStore, config: Config, resource: ResourceNa
 
 /** A row is gone (tombstone or sweep): forget its links and record what embedded it. */
 export function forgetRow(store: StateStore, config: Config, resource: ResourceName, old: StoredRow, affected?: Affected): void {
-  if ((resource === 'products' && config.CATEGORY_LINK === 'attribute') || resource === 'category_links') store.clearLinks(old.id);
+  if ((resource === 'products' && config.CATEGORY_LINK === 'attribute') || resource === 'category_links') store.links.clear(old.id);
   if (affected) propagate(store, resource, old, affected);
 }
 
@@ -62,7 +62,7 @@ function propagate(store: StateStore, resource: ResourceName, old: StoredRow | n
       for (const v of versions) {
         affected.add('products', v.product);
         // A variant's price shows in its parent's `variants[].price`.
-        affected.add('products', store.getRow('products', v.product as number)?.parent);
+        affected.add('products', store.rows.getRow('products', v.product as number)?.parent);
       }
       break;
     case 'product_images':
@@ -72,18 +72,18 @@ function propagate(store: StateStore, resource: ResourceName, old: StoredRow | n
     case 'pretty_urls': {
       // A translation changes the `urls` of whatever uses its default-language URL.
       const keys = [...new Set(versions.flatMap((v) => [v.id, v.parent]).filter((k): k is number => typeof k === 'number'))];
-      affected.add('products', ...store.idsWhere('products', 'pretty_url', keys));
-      const nodes = store.idsWhere('category_nodes', 'pretty_url', keys);
+      affected.add('products', ...store.rows.idsWhere('products', 'pretty_url', keys));
+      const nodes = store.rows.idsWhere('category_nodes', 'pretty_url', keys);
       affected.add('categories', ...nodes);
-      affected.add('products', ...store.productsLinkedTo(nodes));
+      affected.add('products', ...store.links.productsLinkedTo(nodes));
       break;
     }
     case 'category_nodes': {
       // Names and paths show in descendants' breadcrumbs and ancestors: the whole subtree changes.
       const nodes = new Set<number>(versions.map((v) => v.id));
-      for (const v of versions) for (const id of store.nodesUnder(String(v.path))) nodes.add(id);
+      for (const v of versions) for (const id of store.rows.nodesUnder(String(v.path))) nodes.add(id);
       affected.add('categories', ...nodes);
-      affected.add('products', ...store.productsLinkedTo([...nodes]));
+      affected.add('products', ...store.links.productsLinkedTo([...nodes]));
       break;
     }
   }

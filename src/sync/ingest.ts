@@ -30,11 +30,11 @@ export function applyBatch(ctx: RunContext, def: ResourceDef, batch: Batch<Store
     keepInvalid(ctx, batch.invalid, summary);
     // A record whose new version is refused keeps its last good version: a crawl counts it as met,
     // so the sweep does not remove what the index still shows.
-    if (mode === 'crawl') for (const rec of batch.invalid) if (/^\d+$/.test(rec.key)) ctx.store.markSeen(def.name, Number(rec.key), seen);
-    const releasing = ctx.store.quarantineCount() > 0;
+    if (mode === 'crawl') for (const rec of batch.invalid) if (/^\d+$/.test(rec.key)) ctx.store.rows.markSeen(def.name, Number(rec.key), seen);
+    const releasing = ctx.store.quarantine.count() > 0;
     for (const row of batch.rows) {
       if (applyRow(ctx.store, ctx.config, def.name, row, seen, track)) summary.rows++;
-      if (releasing) ctx.store.release(def.name, String(row.id));
+      if (releasing) ctx.store.quarantine.release(def.name, String(row.id));
     }
     markPending(ctx, affected);
   });
@@ -44,13 +44,13 @@ export function applyBatch(ctx: RunContext, def: ResourceDef, batch: Batch<Store
 export function markPending(ctx: RunContext, affected: Affected): void {
   if (affected.size === 0) return;
   const gens = openGenerations(ctx.store);
-  ctx.store.addPending(gens, 'product', affected.products);
-  ctx.store.addPending(gens, 'category', affected.categories);
+  ctx.store.documents.addPending(gens, 'products', affected.products);
+  ctx.store.documents.addPending(gens, 'categories', affected.categories);
 }
 
 export function keepInvalid(ctx: RunContext, invalid: InvalidRecord[], summary: RunSummary): void {
   for (const rec of invalid) {
-    ctx.store.quarantine(rec);
+    ctx.store.quarantine.add(rec);
     summary.quarantined++;
     ctx.log.warn({ resource: rec.resource, record: rec.key, reason: rec.reason }, 'record quarantined');
   }
@@ -68,8 +68,8 @@ export async function applyTombstones(ctx: RunContext, afterId: number, summary:
   let cursor = afterId;
   let settled = true;
   let cutoff: string | null = null;
-  let resolved = resolveContentTypes(ctx.store.contentTypes(), ctx.config.AKINON_CONTENT_TYPES);
-  let known = new Set(ctx.store.contentTypes().map((t) => t.id));
+  let resolved = resolveContentTypes(ctx.store.rows.contentTypes(), ctx.config.AKINON_CONTENT_TYPES);
+  let known = new Set(ctx.store.rows.contentTypes().map((t) => t.id));
   let refreshed = false;
   for await (const batch of ctx.source.deletedItems(afterId)) {
     throwIfAborted(ctx);
@@ -77,8 +77,8 @@ export async function applyTombstones(ctx: RunContext, afterId: number, summary:
     if (!refreshed && batch.rows.some((item) => !known.has(item.content_type))) {
       // A content type we have not seen: read the (small) content-types list again, once per run.
       await refreshContentTypes(ctx);
-      resolved = resolveContentTypes(ctx.store.contentTypes(), ctx.config.AKINON_CONTENT_TYPES);
-      known = new Set(ctx.store.contentTypes().map((t) => t.id));
+      resolved = resolveContentTypes(ctx.store.rows.contentTypes(), ctx.config.AKINON_CONTENT_TYPES);
+      known = new Set(ctx.store.rows.contentTypes().map((t) => t.id));
       refreshed = true;
     }
     ctx.store.tx(() => {
@@ -114,13 +114,13 @@ function applyTombstone(
   // A deleted product's document goes even if the state never held the product.
   if (action.resource === 'products') affected.add('products', action.id);
   if (action.resource === 'category_nodes') affected.add('categories', action.id);
-  const old = ctx.store.deleteRow(action.resource, action.id, action.deletedAt);
+  const old = ctx.store.rows.deleteRow(action.resource, action.id, action.deletedAt);
   if (old) forgetRow(ctx.store, ctx.config, action.resource, old, affected);
 }
 
 export async function refreshContentTypes(ctx: RunContext): Promise<void> {
   const types = await ctx.source.contentTypes();
-  ctx.store.replaceContentTypes(types);
+  ctx.store.rows.replaceContentTypes(types);
 }
 
 /** Reads every windowed resource within its window and stores the rows, pending their documents. */
@@ -149,8 +149,8 @@ export function advanceWatermarks(ctx: RunContext, defs: readonly ResourceDef[],
     // What the watermarks describe was read from this source (a store from before sources were
     // recorded adopts it here).
     setStoredSource(ctx.store, ctx.sourceId);
-    for (const def of defs) ctx.store.setCursor(windowCursor(def.name), to);
-    ctx.store.setCursor(DELETED_CURSOR, String(deletedAfter));
+    for (const def of defs) ctx.store.cursors.set(windowCursor(def.name), to);
+    ctx.store.cursors.set(DELETED_CURSOR, String(deletedAfter));
   });
 }
 
@@ -175,17 +175,17 @@ export function windowEnd(ctx: RunContext): string {
  */
 export async function retryQuarantined(ctx: RunContext, defs: readonly ResourceDef[], summary: RunSummary, limit = 50): Promise<void> {
   const byName = new Map(defs.map((d) => [d.name as string, d]));
-  const candidates = ctx.store.quarantinedForRetry([...byName.keys()], limit);
+  const candidates = ctx.store.quarantine.forRetry([...byName.keys()], limit);
   for (const q of candidates) {
     const def = byName.get(q.resource)!;
     const result = await ctx.source.fetchOne<StoredRow>(def, Number(q.record_key));
     ctx.store.tx(() => {
-      if (!result) ctx.store.release(q.resource, q.record_key);
-      else if (result.invalid) ctx.store.quarantine(result.invalid);
+      if (!result) ctx.store.quarantine.release(q.resource, q.record_key);
+      else if (result.invalid) ctx.store.quarantine.add(result.invalid);
       else if (result.row) {
         const affected = new Affected();
         applyRow(ctx.store, ctx.config, def.name, result.row, 0, { mode: 'window', affected });
-        ctx.store.release(q.resource, q.record_key);
+        ctx.store.quarantine.release(q.resource, q.record_key);
         markPending(ctx, affected);
         summary.rows++;
       }

@@ -9,11 +9,11 @@ export async function withRunLock<T>(ctx: RunContext, fn: () => Promise<T>): Pro
   const name = `run:${ctx.config.SINK}:${ctx.config.INDEX_NAME}`;
   const holder = `${process.pid}-${randomUUID().slice(0, 8)}`;
   const ttl = ctx.config.LOCK_TTL_SECONDS * 1000;
-  ctx.store.acquireLock(name, holder, ttl);
+  ctx.store.lock.acquire(name, holder, ttl);
   const timer = setInterval(
     () => {
       try {
-        if (!ctx.store.renewLock(name, holder, ttl)) ctx.log.error({ lock: name }, 'run lock was taken over by another process');
+        if (!ctx.store.lock.renew(name, holder, ttl)) ctx.log.error({ lock: name }, 'run lock was taken over by another process');
       } catch (err) {
         ctx.log.warn({ err }, 'could not renew the run lock');
       }
@@ -25,6 +25,6 @@ export async function withRunLock<T>(ctx: RunContext, fn: () => Promise<T>): Pro
     return await fn();
   } finally {
     clearInterval(timer);
-    ctx.store.releaseLock(name, holder);
+    ctx.store.lock.release(name, holder);
   }
 }

@@ -7,8 +7,9 @@ import type { TransformRows } from '../profile/transform';
 import { categoryTree } from '../document/tree';
 import type { BuildOptions, CategoryTree, ProductInput } from '../document/types';
 import type { Product } from '../source/schemas';
-import type { DocKind, StateStore } from '../state/store';
-import { live, type SinkDocument, type Target } from '../sink/types';
+import type { StateStore } from '../state/store';
+import { documentsResource } from '../state/documents';
+import { live, type IndexKind, type SinkDocument, type Target } from '../sink/types';
 import { batchBoundary, type RunContext } from './context';
 import type { RunSummary } from './summary';
 import type { Config } from '../config/schema';
@@ -27,23 +28,23 @@ export function liveDestination(ctx: RunContext, gen: number): Destination {
 
 /** Everything joined to each product of `ids` (missing products are absent from the map). */
 export function loadProductInputs(store: StateStore, ids: readonly number[]): Map<number, ProductInput> {
-  const products = store.products(ids);
+  const products = store.rows.products(ids);
   const group = <T extends { product: number }>(rows: T[]) => {
     const m = new Map<number, T[]>();
     for (const r of rows) m.set(r.product, [...(m.get(r.product) ?? []), r]);
     return m;
   };
-  const prices = group(store.pricesOf(ids));
-  const images = group(store.imagesOf(ids));
+  const prices = group(store.rows.pricesOf(ids));
+  const images = group(store.rows.imagesOf(ids));
   const urlIds = products.map((p) => p.pretty_url).filter((u): u is number => u !== null);
-  const urls = new Map(store.prettyUrls(urlIds).map((u) => [u.id, u]));
+  const urls = new Map(store.rows.prettyUrls(urlIds).map((u) => [u.id, u]));
   const translations = new Map<number, typeof urls extends Map<number, infer U> ? U[] : never>();
-  for (const t of store.urlTranslations(urlIds)) translations.set(t.parent!, [...(translations.get(t.parent!) ?? []), t]);
-  const variants = store.variantsOf(ids);
-  const variantPrices = group(store.pricesOf(variants.map((v) => v.id)));
+  for (const t of store.rows.urlTranslations(urlIds)) translations.set(t.parent!, [...(translations.get(t.parent!) ?? []), t]);
+  const variants = store.rows.variantsOf(ids);
+  const variantPrices = group(store.rows.pricesOf(variants.map((v) => v.id)));
   const variantsByParent = new Map<number, Product[]>();
   for (const v of variants) variantsByParent.set(v.parent!, [...(variantsByParent.get(v.parent!) ?? []), v]);
-  const links = store.linksOf(ids);
+  const links = store.links.of(ids);
 
   const out = new Map<number, ProductInput>();
   for (const product of products) {
@@ -62,7 +63,7 @@ export function loadProductInputs(store: StateStore, ids: readonly number[]): Ma
 }
 
 export function loadCategoryTree(store: StateStore): CategoryTree {
-  return categoryTree(store.categoryNodes(), store.categoryUrls());
+  return categoryTree(store.rows.categoryNodes(), store.rows.categoryUrls());
 }
 
 /** Whether a product belongs in the index under INDEX_FILTER. */
@@ -133,7 +134,7 @@ export async function writeProducts(ctx: RunContext, dest: Destination, ids: rea
     else if ('problem' in rendered) problems.push({ id: String(id), reason: rendered.problem, raw: rendered.raw });
     else gone.push(String(id));
   }
-  await writeDocuments(ctx, dest, 'product', docs, gone, ids, summary, problems);
+  await writeDocuments(ctx, dest, 'products', docs, gone, ids, summary, problems);
 }
 
 /** A document refused: by the transform (its indexed version, if any, stays) or by the sink; quarantined with the reason. */
@@ -151,26 +152,26 @@ export async function writeCategories(ctx: RunContext, dest: Destination, ids: r
     if (node) docs.push(buildCategoryDocument(node, tree, ctx.config.CATEGORY_PATH_STEP) as unknown as SinkDocument);
     else gone.push(String(id));
   }
-  await writeDocuments(ctx, dest, 'category', docs, gone, ids, summary);
+  await writeDocuments(ctx, dest, 'categories', docs, gone, ids, summary);
 }
 
 async function writeDocuments(
   ctx: RunContext,
   dest: Destination,
-  kind: DocKind,
+  kind: IndexKind,
   docs: SinkDocument[],
   gone: string[],
   ids: readonly number[],
   summary: RunSummary,
   problems: readonly Problem[] = [],
 ): Promise<void> {
-  const target = kind === 'product' ? dest.products : dest.categories;
-  const known = ctx.store.hashes(dest.gen, kind, [...docs.map((d) => String(d.id)), ...gone]);
+  const target = kind === 'products' ? dest.products : dest.categories;
+  const known = ctx.store.documents.hashes(dest.gen, kind, [...docs.map((d) => String(d.id)), ...gone]);
   const changed: { doc: SinkDocument; hash: string }[] = [];
   for (const doc of docs) {
     const hash = documentHash(doc);
     if (known.get(String(doc.id)) !== hash) changed.push({ doc, hash });
-    else if (kind === 'product') summary.unchanged++;
+    else if (kind === 'products') summary.unchanged++;
   }
   const rejections = changed.length
     ? await ctx.sink.write(
@@ -190,16 +191,16 @@ async function writeDocuments(
     for (const { doc, hash } of changed) {
       const id = String(doc.id);
       if (refused.has(id)) continue;
-      ctx.store.setHash(dest.gen, kind, id, hash);
-      ctx.store.release(`${kind}_documents`, id);
-      if (kind === 'product') summary.written++;
+      ctx.store.documents.setHash(dest.gen, kind, id, hash);
+      ctx.store.quarantine.release(documentsResource(kind), id);
+      if (kind === 'products') summary.written++;
       else summary.categoriesWritten++;
     }
     for (const id of gone) {
-      if (known.has(id) && kind === 'product') summary.deleted++;
-      ctx.store.deleteHash(dest.gen, kind, id);
+      if (known.has(id) && kind === 'products') summary.deleted++;
+      ctx.store.documents.deleteHash(dest.gen, kind, id);
     }
-    ctx.store.clearPending(dest.gen, kind, ids);
+    ctx.store.documents.clearPending(dest.gen, kind, ids);
   });
   if (rejections.length) ctx.log.warn({ kind, rejected: rejections.length, first: rejections[0] }, 'documents rejected by the sink');
   if (problems.length)
@@ -211,10 +212,10 @@ async function writeDocuments(
  * hash forgotten so that it is written again once it changes. Every path that writes documents (a
  * run's, reconcile's repair) keeps refusals this one way. Call inside a state transaction.
  */
-export function quarantineRefused(ctx: RunContext, gen: number, kind: DocKind, refused: Iterable<Problem>, summary: { rejected: number }): void {
+export function quarantineRefused(ctx: RunContext, gen: number, kind: IndexKind, refused: Iterable<Problem>, summary: { rejected: number }): void {
   for (const r of refused) {
-    ctx.store.deleteHash(gen, kind, r.id);
-    ctx.store.quarantine({ resource: `${kind}_documents`, key: r.id, reason: r.reason, raw: r.raw });
+    ctx.store.documents.deleteHash(gen, kind, r.id);
+    ctx.store.quarantine.add({ resource: documentsResource(kind), key: r.id, reason: r.reason, raw: r.raw });
     summary.rejected++;
   }
 }
@@ -222,14 +223,14 @@ export function quarantineRefused(ctx: RunContext, gen: number, kind: DocKind, r
 /** Writes every document pending in `dest`'s generation into it, a batch at a time. */
 export async function drainPending(ctx: RunContext, dest: Destination, summary: RunSummary): Promise<void> {
   const tree = loadCategoryTree(ctx.store);
-  for (const kind of ['product', 'category'] as const) {
+  for (const kind of ['products', 'categories'] as const) {
     let after = 0;
     for (;;) {
       await batchBoundary(ctx);
-      const ids = ctx.store.pendingBatch(dest.gen, kind, after, ctx.config.BATCH_SIZE);
+      const ids = ctx.store.documents.pendingBatch(dest.gen, kind, after, ctx.config.BATCH_SIZE);
       if (ids.length === 0) break;
       after = ids[ids.length - 1];
-      if (kind === 'product') await writeProducts(ctx, dest, ids, tree, summary);
+      if (kind === 'products') await writeProducts(ctx, dest, ids, tree, summary);
       else await writeCategories(ctx, dest, ids, tree, summary);
     }
   }

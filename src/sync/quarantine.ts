@@ -15,11 +15,11 @@ export async function retryQuarantineNow(ctx: RunContext): Promise<RunSummary & 
   return withRunLock(ctx, async () => {
     assertSameSource(ctx);
     const summary = emptySummary('sync');
-    const before = ctx.store.quarantineCount();
+    const before = ctx.store.quarantine.count();
     await retryQuarantined(ctx, resourceDefs(ctx.config), summary, Number.MAX_SAFE_INTEGER);
     const gen = liveGen(ctx.store);
     if (gen !== null) await drainPending(ctx, liveDestination(ctx, gen), summary);
-    const remaining = ctx.store.quarantineCount();
+    const remaining = ctx.store.quarantine.count();
     return { ...summary, released: before - remaining, remaining };
   });
 }

@@ -79,7 +79,7 @@ export async function rebuildLocked(ctx: RunContext): Promise<RunSummary> {
     await ctx.sink.swap(dest.categories, stamp);
     ctx.store.tx(() => {
       setLiveGen(ctx.store, plan.gen);
-      ctx.store.keepOnlyGeneration(plan.gen);
+      ctx.store.documents.keepOnlyGeneration(plan.gen);
       saveRebuildPlan(ctx.store, null);
       setRefusedRebuild(ctx.store, null);
       advanceWatermarks(ctx, defs, upTo, deletedAfter);
@@ -145,7 +145,7 @@ async function startOrResume(ctx: RunContext): Promise<RebuildPlan> {
   };
   ctx.store.tx(() => {
     const previousMode = linkMode(ctx.store);
-    if (previousMode !== null && previousMode !== ctx.config.CATEGORY_LINK) ctx.store.clearAllLinks();
+    if (previousMode !== null && previousMode !== ctx.config.CATEGORY_LINK) ctx.store.links.clearAll();
     setLinkMode(ctx.store, ctx.config.CATEGORY_LINK);
     saveRebuildPlan(ctx.store, plan);
     // The rows the crawl stores come from this source.
@@ -161,7 +161,7 @@ async function discard(ctx: RunContext, plan: RebuildPlan): Promise<void> {
   await ctx.sink.drop({ kind: 'products', name: plan.products });
   await ctx.sink.drop({ kind: 'categories', name: plan.categories });
   ctx.store.tx(() => {
-    ctx.store.dropGeneration(plan.gen);
+    ctx.store.documents.dropGeneration(plan.gen);
     saveRebuildPlan(ctx.store, null);
   });
 }
@@ -200,7 +200,7 @@ async function crawl(ctx: RunContext, plan: RebuildPlan, summary: RunSummary): P
       if (stopped()) return;
       if (first && batch.remaining !== undefined) {
         // The server's own count: rows after the resume point, plus those an earlier pass met.
-        (plan.expected ??= {})[def.name] = ctx.store.countSeen(def.name, plan.gen) + batch.remaining;
+        (plan.expected ??= {})[def.name] = ctx.store.rows.countSeen(def.name, plan.gen) + batch.remaining;
       }
       first = false;
       const before = done.get(def.name) ?? 0;
@@ -216,15 +216,15 @@ async function crawl(ctx: RunContext, plan: RebuildPlan, summary: RunSummary): P
     // What embedded them is pending in every open generation: the live index hears of it even if
     // this rebuild never finishes.
     const since = canonicalInstant(plan.since)!;
-    const met = ctx.store.countSeen(def.name, plan.gen) + ctx.store.quarantineCount(def.name);
+    const met = ctx.store.rows.countSeen(def.name, plan.gen) + ctx.store.quarantine.count(def.name);
     const expected = plan.expected?.[def.name];
     if (expected !== undefined) guardShrink(ctx, `${def.name}: the crawl met ${met} of the ${expected} rows the server counts`, expected, met);
-    const held = ctx.store.countRows(def.name);
-    const gone = ctx.store.countUnseen(def.name, plan.gen, since);
+    const held = ctx.store.rows.countRows(def.name);
+    const gone = ctx.store.rows.countUnseen(def.name, plan.gen, since);
     guardShrink(ctx, `${def.name}: the crawl would remove ${gone} of the ${held} rows stored`, held, held - gone);
     ctx.store.tx(() => {
       const affected = new Affected();
-      for (const old of ctx.store.sweepUnseen(def.name, plan.gen, since)) forgetRow(ctx.store, ctx.config, def.name, old, affected);
+      for (const old of ctx.store.rows.sweepUnseen(def.name, plan.gen, since)) forgetRow(ctx.store, ctx.config, def.name, old, affected);
       markPending(ctx, affected);
       plan.crawled[def.name] = 'done';
       saveRebuildPlan(ctx.store, plan);
@@ -241,7 +241,7 @@ const BUILD_AHEAD = 3;
 
 async function buildAll(ctx: RunContext, plan: RebuildPlan, dest: Destination, summary: RunSummary): Promise<void> {
   const tree = loadCategoryTree(ctx.store);
-  const total = ctx.store.countRows('products');
+  const total = ctx.store.rows.countRows('products');
   const batchSize = ctx.sink.loadBatchSize ?? ctx.config.BATCH_SIZE;
   let done = 0;
   const inFlight: { write: Promise<void>; lastId: number; size: number }[] = [];
@@ -258,7 +258,7 @@ async function buildAll(ctx: RunContext, plan: RebuildPlan, dest: Destination, s
   try {
     for (let queuedAfter = plan.builtAfter; ;) {
       await batchBoundary(ctx);
-      const ids = ctx.store.productIdsAfter(queuedAfter, batchSize);
+      const ids = ctx.store.rows.productIdsAfter(queuedAfter, batchSize);
       if (ids.length === 0) break;
       queuedAfter = ids[ids.length - 1];
       const write = writeProducts(ctx, dest, ids, tree, summary);

@@ -1,7 +1,7 @@
 import { documentHash } from '../document/hash';
 import { buildCategoryDocument } from '../document/category';
-import { live, type SinkDocument, type Target } from '../sink/types';
-import type { DocKind } from '../state/store';
+import { live, type IndexKind, type SinkDocument, type Target } from '../sink/types';
+import { documentsResource } from '../state/documents';
 import { batchBoundary, type RunContext } from './context';
 import { buildOptions } from './materialize';
 import type { ReconcileSummary } from './summary';
@@ -32,7 +32,7 @@ export async function reconcile(ctx: RunContext): Promise<ReconcileSummary> {
       let after = 0;
       for (;;) {
         await batchBoundary(ctx);
-        const ids = ctx.store.productIdsAfter(after, ctx.config.BATCH_SIZE);
+        const ids = ctx.store.rows.productIdsAfter(after, ctx.config.BATCH_SIZE);
         if (ids.length === 0) break;
         after = ids[ids.length - 1];
         const inputs = loadProductInputs(ctx.store, ids);
@@ -43,15 +43,15 @@ export async function reconcile(ctx: RunContext): Promise<ReconcileSummary> {
           // A product the transform cannot render keeps what the index holds (it is quarantined by the runs).
           else if ('problem' in rendered) expected.add(String(input.product.id));
         }
-        await repair(ctx, gen, 'product', live(ctx.sink, 'products'), docs, expected, s);
+        await repair(ctx, gen, 'products', live(ctx.sink, 'products'), docs, expected, s);
       }
       const nodes = [...tree.byId.values()].map((n) => buildCategoryDocument(n, tree, ctx.config.CATEGORY_PATH_STEP) as unknown as SinkDocument);
       const expectedCategories = new Set<string>();
       for (let i = 0; i < nodes.length; i += ctx.config.BATCH_SIZE) {
-        await repair(ctx, gen, 'category', live(ctx.sink, 'categories'), nodes.slice(i, i + ctx.config.BATCH_SIZE), expectedCategories, s);
+        await repair(ctx, gen, 'categories', live(ctx.sink, 'categories'), nodes.slice(i, i + ctx.config.BATCH_SIZE), expectedCategories, s);
       }
-      await removeStrays(ctx, gen, 'product', live(ctx.sink, 'products'), expected, s);
-      await removeStrays(ctx, gen, 'category', live(ctx.sink, 'categories'), expectedCategories, s);
+      await removeStrays(ctx, gen, 'products', live(ctx.sink, 'products'), expected, s);
+      await removeStrays(ctx, gen, 'categories', live(ctx.sink, 'categories'), expectedCategories, s);
       // Anything repaired is something a sync missed (or a hand edit): a bug signal, whoever ran this.
       const repaired = s.missing + s.stale + s.strays;
       if (repaired > 0)
@@ -66,7 +66,7 @@ export async function reconcile(ctx: RunContext): Promise<ReconcileSummary> {
 async function repair(
   ctx: RunContext,
   gen: number,
-  kind: DocKind,
+  kind: IndexKind,
   target: Target,
   docs: SinkDocument[],
   expected: Set<string>,
@@ -79,7 +79,7 @@ async function repair(
   for (const doc of docs) {
     const hash = documentHash(doc);
     const current = held.get(String(doc.id));
-    if (kind === 'product') s.checked++;
+    if (kind === 'products') s.checked++;
     if (!current) fixes.push({ doc, hash, missing: true });
     else if (documentHash(current) !== hash) fixes.push({ doc, hash, missing: false });
   }
@@ -102,30 +102,30 @@ async function repair(
     );
     for (const f of fixes) {
       if (rejected.has(String(f.doc.id))) continue;
-      if (kind === 'product') {
+      if (kind === 'products') {
         if (f.missing) s.missing++;
         else s.stale++;
         s.written++;
       } else s.categoriesWritten++;
-      ctx.store.setHash(gen, kind, String(f.doc.id), f.hash);
-      ctx.store.release(`${kind}_documents`, String(f.doc.id));
+      ctx.store.documents.setHash(gen, kind, String(f.doc.id), f.hash);
+      ctx.store.quarantine.release(documentsResource(kind), String(f.doc.id));
     }
     // What the index holds now matches; record it so the next sync compares against the truth.
     const fixed = new Set(fixes.map((f) => f.doc));
-    for (const doc of docs) if (!fixed.has(doc)) ctx.store.setHash(gen, kind, String(doc.id), documentHash(doc));
+    for (const doc of docs) if (!fixed.has(doc)) ctx.store.documents.setHash(gen, kind, String(doc.id), documentHash(doc));
   });
   if (rejections.length) ctx.log.warn({ kind, rejected: rejections.length, first: rejections[0] }, 'documents rejected by the sink during reconcile');
 }
 
-async function removeStrays(ctx: RunContext, gen: number, kind: DocKind, target: Target, expected: Set<string>, s: ReconcileSummary): Promise<void> {
+async function removeStrays(ctx: RunContext, gen: number, kind: IndexKind, target: Target, expected: Set<string>, s: ReconcileSummary): Promise<void> {
   const strays: string[] = [];
   for await (const page of ctx.sink.scan(target)) {
     for (const doc of page) if (!expected.has(String(doc.id))) strays.push(String(doc.id));
   }
   if (strays.length === 0) return;
   await ctx.sink.delete(target, strays);
-  ctx.store.tx(() => strays.forEach((id) => ctx.store.deleteHash(gen, kind, id)));
-  if (kind === 'product') {
+  ctx.store.tx(() => strays.forEach((id) => ctx.store.documents.deleteHash(gen, kind, id)));
+  if (kind === 'products') {
     s.strays += strays.length;
     s.deleted += strays.length;
   }

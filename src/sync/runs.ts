@@ -12,7 +12,7 @@ export interface ActiveRun<S extends RunSummary = RunSummary> {
 
 export function beginRun<K extends RunKind>(ctx: RunContext, kind: K): ActiveRun<SummaryOf<K>> {
   return {
-    id: ctx.store.startRun(kind),
+    id: ctx.store.runs.start(kind),
     summary: emptySummary(kind),
     started: Date.now(),
     requestsBefore: ctx.source.http.stats.requests,
@@ -23,7 +23,7 @@ export function beginRun<K extends RunKind>(ctx: RunContext, kind: K): ActiveRun
 /** Records a run's success and logs its one summary line. */
 export function succeed<S extends RunSummary>(ctx: RunContext, run: ActiveRun<S>): S {
   close(ctx, run);
-  ctx.store.finishRun(run.id, 'succeeded', run.summary);
+  ctx.store.runs.finish(run.id, 'succeeded', run.summary);
   ctx.log.info({ run: run.summary }, `${run.summary.kind} succeeded`);
   return run.summary;
 }
@@ -39,7 +39,7 @@ export function fail(ctx: RunContext, run: ActiveRun, err: unknown): unknown {
   const message = stripUserinfo(err instanceof Error ? err.message : String(err)) + (code ? ` [${code}]` : '');
   try {
     const stopped = stoppedByShutdown(ctx, err);
-    ctx.store.finishRun(run.id, stopped ? 'stopped' : 'failed', run.summary, stopped ? 'stopped by shutdown; resumes on the next run' : message);
+    ctx.store.runs.finish(run.id, stopped ? 'stopped' : 'failed', run.summary, stopped ? 'stopped by shutdown; resumes on the next run' : message);
   } catch {
     /* the state store itself may be what failed */
   }

@@ -30,7 +30,7 @@ export async function sync(ctx: RunContext): Promise<RunSummary> {
     const run = beginRun(ctx, 'sync');
     try {
       const defs = resourceDefs(ctx.config);
-      const deletedAfter = await applyTombstones(ctx, Number(ctx.store.cursor(DELETED_CURSOR) ?? 0), run.summary);
+      const deletedAfter = await applyTombstones(ctx, Number(ctx.store.cursors.get(DELETED_CURSOR) ?? 0), run.summary);
       const upTo = windowEnd(ctx);
       await applyWindows(
         ctx,
@@ -38,7 +38,7 @@ export async function sync(ctx: RunContext): Promise<RunSummary> {
         (def) => {
           // Read even when the source clock has not moved since the last run (its Date header counts
           // seconds): a late commit inside the overlap is found by the very next run.
-          const last = ctx.store.cursor(windowCursor(def.name)) ?? undefined;
+          const last = ctx.store.cursors.get(windowCursor(def.name)) ?? undefined;
           return { from: last === undefined ? undefined : overlapped(ctx, last), to: upTo };
         },
         run.summary,

@@ -85,8 +85,8 @@ export async function compare(sandbox: Sandbox, rt: Runtime): Promise<Pick<RowRe
   const ref = await referenceDocs(sandbox);
   const actual = new Map((await exportDocs(rt)).map((d) => [String(d.id), d]));
   const quarantined = new Set(
-    rt.ctx.store
-      .quarantined(100_000)
+    rt.ctx.store.quarantine
+      .list(100_000)
       .filter((q) => q.resource === 'product_documents')
       .map((q) => q.record_key),
   );
@@ -170,7 +170,7 @@ export async function scenario(o: ScenarioOptions): Promise<RowResult> {
       // checks: that run fails cleanly into the next tick, and the one after it converges.
       count(await untilSuccess(() => recordedRun(rt.ctx, 'sync', () => sync(rt.ctx)), 4, o.beforeRetry));
       // Every failed run left its trace in the run history (none failed silently before it began).
-      const recorded = rt.ctx.store.recentRuns(1000).filter((r) => r.outcome === 'failed').length;
+      const recorded = rt.ctx.store.runs.recent(1000).filter((r) => r.outcome === 'failed').length;
       if (recorded < failures) throw new Error(`${o.fault} (${o.sink}): ${failures} runs failed, ${recorded} recorded in the run history`);
       return {
         fault: o.fault,
@@ -252,7 +252,7 @@ const SOURCE_FAULTS: SourceRow[] = [
   },
   {
     fault: 'bad input: wrong types, nulls, empty, 1 MB, unicode edge cases',
-    happened: (_s, rt) => (rt.ctx.store.quarantineCount() > 0 ? null : 'nothing was quarantined'),
+    happened: (_s, rt) => (rt.ctx.store.quarantine.count() > 0 ? null : 'nothing was quarantined'),
     arm: (s) => {
       const c = s.catalog;
       const product = c.rows('products/products')[3];
@@ -304,7 +304,7 @@ async function requestsOf(command: 'rebuild' | 'sync', env: Record<string, strin
 function diedMidRun(env: Record<string, string>, kind: string): boolean {
   const store = new StateStore(env.STATE_PATH);
   try {
-    const [last] = store.recentRuns(1);
+    const [last] = store.runs.recent(1);
     return last?.kind === kind && last.outcome === 'running';
   } finally {
     store.close();
@@ -403,7 +403,7 @@ export async function twoFeedersRow(engines: Engines): Promise<RowResult> {
     letTimePass(sandbox);
     await pair('sync');
     const store = new StateStore(env.STATE_PATH);
-    const history = store.recentRuns(20);
+    const history = store.runs.recent(20);
     store.close();
     let refused = 0;
     for (const { command, results, pids } of pairs) {
@@ -463,7 +463,7 @@ export async function clusterStoppedRow(sink: 'elasticsearch' | 'opensearch', en
         // During the second sync's reads (the run history says which run is reading): the writes
         // that follow hit a dead node.
         if (stopping || resource !== 'products/product-images') return;
-        const syncs = rt.ctx.store.recentRuns(50).filter((r) => r.kind === 'sync').length;
+        const syncs = rt.ctx.store.runs.recent(50).filter((r) => r.kind === 'sync').length;
         if (syncs === 2) stopping = es.kill!().then(() => es.restart!());
       };
       return async () => {
@@ -495,7 +495,7 @@ export function rejectedDocumentsRow(sink: SinkName, engines: Engines): Promise<
     engines,
     happened: (s, rt) => {
       const wide = String(s.catalog.rows('products/products')[7].id);
-      return rt.ctx.store.quarantined().some((q) => q.resource === 'product_documents' && q.record_key === wide) ? null : 'the sink rejected nothing';
+      return rt.ctx.store.quarantine.list().some((q) => q.resource === 'product_documents' && q.record_key === wide) ? null : 'the sink rejected nothing';
     },
     arm: (s) => {
       const wide = s.catalog.rows('products/products')[7];

@@ -224,7 +224,7 @@ describe('quarantine', () => {
       for (let i = 1; i <= 20; i++) put(990_000 + i, 'abc', c.clock.stamp());
       letTimePass(sandbox);
       await sync(rt.ctx);
-      expect(rt.ctx.store.quarantineCount('product_prices')).toBe(20);
+      expect(rt.ctx.store.quarantine.count('product_prices')).toBe(20);
       // ...then fixed at the source, dated before the watermark (no window reads them again:
       // only the retry can), while 60 more broken rows arrive: more than one retry batch (50).
       const old = String(price.modified_date);
@@ -233,7 +233,7 @@ describe('quarantine', () => {
       letTimePass(sandbox);
       await sync(rt.ctx);
       await sync(rt.ctx);
-      const left = rt.ctx.store.quarantined(1000).map((q) => Number(q.record_key));
+      const left = rt.ctx.store.quarantine.list(1000).map((q) => Number(q.record_key));
       expect(left.filter((id) => id <= 990_020)).toEqual([]);
       expect(left).toHaveLength(60);
     });
@@ -262,9 +262,9 @@ describe('bad ids', () => {
       // The fault happened, and the rebuild went through it.
       expect(injected).toBeGreaterThan(0);
       expect(summary.quarantined).toBe(4);
-      const reasons = rt.ctx.store.quarantined(100).map((q) => q.reason.split(':')[0]);
+      const reasons = rt.ctx.store.quarantine.list(100).map((q) => q.reason.split(':')[0]);
       expect(reasons).toEqual(['id', 'id', 'id', 'id']);
-      expect(rt.ctx.store.quarantined(100).some((q) => q.record_key.endsWith('#duplicate'))).toBe(true);
+      expect(rt.ctx.store.quarantine.list(100).some((q) => q.record_key.endsWith('#duplicate'))).toBe(true);
       expect(await compare(sandbox, rt)).toEqual({ lost: 0, duplicates: 0, equal: true });
     });
   }, 60_000);
@@ -285,7 +285,7 @@ describe('a quarantined update does not blank a document', () => {
       letTimePass(sandbox);
       await rebuild(rt.ctx);
       // The fault happened: the new version was refused.
-      expect(rt.ctx.store.quarantined().map((q) => [q.resource, q.record_key])).toEqual([['product_prices', String(price.id)]]);
+      expect(rt.ctx.store.quarantine.list().map((q) => [q.resource, q.record_key])).toEqual([['product_prices', String(price.id)]]);
       expect((await docOf()).price).toBe(before.price);
       await sync(rt.ctx);
       expect((await docOf()).price).toBe(before.price);
@@ -307,7 +307,7 @@ describe('a quarantined update does not blank a document', () => {
         c.putRaw('catalogs/product-prices', { ...template, id: 995_001, product: product.id, price: 'abc', modified_date: c.clock.stamp() });
         letTimePass(sandbox);
         await sync(rt.ctx);
-        expect(rt.ctx.store.quarantineCount('product_prices')).toBe(1);
+        expect(rt.ctx.store.quarantine.count('product_prices')).toBe(1);
         const doc = (await exportDocs(rt)).find((d) => d.id === String(product.id));
         expect(doc ? { indexed: true, price: doc.price } : { indexed: false }).toEqual(indexed ? { indexed: true, price: null } : { indexed: false });
         // Fixed at the source: indexed with its price under either policy.

@@ -151,7 +151,7 @@ describe('a hostile source', () => {
       const summary = await rebuild(rt.ctx);
       expect(summary.quarantined).toBe(3);
       expect(summary.written).toBe(100);
-      const q = rt.ctx.store.quarantined();
+      const q = rt.ctx.store.quarantine.list();
       expect(q.map((r) => [r.resource, r.record_key, r.reason])).toEqual(
         expect.arrayContaining([
           ['product_prices', '900001', 'price: expected a decimal such as "199.00"'],
@@ -163,8 +163,8 @@ describe('a hostile source', () => {
       catalog.putRaw('catalogs/product-prices', { ...price, id: 900001, price: '12.50' });
       await sync(rt.ctx);
       expect(
-        rt.ctx.store
-          .quarantined()
+        rt.ctx.store.quarantine
+          .list()
           .map((r) => r.record_key)
           .sort(),
       ).toEqual(['900002', '900003']);

@@ -156,7 +156,7 @@ describe('a transform that throws', () => {
       await withRuntime(env, async (rt) => {
         const summary = await rebuild(rt.ctx);
         expect(summary.rejected).toBe(1);
-        const quarantined = rt.ctx.store.quarantined().filter((q) => q.resource === 'product_documents');
+        const quarantined = rt.ctx.store.quarantine.list().filter((q) => q.resource === 'product_documents');
         expect(quarantined.map((q) => [q.record_key, q.reason])).toEqual([[String(victim), `transform threw: no brand for ${victim}`]]);
         const docs = await exportDocs(rt);
         expect(docs).toHaveLength(all - 1);
@@ -173,7 +173,7 @@ describe('a transform that throws', () => {
       await withRuntime(env, async (rt) => {
         await rebuild(rt.ctx);
         expect(await exportDocs(rt)).toHaveLength(all);
-        expect(rt.ctx.store.quarantined().filter((q) => q.resource === 'product_documents')).toEqual([]);
+        expect(rt.ctx.store.quarantine.list().filter((q) => q.resource === 'product_documents')).toEqual([]);
         await sync(rt.ctx);
       });
       expect((await runCli(['status'], env)).stdout).toMatch(/^shape: [0-9a-f]{16}$/m);

@@ -33,13 +33,13 @@ test('a document the sink refuses during a repair is quarantined with its reason
     // The fault happened: the repair sent the victim, and the sink refused it.
     expect(refused).toBe(1);
     expect(first).toMatchObject({ rejected: 1, missing: 0 });
-    expect(rt.ctx.store.quarantined(100).filter((q) => q.resource === 'product_documents')).toMatchObject([
+    expect(rt.ctx.store.quarantine.list(100).filter((q) => q.resource === 'product_documents')).toMatchObject([
       { record_key: victim, reason: 'mapper_parsing_exception: field limit' },
     ]);
 
     const second = await reconcile(rt.ctx);
     expect(second).toMatchObject({ rejected: 0, missing: 1 });
     expect((await sink.get(live(sink, 'products'), [victim])).has(victim)).toBe(true);
-    expect(rt.ctx.store.quarantined(100).filter((q) => q.resource === 'product_documents')).toEqual([]);
+    expect(rt.ctx.store.quarantine.list(100).filter((q) => q.resource === 'product_documents')).toEqual([]);
   });
 });

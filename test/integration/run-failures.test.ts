@@ -62,18 +62,18 @@ describeWithEngine('meilisearch', 'run failures on a real Meilisearch', () => {
     'with the engine gone, a requested sync that fails at its first check is logged once with its code, recorded, and shown by /healthz',
     async () => {
       const url = await service.start();
-      await eventually(async () => (rt.ctx.store.lastFinishedRun()?.outcome === 'succeeded' ? true : undefined), 120_000);
+      await eventually(async () => (rt.ctx.store.runs.lastFinished()?.outcome === 'succeeded' ? true : undefined), 120_000);
       expect((await getJson(`${url}/healthz`)).body).toMatchObject({ ok: true, lastRun: { kind: 'rebuild', outcome: 'succeeded' } });
 
       await meili.kill!();
-      const runsBefore = rt.ctx.store.recentRuns(100).length;
+      const runsBefore = rt.ctx.store.runs.recent(100).length;
       const errorsBefore = lines.filter((l) => l.level === 50).length;
       const { started, done } = service.trigger('sync', 'request');
       expect(started).toBe(true);
       expect(await done).toBeNull();
 
       // The fault happened where the issue saw it: before the run began (no run had started a row).
-      const runs = rt.ctx.store.recentRuns(100);
+      const runs = rt.ctx.store.runs.recent(100);
       expect(runs.length).toBe(runsBefore + 1);
       expect(runs[0]).toMatchObject({ kind: 'sync', outcome: 'failed' });
       expect(runs[0].error).toMatch(/Meilisearch could not .*\[FEEDER_ERR_SINK\]/);

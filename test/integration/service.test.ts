@@ -128,7 +128,7 @@ describe('feeder serve', () => {
 
     const check = await openFeeder(env);
     expect(await exportDocs(check)).toEqual(before);
-    expect(check.ctx.store.meta('rebuild')).not.toBeNull();
+    expect(check.ctx.store.records.get('rebuild')).not.toBeNull();
     await check.close();
     // A routine stop pages nobody: logged at info, never as a failure.
     const stopLines = serve

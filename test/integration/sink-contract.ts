@@ -185,7 +185,7 @@ export function sinkContract(name: string, engine: () => SinkUnderTest): void {
       }
       expect(created).not.toBeNull();
       expect(await rt.ctx.sink.has({ kind: 'products', name: created! })).toBe(false);
-      expect(rt.ctx.store.meta('rebuild')).toBeNull();
+      expect(rt.ctx.store.records.get('rebuild')).toBeNull();
       expect(await exportDocs(rt)).toEqual(before);
     });
 
@@ -214,7 +214,7 @@ export async function expectOutageRepaired(
   await rebuild(rt.ctx);
   for (let i = 0; i < mutations; i++) sandbox.catalog.randomMutation();
   letTimePass(sandbox);
-  const before = rt.ctx.store.cursors();
+  const before = rt.ctx.store.cursors.all();
   // An object, not a `let`: the callback assigns it, which flow analysis cannot see.
   const outage: { going: Promise<void> | null } = { going: null };
   sandbox.onRequest = (resource) => {
@@ -229,8 +229,8 @@ export async function expectOutageRepaired(
   } finally {
     sandbox.onRequest = null;
   }
-  expect(rt.ctx.store.cursors()).toEqual(before);
-  expect(rt.ctx.store.recentRuns(1)[0].outcome).toBe('failed');
+  expect(rt.ctx.store.cursors.all()).toEqual(before);
+  expect(rt.ctx.store.runs.recent(1)[0].outcome).toBe('failed');
   await engine.up();
   await sync(rt.ctx);
   expect(await exportDocs(rt)).toEqual((await referenceDocs(sandbox)).products);
@@ -257,7 +257,7 @@ export function clusterSinkFaults(
       // Rejected on the load and again by the catch-up (it was edited after the rebuild began).
       expect(summary.rejected).toBeGreaterThanOrEqual(1);
       expect(summary.written).toBe(79);
-      const rejected = rt.ctx.store.quarantined().filter((r) => r.resource === 'product_documents');
+      const rejected = rt.ctx.store.quarantine.list().filter((r) => r.resource === 'product_documents');
       expect(rejected).toHaveLength(1);
       const [q] = rejected;
       expect(q.record_key).toBe(String(wide.id));

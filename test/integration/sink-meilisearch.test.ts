@@ -70,7 +70,7 @@ describeWithEngine('meilisearch', 'a real Meilisearch', () => {
           await rebuild(rt.ctx);
           for (let i = 0; i < 20; i++) sandbox.catalog.randomMutation();
           letTimePass(sandbox);
-          const before = rt.ctx.store.cursors();
+          const before = rt.ctx.store.cursors.all();
           double.faults.failTasks = {
             count: 1,
             types: ['documentAdditionOrUpdate'],
@@ -80,7 +80,7 @@ describeWithEngine('meilisearch', 'a real Meilisearch', () => {
           const failure = await sync(rt.ctx).catch((e: unknown) => e);
           expect(failure).toBeInstanceOf(SinkError);
           expect((failure as Error).message).toMatch(/No space left on device.*\[internal\]/);
-          expect(rt.ctx.store.cursors()).toEqual(before);
+          expect(rt.ctx.store.cursors.all()).toEqual(before);
           await sync(rt.ctx);
           expect(await exportDocs(rt)).toEqual((await referenceDocs(sandbox)).products);
         } finally {
@@ -195,7 +195,7 @@ describeWithEngine('meilisearch', 'a real Meilisearch', () => {
         const failure = (await rebuild(rt.ctx).catch((e: unknown) => e)) as Error;
         expect(failure.message).toMatch(/invalid_api_key/);
         expect(failure.message).not.toContain('wrong-secret-key-123');
-        expect(JSON.stringify(rt.ctx.store.recentRuns(5))).not.toContain('wrong-secret-key-123');
+        expect(JSON.stringify(rt.ctx.store.runs.recent(5))).not.toContain('wrong-secret-key-123');
       });
     });
   });

@@ -74,7 +74,7 @@ describe('incremental sync', () => {
       sandbox.onRequest = null;
       expect(edited).toBe(true);
       // A row stamped exactly at the watermark the last sync left.
-      const mark = rt.ctx.store.cursor('window:products')!;
+      const mark = rt.ctx.store.cursors.get('window:products')!;
       const product = catalog.rows('products/products')[5];
       catalog.updateProduct(product.id, { name: 'Tam Sınırda' });
       product.modified_date = mark;
@@ -185,9 +185,9 @@ describe('incremental sync', () => {
     await withFeeder({ products: 80, seed: 17 }, {}, async (_sandbox, rt) => {
       await rebuild(rt.ctx);
       const lockName = 'run:sqlite:products';
-      rt.ctx.store.acquireLock(lockName, 'someone-else', 60_000);
+      rt.ctx.store.lock.acquire(lockName, 'someone-else', 60_000);
       await expect(sync(rt.ctx)).rejects.toBeInstanceOf(LockBusyError);
-      rt.ctx.store.releaseLock(lockName, 'someone-else');
+      rt.ctx.store.lock.release(lockName, 'someone-else');
       // Another process takes the lock for a minute and dies holding it: the lock is stale at once.
       const store = path.resolve(__dirname, '../../dist/state/store.js');
       const taker = spawnSync(process.execPath, [
@@ -196,7 +196,7 @@ describe('incremental sync', () => {
       ]);
       expect(taker.status).toBe(0);
       // The fault happened: the lock is held, by a process that is gone.
-      expect(rt.ctx.store.lockHolder(lockName)).toMatchObject({ holder: 'dead-process', alive: false });
+      expect(rt.ctx.store.lock.holder(lockName)).toMatchObject({ holder: 'dead-process', alive: false });
       await expect(sync(rt.ctx)).resolves.toMatchObject({ kind: 'sync' });
     });
   });

@@ -59,7 +59,7 @@ test('each record round-trips through its named functions, and the open generati
 test('a checkpoint written before `expected` existed still reads', () => {
   withStore((store) => {
     const { expected: _none, ...older } = { ...plan, expected: undefined };
-    store.setMeta('rebuild', older);
+    store.records.set('rebuild', older);
     expect(rebuildPlan(store)).toEqual(older);
   });
 });
@@ -83,7 +83,7 @@ test.each([
   ['a refusal without its reason', 'rebuild_refused', { at: '2026-12-01' }, refusedRebuild, /refused rebuild cannot be read .* at reason/],
 ] as const)('%s fails with one line naming STATE_PATH, not a run on a half-read checkpoint', (_name, key, value, read, message) => {
   withStore((store) => {
-    store.setMeta(key, value);
+    store.records.set(key, value);
     let err: unknown;
     try {
       read(store);

@@ -16,7 +16,7 @@ describe('the source identity keeps no secret', () => {
   test('a state store that remembered a source with credentials is rewritten without them, and still matches', () => {
     const store = new StateStore(path.join(tempDir(), 'state.db'));
     try {
-      store.setMeta('source', 'https://shop-user:s3cret@omnitron.example.com channel 4'); // as an earlier version wrote it
+      store.records.set('source', 'https://shop-user:s3cret@omnitron.example.com channel 4'); // as an earlier version wrote it
       const ctx = { store } as unknown as RunContext;
       expect(knownSource(ctx)).toBe('https://omnitron.example.com channel 4');
       expect(storedSource(store)).toBe('https://omnitron.example.com channel 4');

@@ -12,7 +12,7 @@ export function quarantineCommand(program: Command): void {
     .option('--json', 'print JSON (with the raw records)')
     .action((opts: { json?: boolean }) =>
       withStore((store) => {
-        const records = store.quarantined(100_000);
+        const records = store.quarantine.list(100_000);
         console.log(opts.json ? JSON.stringify(records, null, 2) : quarantineText(records));
       }),
     );
@@ -29,5 +29,5 @@ export function quarantineCommand(program: Command): void {
     .command('purge')
     .description('forget quarantined records (all, or of one resource)')
     .option('--resource <name>', 'only this resource, e.g. product_prices')
-    .action((opts: { resource?: string }) => withStore((store) => console.log(`quarantine purge: ${store.purgeQuarantine(opts.resource)} records removed`)));
+    .action((opts: { resource?: string }) => withStore((store) => console.log(`quarantine purge: ${store.quarantine.purge(opts.resource)} records removed`)));
 }

@@ -23,7 +23,7 @@ export function statusCommand(program: Command): void {
         const fingerprint = configuredFingerprint(config);
         const engine = createSink(config);
         const sink = await sinkStatus(engine, fingerprint).finally(() => engine.close().catch(() => undefined));
-        const quarantine = store.quarantined(50);
+        const quarantine = store.quarantine.list(50);
         const ok = report.ok && sink.reachable;
         console.log(opts.json ? JSON.stringify({ ...report, ok, sink, documents: sink.documents, quarantine }, null, 2) : statusText(report, sink, quarantine));
         if (!ok) process.exitCode = 1;
