@@ -192,7 +192,7 @@ describe('incremental sync', () => {
       const store = path.resolve(__dirname, '../../dist/state/store.js');
       const taker = spawnSync(process.execPath, [
         '-e',
-        `const { StateStore } = require(${JSON.stringify(store)}); new StateStore(${JSON.stringify(rt.ctx.config.STATE_PATH)}).acquireLock(${JSON.stringify(lockName)}, 'dead-process', 60000);`,
+        `const { StateStore } = require(${JSON.stringify(store)}); new StateStore(${JSON.stringify(rt.ctx.config.STATE_PATH)}).lock.acquire(${JSON.stringify(lockName)}, 'dead-process', 60000);`,
       ]);
       expect(taker.status).toBe(0);
       // The fault happened: the lock is held, by a process that is gone.
