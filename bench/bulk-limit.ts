@@ -8,7 +8,7 @@ import { Client as EsClient } from '@elastic/elasticsearch';
 import { Client as OsClient } from '@opensearch-project/opensearch';
 import { loadConfig } from '../src/config/load';
 import { createSink } from '../src/sink';
-import { storedOnOpenSearch } from '../src/sink/opensearch';
+import { storedOnOpenSearch } from '../src/sink/cluster/opensearch';
 import type { SinkDocument } from '../src/sink/types';
 import { readDocuments, report } from './reference';
 

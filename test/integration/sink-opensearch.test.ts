@@ -8,7 +8,7 @@ import { startOpenSearch } from '../support/opensearch';
 import type { ClusterNode } from '../support/cluster';
 import { clusterSinkFaults, sinkContract } from './sink-contract';
 import { exportDocs, referenceDocs, withFeeder } from '../helpers/harness';
-import { facetPairs } from '../../src/sink/opensearch';
+import { facetPairs } from '../../src/sink/cluster/opensearch';
 import { describeWithEngine } from '../helpers/skip';
 
 describeWithEngine('opensearch', 'a real OpenSearch', () => {

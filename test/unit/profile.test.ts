@@ -6,7 +6,7 @@ import { facetField, queryVariants, searchFields } from '../../src/profile/query
 import { transformedProblem } from '../../src/profile/validate';
 import { meiliSettings } from '../../src/sink/meilisearch';
 import { ftsColumns } from '../../src/sink/sqlite';
-import { profileMappings } from '../../src/sink/cluster';
+import { profileMappings } from '../../src/sink/cluster/mappings';
 import { readMapping } from '../../src/sink/mappings';
 import { ConfigError } from '../../src/errors';
 import { tempDir } from '../helpers/harness';

@@ -6,18 +6,14 @@
  * and how attribute facets are counted.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { SinkError } from '../errors';
-import { queryText } from './text';
-import { mergeDeep, readMapping } from './mappings';
-import { facetField, queryVariants, searchFields } from '../profile/query';
-import type { FieldType, SearchProfile } from '../profile/schema';
+import { SinkError } from '../../errors';
+import { searchBody, searchResult } from './query';
+import { keywordSubfields, profileMappings } from './mappings';
+import type { AliasAction, BulkDrop, BulkHelperOptions, Cluster, ClusterOptions, Dialect, FastCall, IndexBody } from './client';
+import { mergeDeep, readMapping } from '../mappings';
+import type { FieldType, SearchProfile } from '../../profile/schema';
 import {
   live,
-  comparisons,
-  facetPlan,
-  filtersOf,
-  sortOf,
-  type Bounds,
   type IndexKind,
   type Rejection,
   type SearchQuery,
@@ -30,136 +26,7 @@ import {
   ORDER_FIELD,
   physicalName,
   isPhysicalOf,
-} from './types';
-
-export interface IndexBody {
-  settings: Record<string, unknown>;
-  mappings: Record<string, unknown>;
-}
-
-export type AliasAction = { add: { index: string; alias: string } } | { remove: { index: string; alias: string } } | { remove_index: { index: string } };
-
-export interface ClusterHit {
-  _id: string;
-  _source?: SinkDocument;
-  sort?: unknown[];
-}
-
-export interface ClusterSearchResponse {
-  total: number;
-  hits: ClusterHit[];
-  aggregations?: Record<string, { buckets?: { key: string | number; doc_count: number }[]; min?: number | null; max?: number | null }>;
-}
-
-/** What either client's bulk helper reports of a document it dropped. */
-export interface BulkDrop {
-  status: number;
-  error?: { type?: string; reason?: string | null } | null;
-  document: SinkDocument;
-}
-
-/** The options both clients' bulk helpers take (the OpenSearch client's helper is a fork of Elasticsearch's). */
-export interface BulkHelperOptions {
-  datasource: SinkDocument[];
-  onDocument: (doc: SinkDocument) => { index: { _index: string; _id: string } };
-  flushBytes: number;
-  concurrency: number;
-  retries: number;
-  wait: number;
-  onDrop: (drop: BulkDrop) => void;
-}
-
-/** An error class of a client (both clients have the same four, with the same fields). */
-type ErrorClass<E = object> = abstract new (...args: never[]) => Error & E;
-
-/** The error classes a client throws: the cluster's answer, and failures to reach it. */
-export interface ClientErrors {
-  ResponseError: ErrorClass<{ statusCode?: number; body?: unknown }>;
-  ConnectionError: ErrorClass;
-  TimeoutError: ErrorClass;
-  NoLivingConnectionsError: ErrorClass;
-}
-
-/** A call a storefront waits for: bounded in time, retried at most `maxRetries` times. */
-export interface FastCall {
-  timeoutMs: number;
-  maxRetries: number;
-}
-
-/** A fast call as both clients' per-request transport options. */
-export function transport(fast: FastCall | undefined): { requestTimeout: number; maxRetries: number } | undefined {
-  return fast ? { requestTimeout: fast.timeoutMs, maxRetries: fast.maxRetries } : undefined;
-}
-
-/** One engine's client, reduced to the calls the sink makes. Errors are the client's own. */
-export interface Cluster {
-  exists(index: string): Promise<boolean>;
-  create(index: string, body: IndexBody): Promise<void>;
-  /** The client's bulk helper: flush by bytes, bounded concurrency, 429 retried, drops reported. */
-  bulkHelper(options: BulkHelperOptions): Promise<unknown>;
-  /** Deletes by id; the first failure other than not-found, or null. */
-  bulkDelete(index: string, ids: readonly string[]): Promise<{ type?: string; reason?: string } | null>;
-  putMeta(index: string, meta: Record<string, unknown>): Promise<void>;
-  /** Adds fields to an index's mapping (fields it has keep theirs; a conflicting one is an error). */
-  putProperties(index: string, properties: Record<string, unknown>): Promise<void>;
-  getMeta(index: string): Promise<Record<string, unknown> | undefined>;
-  putSettings(index: string, settings: Record<string, unknown>): Promise<void>;
-  refresh(index: string): Promise<void>;
-  updateAliases(actions: AliasAction[]): Promise<void>;
-  /** Deletes indexes, ignoring those that are gone. */
-  deleteIndices(names: string[]): Promise<void>;
-  /** Names of the indexes matching a wildcard pattern (none is not an error). */
-  listIndices(pattern: string): Promise<string[]>;
-  /** The indexes an alias points at (none when the alias does not exist). */
-  aliasIndices(alias: string): Promise<string[]>;
-  count(index: string): Promise<number>;
-  mget(index: string, ids: readonly string[]): Promise<{ _id: string; found: boolean; _source?: SinkDocument }[]>;
-  /** A search; a storefront's (`fast`) waits at most `timeoutMs` and is retried at most once, so an engine that is down answers in seconds. */
-  search(index: string, body: Record<string, unknown>, fast?: FastCall): Promise<ClusterSearchResponse>;
-  /** Module names on every node (`analysis-common` decides the folded analyzers). */
-  nodeModules(fast?: FastCall): Promise<string[][]>;
-  close(): Promise<void>;
-  /** The client's error classes (the cluster's reason for a failed call is read from them). */
-  readonly errors: ClientErrors;
-}
-
-/** Where the engines differ. */
-export interface Dialect {
-  /** The engine's id (`SINK`) and its name in messages. */
-  readonly engine: string;
-  readonly label: string;
-  /** The index body from the shared mapping files, in the engine's types. */
-  body(base: IndexBody): IndexBody;
-  /** The document as stored (engine-only fields added); `fromStored` removes them again. */
-  toStored(doc: SinkDocument): SinkDocument;
-  fromStored(doc: SinkDocument): SinkDocument;
-  /** The aggregation counting the values of a document field (`attributes.size`, `brand`), and how to read its buckets. */
-  facetAgg(field: string, size: number): Record<string, unknown>;
-  facetValue(field: string, bucketKey: string | number): string;
-  /** The filter matching documents whose field has one of the values (as `facetValue` reads them). */
-  facetFilter(field: string, values: readonly string[]): Record<string, unknown>;
-}
-
-export interface ClusterOptions {
-  /** The configured search profile: the mapping of the fields it adds, the fields a query searches, synonyms, facets. */
-  profile: SearchProfile;
-  indexName: string;
-  replicas: number;
-  flushBytes: number;
-  concurrency: number;
-  /** How long a retired index outlives the swap, so searches that resolved the alias just before it finish. */
-  swapGraceMs: number;
-  /** How long a storefront search waits for the cluster (SEARCH_TIMEOUT_MS). */
-  searchTimeoutMs: number;
-}
-
-/** The range query's name of each comparison. */
-const RANGE_OPS = { '>': 'gt', '>=': 'gte', '<': 'lt', '<=': 'lte' } as const;
-
-/** Where a query's bucket counts are aggregated (apart from facets, which may have any name). */
-const BUCKETS_PREFIX = 'feeder_buckets__';
-
-/** The numeric field scans are ordered by, per kind (ids are keywords; these sort as numbers). */
+} from '../types';
 
 /**
  * A sink over an Elasticsearch-protocol cluster. Public names are aliases over physical indexes
@@ -315,50 +182,12 @@ export class ClusterSink implements EngineSink {
   }
 
   async search(q: SearchQuery): Promise<SearchResult> {
-    const text = queryText(q.text);
-    if (text === '') return { total: 0, hits: [] }; // typed, but not a word in it (docs/CONTRACT.md §5)
-    const { profile } = this.opts;
     const alias = live(this, 'products').name;
     const fast = { timeoutMs: this.opts.searchTimeoutMs, maxRetries: 1 };
-    const folded = await this.hasAnalysisCommon(fast);
-    const filter: Record<string, unknown>[] = [];
-    if (q.isActive !== undefined) filter.push({ term: { is_active: q.isActive } });
-    if (q.isListable !== undefined) filter.push({ term: { is_listable: q.isListable } });
-    // A text field is counted, filtered and sorted on its `keyword` sub-field; any other field as it is.
-    this.keywordFields ??= keywordSubfields(profile);
-    const keywords = this.keywordFields;
-    const exact = (field: string) => (keywords.has(field) ? `${field}.keyword` : field);
-    const facetFieldOf = (name: string) => exact(facetField(profile, name));
-    const filters = filtersOf(q);
-    for (const [name, values] of filters.values) filter.push(this.dialect.facetFilter(facetFieldOf(name), values));
-    const inRange = (field: string, bounds: Bounds) => ({ range: { [field]: Object.fromEntries(comparisons(bounds).map((c) => [RANGE_OPS[c.op], c.value])) } });
-    for (const [name, list] of filters.ranges) {
-      const field = facetField(profile, name);
-      filter.push(list.length === 1 ? inRange(field, list[0]) : { bool: { should: list.map((b) => inRange(field, b)), minimum_should_match: 1 } });
-    }
-    const must = text ? [{ bool: { should: queryVariants(profile, text).map((v) => this.textQuery(v, q.locale, folded)), minimum_should_match: 1 } }] : [];
-    const order = sortOf(q.sort);
-    const sort = order
-      ? [{ [exact(order.field)]: { order: order.desc ? 'desc' : 'asc', missing: '_last', unmapped_type: 'keyword' } }, { product_id: 'asc' }]
-      : ['_score', { product_id: 'asc' }];
-    const kinds = facetPlan(q, profile);
-    const aggs: Record<string, Record<string, unknown>> = Object.fromEntries([
-      ...kinds.ranges.map((f): [string, Record<string, unknown>] => [f, { stats: { field: facetField(profile, f) } }]),
-      ...kinds.terms.map((f): [string, Record<string, unknown>] => [f, this.dialect.facetAgg(facetFieldOf(f), kinds.size)]),
-      // Buckets as filters (not a `range` aggregation, whose upper ends are always exclusive).
-      ...Object.entries(q.buckets ?? {}).map(([f, list]): [string, Record<string, unknown>] => [
-        `${BUCKETS_PREFIX}${f}`,
-        { filters: { filters: list.map((b) => inRange(facetField(profile, f), b)) } },
-      ]),
-    ]);
-    const body = {
-      from: q.offset ?? 0,
-      size: q.limit ?? 10,
-      query: { bool: { must, filter } },
-      sort,
-      track_total_hits: q.countAll !== false,
-      aggs: Object.keys(aggs).length ? aggs : undefined,
-    };
+    const keywordFields = (this.keywordFields ??= keywordSubfields(this.opts.profile));
+    const facts = { profile: this.opts.profile, dialect: this.dialect, keywordFields, folded: await this.hasAnalysisCommon(fast) };
+    const body = searchBody(q, facts);
+    if (!body) return { total: 0, hits: [] };
     const started = performance.now();
     const res = await this.call('search', async () => {
       try {
@@ -370,53 +199,13 @@ export class ClusterSink implements EngineSink {
         throw err;
       }
     });
-    const explain = q.explain ? [{ engine: this.engine, request: { method: 'POST', path: `/${alias}/_search`, body }, ms: msSince(started) }] : undefined;
-    if (!res) return { total: 0, hits: [], ...(explain ? { explain } : {}) };
-    const facets: Record<string, { value: string; count: number }[]> = {};
-    const ranges: Record<string, { min: number | null; max: number | null }> = {};
-    for (const f of kinds.ranges) {
-      const stats = res.aggregations?.[f];
-      ranges[f] = { min: stats?.min ?? null, max: stats?.max ?? null };
-    }
-    for (const f of kinds.terms) {
-      const buckets = res.aggregations?.[f]?.buckets ?? [];
-      facets[f] = buckets.map((b) => ({ value: this.dialect.facetValue(facetFieldOf(f), b.key), count: b.doc_count }));
-    }
-    const buckets = Object.fromEntries(
-      Object.keys(q.buckets ?? {}).map((f) => [f, (res.aggregations?.[`${BUCKETS_PREFIX}${f}`]?.buckets ?? []).map((b) => b.doc_count)]),
-    );
-    return {
-      ...(q.buckets ? { buckets } : {}),
-      total: Math.max(res.total, res.hits.length), // not counted (countAll: false): at least the hits
-      hits: res.hits.map((h) => this.read('products', h._source ?? { id: h._id })),
-      ...(q.facets ? { facets } : {}),
-      ...(Object.keys(ranges).length ? { ranges } : {}),
-      ...(explain ? { explain } : {}),
-    };
+    const explain = q.explain ? { explain: [{ engine: this.engine, request: { method: 'POST', path: `/${alias}/_search`, body }, ms: msSince(started) }] } : {};
+    if (!res) return { total: 0, hits: [], ...explain };
+    return { ...searchResult(q, res, facts), ...explain };
   }
 
   async close(): Promise<void> {
     await this.cluster.close();
-  }
-
-  /**
-   * One variant of the query over the profile's fields for the locale, each boosted by its weight:
-   * every word must match in some field, the last one as a prefix (as the embedded index and
-   * Meilisearch match it: search as you type).
-   */
-  private textQuery(text: string, locale: string | undefined, folded: boolean): Record<string, unknown> {
-    const fields = searchFields(this.opts.profile, locale).flatMap(({ field, weight }) => {
-      if (field === 'attribute_labels') return [`attribute_labels.*^${weight}`];
-      if (field === 'name' && folded) return [`name^${weight}`, `name.folded^${weight * 0.8}`, `name.autocomplete^${weight * 0.2}`];
-      return [`${field}^${weight}`];
-    });
-    const words = text.split(/\s+/).filter(Boolean);
-    const must = words.map((word, i) =>
-      i === words.length - 1
-        ? { multi_match: { query: word, type: 'bool_prefix', operator: 'and', fields } }
-        : { multi_match: { query: word, type: 'best_fields', operator: 'and', fields } },
-    );
-    return must.length === 1 ? must[0] : { bool: { must } };
   }
 
   private read(kind: IndexKind, doc: SinkDocument): SinkDocument {
@@ -521,32 +310,4 @@ function reasonOf(status: number, body: unknown): string {
   if (!e || typeof e !== 'object') return `status ${status}`;
   const cause = e.caused_by?.reason && e.caused_by.reason !== e.reason ? ` (caused by ${e.caused_by.type}: ${e.caused_by.reason})` : '';
   return `${status} ${e.type}: ${e.reason}${cause}`;
-}
-
-/** The mapping of what a profile adds to the contract: the fields a transform adds, and each locale's searchable text. */
-export function profileMappings(profile: SearchProfile): Record<string, unknown> {
-  const properties: Record<string, unknown> = {};
-  for (const [field, type] of Object.entries(profile.fields)) properties[field] = FIELD_MAPPING[type];
-  if (profile.locales.length) {
-    const text = { type: 'text' };
-    properties.i18n = {
-      properties: Object.fromEntries(profile.locales.map((l) => [l, { properties: { name: text, attributes: text, url: text, category_names: text } }])),
-    };
-  }
-  return Object.keys(properties).length ? { properties } : {};
-}
-
-const FIELD_MAPPING: Record<FieldType, Record<string, unknown>> = {
-  keyword: { type: 'keyword', ignore_above: 1024 },
-  text: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 256 } } },
-  number: { type: 'double' },
-  boolean: { type: 'boolean' },
-  date: { type: 'date' },
-};
-
-/** The top-level fields of the products mapping (with what the profile adds) that carry a `keyword` sub-field. */
-function keywordSubfields(profile: SearchProfile): Set<string> {
-  const mappings = mergeDeep(readMapping<IndexBody>('products.json').mappings, profileMappings(profile));
-  const properties = mappings.properties as Record<string, { fields?: { keyword?: unknown } }>;
-  return new Set(Object.keys(properties).filter((f) => properties[f].fields?.keyword !== undefined));
 }

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { Client, errors as esErrors, type ClientOptions } from '@elastic/elasticsearch';
-import { ClusterSink, transport, type FastCall, type BulkHelperOptions, type Cluster, type ClusterOptions, type Dialect } from './cluster';
-import type { SinkDocument } from './types';
+import { ClusterSink } from './sink';
+import { transport, type FastCall, type BulkHelperOptions, type Cluster, type ClusterOptions, type Dialect } from './client';
+import type { SinkDocument } from '../types';
 
 export interface ElasticsearchOptions extends ClusterOptions {
   url: string;

@@ -1,17 +1,8 @@
 import fs from 'node:fs';
 import { Client, errors as osErrors, type ClientOptions } from '@opensearch-project/opensearch';
-import {
-  ClusterSink,
-  transport,
-  type FastCall,
-  type BulkHelperOptions,
-  type AliasAction,
-  type Cluster,
-  type ClusterOptions,
-  type Dialect,
-  type IndexBody,
-} from './cluster';
-import type { SinkDocument } from './types';
+import { ClusterSink } from './sink';
+import { transport, type FastCall, type BulkHelperOptions, type AliasAction, type Cluster, type ClusterOptions, type Dialect, type IndexBody } from './client';
+import type { SinkDocument } from '../types';
 
 export interface OpenSearchOptions extends ClusterOptions {
   url: string;
