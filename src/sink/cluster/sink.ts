@@ -9,9 +9,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { SinkError } from '../../errors';
 import { searchBody, searchResult } from './query';
 import { keywordSubfields, profileMappings } from './mappings';
-import type { AliasAction, BulkDrop, BulkHelperOptions, Cluster, ClusterOptions, Dialect, FastCall, IndexBody } from './client';
+import type { AliasAction, Cluster, ClusterOptions, Dialect, FastCall, IndexBody } from './client';
 import { mergeDeep, readMapping } from '../mappings';
-import type { FieldType, SearchProfile } from '../../profile/schema';
 import {
   live,
   type IndexKind,
