@@ -15,7 +15,7 @@ export interface ElasticsearchOptions extends ClusterOptions {
 }
 
 /** Elasticsearch keeps the shared mapping files as they are: `flattened` attributes, counted by `attributes.<key>`. */
-const elasticsearchDialect: Dialect = {
+export const elasticsearchDialect: Dialect = {
   engine: 'elasticsearch',
   label: 'Elasticsearch',
   body: (base) => base,

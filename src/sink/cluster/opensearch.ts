@@ -60,7 +60,7 @@ function openSearchTypes(node: unknown): unknown {
   );
 }
 
-const openSearchDialect: Dialect = {
+export const openSearchDialect: Dialect = {
   engine: 'opensearch',
   label: 'OpenSearch',
   body: (base: IndexBody) => {
