@@ -5,7 +5,7 @@ import { SqliteSearchPool, SqliteSink } from './sqlite';
 import { CachedSearcher } from './cache';
 import { elasticsearchSink } from './cluster/elasticsearch';
 import { openSearchSink } from './cluster/opensearch';
-import { MeilisearchSink } from './meilisearch';
+import { MeilisearchSink } from './meilisearch/sink';
 import { exists, type EngineSink, type IndexReader, type IndexSearcher } from './types';
 import { configuredProfile } from '../profile/load';
 import type { SearchProfile } from '../profile/schema';

@@ -12,7 +12,7 @@ import { MeiliSearch } from 'meilisearch';
 import { rebuild } from '../../src/sync/rebuild';
 import { sync } from '../../src/sync/sync';
 import { SinkError } from '../../src/errors';
-import { MeilisearchSink } from '../../src/sink/meilisearch';
+import { MeilisearchSink } from '../../src/sink/meilisearch/sink';
 import { BUILTIN_PROFILE } from '../../src/profile/builtin';
 import { MeilisearchDouble } from '../support/meilisearch-double';
 import { startMeilisearch, type MeiliNode } from '../support/meilisearch';

@@ -4,7 +4,7 @@ import { BUILTIN_PROFILE } from '../../src/profile/builtin';
 import { BUILTIN_FINGERPRINT, fingerprintOf, loadShape, parseProfile, readProfile } from '../../src/profile/load';
 import { facetField, queryVariants, searchFields } from '../../src/profile/query';
 import { transformedProblem } from '../../src/profile/validate';
-import { meiliSettings } from '../../src/sink/meilisearch';
+import { meiliSettings } from '../../src/sink/meilisearch/sink';
 import { ftsColumns } from '../../src/sink/sqlite';
 import { profileMappings } from '../../src/sink/cluster/mappings';
 import { readMapping } from '../../src/sink/mappings';

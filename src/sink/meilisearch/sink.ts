@@ -1,21 +1,28 @@
 import { MeiliSearch, MeiliSearchApiError, type Task } from 'meilisearch';
 import PQueue from 'p-queue';
-import { SinkError } from '../errors';
-import { readMapping } from './mappings';
-import { allSearchFields, facetField, facetFields, isRangeFacet, searchFields, sortableFields, synonymMap } from '../profile/query';
-import { queryText } from './text';
-import { facetValues } from './values';
-import type { SearchProfile } from '../profile/schema';
+import { SinkError } from '../../errors';
+import { readMapping } from '../mappings';
+import { allSearchFields, facetFields, sortableFields, synonymMap } from '../../profile/query';
+import {
+  bucketRequests,
+  EXACT,
+  exactFacetFields,
+  exactField,
+  exactKey,
+  hex,
+  searchRequest,
+  searchResult,
+  totalOf,
+  type MeiliQueryFacts,
+  type MeiliSearchRequest,
+} from './query';
+import { facetValues } from '../values';
+import type { SearchProfile } from '../../profile/schema';
 import {
   live,
-  comparisons,
-  facetPlan,
-  filtersOf,
-  sortOf,
   type IndexKind,
   type IndexStamp,
   type Rejection,
-  type Bounds,
   type SearchQuery,
   type SearchResult,
   type EngineSink,
@@ -25,7 +32,7 @@ import {
   msSince,
   ORDER_FIELD,
   physicalName,
-} from './types';
+} from '../types';
 
 export interface MeilisearchOptions {
   /** The configured search profile: the index settings it gives, the fields a query searches, facets. */
@@ -240,104 +247,49 @@ export class MeilisearchSink implements EngineSink {
   }
 
   async search(q: SearchQuery): Promise<SearchResult> {
-    const text = queryText(q.text);
-    if (text === '') return { total: 0, hits: [] }; // typed, but not a word in it (docs/CONTRACT.md §5)
-    const publicIndex = live(this, 'products');
-    const { profile } = this.opts;
-    const kinds = facetPlan(q, profile);
-    const filters = filtersOf(q);
-    const order = sortOf(q.sort);
-    const sort = order ? [`${order.field}:${order.desc ? 'desc' : 'asc'}`, 'product_id:asc'] : undefined;
-    // With locales, a query searches the catalog's own fields and the asked locale's, not every language.
-    const on = profile.locales.length ? searchFields(profile, q.locale).map((f) => f.field) : undefined;
-    // Page-aligned requests ask by page, which makes Meilisearch count every match (`totalHits`);
-    // an offset inside a page falls back to offset and limit, whose total is an estimate.
-    const limit = q.limit ?? 10;
-    const offset = q.offset ?? 0;
-    const paging = limit === 0 || offset % limit === 0 ? { hitsPerPage: limit, page: limit === 0 ? 1 : offset / limit + 1 } : { offset, limit };
-    // `exact`: facet values are filtered and counted through their exact copies (see `toStored`);
-    // an index built before those copies existed is searched through the fields themselves.
+    const index = this.client.index(live(this, 'products').name);
+    const facts: MeiliQueryFacts = { profile: this.opts.profile, exactFields: this.exactFields, exact: true, searchOn: true };
+    if (!searchRequest(q, facts)) return { total: 0, hits: [] };
     const explain: EngineRequest[] | undefined = q.explain ? [] : undefined;
-    const query = async (exact: boolean, attributesToSearchOn: string[] | undefined, bucket?: string) => {
-      const facetOf = (field: string) => (exact && this.exactFields.has(field) ? exactField(field) : field);
-      const filter: string[] = [];
-      if (q.isActive !== undefined) filter.push(`is_active = ${q.isActive}`);
-      if (q.isListable !== undefined) filter.push(`is_listable = ${q.isListable}`);
-      for (const [name, values] of filters.values) {
-        const field = facetField(profile, name);
-        const encode = exact && this.exactFields.has(field) ? hex : (v: string) => v;
-        filter.push(`${facetOf(field)} IN [${values.map((v) => filterString(encode(v))).join(', ')}]`);
-      }
-      for (const [name, list] of filters.ranges) filter.push(inAnyOf(facetField(profile, name), list));
-      const counted = [...kinds.terms.map((f) => facetOf(facetField(profile, f))), ...kinds.ranges.map((f) => facetField(profile, f))];
-      // A bucket's count is a search of its own, counted and nothing else (Meilisearch has no range counts).
-      if (bucket) filter.push(bucket);
-      const params = {
-        filter: filter.length ? filter.join(' AND ') : undefined,
-        sort: bucket ? undefined : sort,
-        ...(bucket ? { hitsPerPage: 0, page: 1 } : paging),
-        facets: !bucket && counted.length ? counted : undefined,
-        attributesToSearchOn,
-        // Every word must match, as on every sink: the default (`last`) drops words until something matches.
-        matchingStrategy: 'all' as const,
-      };
+    const send = async (req: MeiliSearchRequest) => {
       const started = performance.now();
-      const res = await this.client.index(publicIndex.name).search<SinkDocument>(text ?? '', params);
+      const res = await index.search<SinkDocument>(req.q, req.params);
       explain?.push({
         engine: 'meilisearch',
-        request: { method: 'POST', path: `/indexes/${publicIndex.name}/search`, body: { q: text ?? '', ...params } },
+        request: { method: 'POST', path: `/indexes/${index.uid}/search`, body: { q: req.q, ...req.params } },
         ms: msSince(started),
       });
       return res;
     };
-    let exact = true;
-    let on_ = on;
     const res = await this.call('search', async () => {
       for (;;) {
         try {
-          return await query(exact, on_);
+          return await send(searchRequest(q, facts)!);
         } catch (err) {
           const code = engineCode(err);
           // No index yet (before the first rebuild): no matches, found without a second round trip.
           if (code === 'index_not_found') return null;
           // The live index was built with another profile (its rollout is under way): search what it has.
-          if (on_ && code === 'invalid_search_attributes_to_search_on') on_ = undefined;
-          else if (exact && (code === 'invalid_search_filter' || code === 'invalid_search_facets')) exact = false;
+          if (facts.searchOn && code === 'invalid_search_attributes_to_search_on') facts.searchOn = false;
+          // An index built before the exact copies of facet values: filter and count the fields themselves.
+          else if (facts.exact && (code === 'invalid_search_filter' || code === 'invalid_search_facets')) facts.exact = false;
           else throw err;
         }
       }
     });
     if (!res) return { total: 0, hits: [], ...(explain ? { explain } : {}) };
-    const total = (res as { totalHits?: number }).totalHits ?? res.estimatedTotalHits ?? res.hits.length;
-    const result: SearchResult = { total, hits: res.hits.map((d) => this.fromStored(d)), ...(explain ? { explain } : {}) };
-    if (q.buckets) {
-      // Asked with what the main search settled on (exact copies, searched fields), all at once.
-      const counts = Object.entries(q.buckets).map(async ([f, list]): Promise<[string, number[]]> => [
-        f,
-        await Promise.all(
-          list.map(async (b) => {
-            const r = await this.call('search', () => query(exact, on_, inAnyOf(facetField(profile, f), [b])));
-            return (r as { totalHits?: number }).totalHits ?? r.estimatedTotalHits ?? 0;
-          }),
-        ),
-      ]);
-      result.buckets = Object.fromEntries(await Promise.all(counts));
-    }
-    for (const f of kinds.ranges) {
-      const stats = res.facetStats?.[facetField(profile, f)];
-      (result.ranges ??= {})[f] = { min: stats?.min ?? null, max: stats?.max ?? null };
-    }
-    if (q.facets) result.facets = {};
-    for (const f of kinds.terms) {
-      const field = facetField(profile, f);
-      const encoded = exact && this.exactFields.has(field);
-      const dist = res.facetDistribution?.[encoded ? exactField(field) : field] ?? {};
-      result.facets![f] = Object.entries(dist)
-        .map(([value, count]) => ({ value: encoded ? unhex(value) : value, count }))
-        .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
-        .slice(0, kinds.size);
-    }
-    return result;
+    // The buckets' counts, asked with what the listing settled on (exact copies, searched fields), all at once.
+    const counts = q.buckets
+      ? Object.fromEntries(
+          await Promise.all(
+            bucketRequests(q, facts).map(async ({ facet, requests }): Promise<[string, number[]]> => [
+              facet,
+              await Promise.all(requests.map(async (req) => totalOf(await this.call('search', () => send(req))))),
+            ]),
+          ),
+        )
+      : undefined;
+    return { ...searchResult(q, res, facts, (d) => this.fromStored(d), counts), ...(explain ? { explain } : {}) };
   }
 
   /**
@@ -381,11 +333,6 @@ export class MeilisearchSink implements EngineSink {
   }
 }
 
-/** A string in a Meilisearch filter expression: double-quoted, with backslashes and quotes escaped. */
-function filterString(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
 /** Always filterable: ids for keyset scans, and the storefront's category, price and status filters. */
 const BASE_FILTERABLE = ['product_id', 'category_ids', 'price', 'is_active', 'is_listable', 'currency'];
 
@@ -404,31 +351,6 @@ export function meiliSettings(profile: SearchProfile, base: Record<string, unkno
     ...(Object.keys(synonyms).length ? { synonyms } : {}),
     ...(profile.stopWords.length ? { stopWords: profile.stopWords } : {}),
   };
-}
-
-/** Where a products document keeps the exact copies of its facet values. */
-const EXACT = 'feeder_exact';
-
-/** The facet fields whose values are compared exactly through copies: all but the range facets (numbers, compared as numbers). */
-function exactFacetFields(profile: SearchProfile): string[] {
-  const ranges = new Set(profile.facets.filter((f) => isRangeFacet(profile, f.key)).map((f) => f.field));
-  return facetFields(profile).filter((f) => !ranges.has(f));
-}
-
-function exactKey(field: string): string {
-  return field.replace(/[^A-Za-z0-9_]/g, '_');
-}
-
-function exactField(field: string): string {
-  return `${EXACT}.${exactKey(field)}`;
-}
-
-function hex(value: string): string {
-  return Buffer.from(value, 'utf8').toString('hex');
-}
-
-function unhex(value: string): string {
-  return Buffer.from(value, 'hex').toString('utf8');
 }
 
 /** The companion index holding which source built a public index. */
@@ -458,13 +380,4 @@ function wrap(action: string, err: unknown): SinkError {
   }
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return new SinkError(`Meilisearch could not ${action}: ${message}`, { cause: err });
-}
-
-/** A Meilisearch filter: `field` in any of the bounds (`(price >= 0 AND price < 250) OR (price >= 750)`). */
-function inAnyOf(field: string, list: readonly Bounds[]): string {
-  const alternatives = list.map((b) => {
-    const ops = comparisons(b);
-    return ops.length ? ops.map((c) => `${field} ${c.op} ${c.value}`).join(' AND ') : `${field} EXISTS`;
-  });
-  return alternatives.length ? `((${alternatives.join(') OR (')}))` : `${field} NOT EXISTS AND ${field} EXISTS`;
 }
