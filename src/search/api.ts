@@ -1,5 +1,5 @@
 import type { SearchProfile } from '../profile/schema';
-import { live, type Bounds, type IndexReader, type IndexSearcher, type SearchQuery, type SearchResult, type SinkDocument } from '../sink/types';
+import { live, type Bounds, type SearchQuery, type SearchResult, type ServedIndex, type SinkDocument } from '../sink/types';
 import { valueAt } from '../sink/values';
 import { CategoryDirectory, type CategoryEntry } from './categories';
 import { explainable } from './explain';
@@ -88,8 +88,6 @@ function without<T>(record: Record<string, T>, key: string): Record<string, T> {
   return Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));
 }
 
-export type SearchIndex = IndexSearcher & IndexReader & { readonly indexName: string };
-
 export class SearchApi {
   readonly widgets: Widget[];
   readonly sorters: Sorter[];
@@ -105,10 +103,10 @@ export class SearchApi {
   private readonly hasLiveIndex: () => Promise<boolean>;
 
   /** The index, its searches recorded while a request is explained (./explain.ts). */
-  private readonly sink: SearchIndex;
+  private readonly sink: ServedIndex;
 
   constructor(
-    index: SearchIndex,
+    index: ServedIndex,
     readonly profile: SearchProfile,
     opts: { categoryTtlMs?: number; hasLiveIndex?: () => Promise<boolean> } = {},
   ) {

@@ -1,6 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { msSince, type EngineRequest, type SearchQuery } from '../sink/types';
-import type { SearchIndex } from './api';
+import { msSince, type EngineRequest, type SearchQuery, type ServedIndex } from '../sink/types';
 
 /*
  * The console's explain switch: what one storefront request asked of the sink, and what the sink
@@ -25,7 +24,7 @@ export interface Explain {
 const scope = new AsyncLocalStorage<ExplainedSearch[]>();
 
 /** The index, with its searches recorded while a request is explained. */
-export function explainable(index: SearchIndex): SearchIndex {
+export function explainable(index: ServedIndex): ServedIndex {
   return {
     indexName: index.indexName,
     count: (t) => index.count(t),

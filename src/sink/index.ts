@@ -6,7 +6,7 @@ import { CachedSearcher } from './cache';
 import { elasticsearchSink } from './cluster/elasticsearch';
 import { openSearchSink } from './cluster/opensearch';
 import { MeilisearchSink } from './meilisearch/sink';
-import { exists, type EngineSink, type IndexReader, type IndexSearcher } from './types';
+import { exists, type EngineSink, type IndexReader, type IndexSearcher, type ServedIndex } from './types';
 import { configuredProfile } from '../profile/load';
 import type { SearchProfile } from '../profile/schema';
 
@@ -83,7 +83,6 @@ export async function openLiveIndex(config: Config, profile: SearchProfile = con
 }
 
 /** What the storefront search API reads: searches of the public index, and the categories index. */
-export type ServedIndex = IndexSearcher & IndexReader & { readonly indexName: string };
 
 /**
  * The searches `serve` answers, over the run's engine. The embedded index searches in threads of

@@ -168,23 +168,15 @@ export function msSince(started: number): number {
   return Math.round((performance.now() - started) * 100) / 100;
 }
 
-/** What rebuilds and syncs need: physical indexes behind a public name, written and swapped. */
-export interface IndexWriter {
-  readonly engine: string;
-  /** The public name of the products index (`INDEX_NAME`); see `live()`. */
-  readonly indexName: string;
-  /**
-   * Documents per write while a rebuild loads a new index, when the engine wants other than
-   * `BATCH_SIZE` (Meilisearch indexes one task at a time: fewer, larger tasks load faster).
-   */
-  readonly loadBatchSize?: number;
+/**
+ * The life of the physical indexes behind a public name: a rebuild creates one, fills it, and swaps
+ * it in; the stamp says which source and shape built the live one.
+ */
+export interface IndexLifecycle {
   /** A new, empty physical index for generation `gen`, with the engine settings applied. */
   create(kind: IndexKind, gen: number): Promise<Target>;
   /** Whether an index exists: a physical one (resuming a rebuild), or the public one (`exists()`). */
   has(target: Target): Promise<boolean>;
-  /** Writes documents (insert or replace). Documents the engine refuses come back, the rest land. */
-  write(target: Target, docs: readonly SinkDocument[]): Promise<Rejection[]>;
-  delete(target: Target, ids: readonly string[]): Promise<void>;
   /**
    * Makes `target` the public index of its kind in one atomic step, then drops the old one. The
    * index remembers its stamp: the source that built it (no secrets) and the shape's fingerprint.
@@ -195,6 +187,25 @@ export interface IndexWriter {
   /** The stamp of the public index of a kind, or null (no index, or built before stamps were recorded). */
   stamp(kind: IndexKind): Promise<IndexStamp | null>;
   drop(target: Target): Promise<void>;
+}
+
+/** Documents into an index: what every run writes. */
+export interface DocumentWriter {
+  /**
+   * Documents per write while a rebuild loads a new index, when the engine wants other than
+   * `BATCH_SIZE` (Meilisearch indexes one task at a time: fewer, larger tasks load faster).
+   */
+  readonly loadBatchSize?: number;
+  /** Writes documents (insert or replace). Documents the engine refuses come back, the rest land. */
+  write(target: Target, docs: readonly SinkDocument[]): Promise<Rejection[]>;
+  delete(target: Target, ids: readonly string[]): Promise<void>;
+}
+
+/** What rebuilds and syncs need of an engine: its indexes' lifecycle and their documents, under the engine's name. */
+export interface IndexWriter extends IndexLifecycle, DocumentWriter {
+  readonly engine: string;
+  /** The public name of the products index (`INDEX_NAME`); see `live()`. */
+  readonly indexName: string;
   count(target: Target): Promise<number>;
   close(): Promise<void>;
 }
@@ -215,6 +226,9 @@ export interface IndexSearcher {
 
 /** What a run works with: it writes, and reconcile reads back. */
 export type Sink = IndexWriter & IndexReader;
+
+/** What the storefront search API reads: the public index, searched and read (the category tree, value labels). */
+export type ServedIndex = IndexSearcher & IndexReader & { readonly indexName: string };
 
 /** An engine adapter: every seam. */
 export type EngineSink = Sink & IndexSearcher;

@@ -5,7 +5,7 @@ import { BadRequest, parseSearch, sortersOf } from '../../src/search/params';
 import { NotLive, SearchApi } from '../../src/search/api';
 import { commerceKey, languageOf, parseCommerce } from '../../src/search/commerce';
 import { bucketsOf, defaultBoundaries, parsePriceChoice } from '../../src/search/price-buckets';
-import type { SearchIndex } from '../../src/search/api';
+import type { ServedIndex } from '../../src/sink/types';
 import { widgetName, widgetsOf } from '../../src/search/widgets';
 import { foldText } from '../../src/profile/fold';
 
@@ -103,7 +103,7 @@ describe('GET /search parameters', () => {
 
 /** An index the tests here never ask (parsing and the live check read the profile and the check's answer only). */
 const nothing = () => Promise.reject(new Error('not searched here'));
-const unused: SearchIndex = {
+const unused: ServedIndex = {
   indexName: 'products',
   search: nothing,
   count: nothing,
