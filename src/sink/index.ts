@@ -6,7 +6,7 @@ import { CachedSearcher } from './cache';
 import { elasticsearchSink } from './cluster/elasticsearch';
 import { openSearchSink } from './cluster/opensearch';
 import { MeilisearchSink } from './meilisearch/sink';
-import { exists, type EngineSink, type IndexReader, type IndexSearcher, type ServedIndex } from './types';
+import { exists, type EngineSink, type ServedIndex } from './types';
 import { configuredProfile } from '../profile/load';
 import type { SearchProfile } from '../profile/schema';
 
