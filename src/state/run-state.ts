@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../errors';
+import { ConfigError, FeederError } from '../errors';
 import type { StateStore } from './store';
 
 /*
@@ -11,21 +11,28 @@ import type { StateStore } from './store';
  * instead of a run going on with a half-understood checkpoint.
  */
 
+/**
+ * An id as the source sent it: any number at or above zero. The checkpoint stores what was read,
+ * an absurd one included (2^53 sends a keyset cursor past the catalog; the shrink guard refuses
+ * what follows, and the checkpoint must still say where the crawl stood).
+ */
+const sourceId = z.number().nonnegative();
+
 /** A rebuild's checkpoint: what it created, how far each stage got. */
 const rebuildPlanSchema = z.object({
   gen: z.number().int().nonnegative(),
   /** Catch-up reads every row modified since this instant (the source clock at start, minus the lag and the overlap). */
   since: z.string().min(1),
   /** Tombstones after this id are applied by the catch-up. */
-  deletedAfter: z.number().int().nonnegative(),
+  deletedAfter: sourceId,
   products: z.string().min(1),
   categories: z.string().min(1),
   /** Per resource: last id crawled, or 'done'. */
-  crawled: z.record(z.string(), z.union([z.number().int().nonnegative(), z.literal('done')])),
+  crawled: z.record(z.string(), z.union([sourceId, z.literal('done')])),
   /** Per resource: rows the server counts (at the first page of the latest crawl pass, plus those met before it). */
   expected: z.record(z.string(), z.number().int().nonnegative()).optional(),
   /** Last product id written into the new index. */
-  builtAfter: z.number().int().nonnegative(),
+  builtAfter: sourceId,
   categoriesBuilt: z.boolean(),
   linkMode: z.string().min(1),
 });
@@ -55,11 +62,9 @@ function read<N extends Name>(store: StateStore, name: N): Value<N> | null {
   if (raw === null) return null;
   const parsed = record.schema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.length ? ` at ${issue.path.join('.')}` : '';
     throw new ConfigError(
       'STATE_PATH',
-      `the state store's ${record.name} cannot be read by this version (${issue.message}${where}); restore the store, or move it aside and rebuild`,
+      `the state store's ${record.name} cannot be read by this version (${describe(parsed.error)}); restore the store, or move it aside and rebuild`,
     );
   }
   return parsed.data as Value<N>;
@@ -67,8 +72,16 @@ function read<N extends Name>(store: StateStore, name: N): Value<N> | null {
 
 function write<N extends Name>(store: StateStore, name: N, value: Value<N> | null): void {
   const record = RECORDS[name];
+  if (value === null) return store.records.set(record.key, null);
   // What is written is what a reader accepts: a bad value fails here, where it is made.
-  store.records.set(record.key, value === null ? null : record.schema.parse(value));
+  const parsed = record.schema.safeParse(value);
+  if (!parsed.success) throw new FeederError('FEEDER_ERR_STATE', `the ${record.name} to be stored is invalid (${describe(parsed.error)})`);
+  store.records.set(record.key, parsed.data);
+}
+
+function describe(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `${issue.message}${issue.path.length ? ` at ${issue.path.join('.')}` : ''}`;
 }
 
 /** The generation of the live index, or null before the first rebuild swapped one in. */

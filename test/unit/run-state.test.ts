@@ -96,9 +96,21 @@ test.each([
   });
 });
 
-test('a bad value is refused where it is written', () => {
+test('a bad value is refused where it is written, with a code and one line', () => {
   withStore((store) => {
-    expect(() => saveRebuildPlan(store, { ...plan, since: '' })).toThrow();
+    expect(() => saveRebuildPlan(store, { ...plan, since: '' })).toThrow(
+      expect.objectContaining({
+        code: 'FEEDER_ERR_STATE',
+        message: expect.stringMatching(/^the rebuild checkpoint to be stored is invalid \(.* at since\)$/) as unknown,
+      }),
+    );
     expect(rebuildPlan(store)).toBeNull();
+  });
+});
+
+test('a checkpoint keeps an absurd id the source sent (the shrink guard deals with it, not the store)', () => {
+  withStore((store) => {
+    saveRebuildPlan(store, { ...plan, crawled: { products: 2 ** 53 } });
+    expect(rebuildPlan(store)?.crawled.products).toBe(2 ** 53);
   });
 });
