@@ -3,8 +3,6 @@
  * it stores documents keyed by `id`, keeps physical indexes behind a public name, and answers
  * the storefront-style query the CLI offers.
  */
-import { isRangeFacet } from '../profile/query';
-import type { SearchProfile } from '../profile/schema';
 
 export type IndexKind = 'products' | 'categories';
 
@@ -106,40 +104,8 @@ export function comparisons(b: Bounds): { op: '>' | '>=' | '<' | '<='; value: nu
   ];
 }
 
-/**
- * A query's filters in the one form sinks apply: facet values and ranges, by facet name. The
- * category is a value of `category_ids` and the price bounds a range of `price`, so no sink has a
- * second path for them.
- */
-export function filtersOf(q: SearchQuery): { values: [string, readonly string[]][]; ranges: [string, readonly Bounds[]][] } {
-  const values = Object.entries(q.filters ?? {});
-  if (q.categoryId !== undefined) values.push(['category_ids', [String(q.categoryId)]]);
-  const ranges = Object.entries(q.ranges ?? {}).map(([name, b]): [string, readonly Bounds[]] => [name, Array.isArray(b) ? b : [b as Bounds]]);
-  if (q.minPrice !== undefined || q.maxPrice !== undefined) {
-    ranges.push(['price', [{ min: q.minPrice, max: q.maxPrice, minExclusive: q.minPriceExclusive, maxExclusive: q.maxPriceExclusive }]]);
-  }
-  return { values, ranges };
-}
-
-/** The facets of a query as sinks count them: values (terms), lowest and highest value (range facets and `stats`), and how many values per facet (at most 100). */
-export function facetPlan(q: SearchQuery, profile: SearchProfile): { terms: string[]; ranges: string[]; size: number } {
-  const facets = q.facets ?? [];
-  const isRange = (name: string) => isRangeFacet(profile, name);
-  return {
-    terms: facets.filter((f) => !isRange(f)),
-    ranges: [...new Set([...facets.filter(isRange), ...(q.stats ?? [])])],
-    size: Math.min(q.facetSize ?? 50, 100),
-  };
-}
-
 /** The most matches a search pages through (Elasticsearch's `max_result_window`, Meilisearch's `maxTotalHits`). */
 export const MAX_SEARCH_WINDOW = 10_000;
-
-/** A sort as sinks apply it: the field and the direction (`relevance` has no field). */
-export function sortOf(sort: string | undefined): { field: string; desc: boolean } | null {
-  if (!sort || sort === 'relevance') return null;
-  return sort.startsWith('-') ? { field: sort.slice(1), desc: true } : { field: sort, desc: false };
-}
 
 export interface SearchResult {
   total: number;

@@ -1,4 +1,5 @@
 import { searchBody, searchResult, type ClusterQueryFacts } from '../../src/sink/cluster/query';
+import { searchPlan } from '../../src/sink/plan';
 import { keywordSubfields } from '../../src/sink/cluster/mappings';
 import { elasticsearchDialect } from '../../src/sink/cluster/elasticsearch';
 import { openSearchDialect } from '../../src/sink/cluster/opensearch';
@@ -21,7 +22,8 @@ const es: ClusterQueryFacts = { profile, dialect: elasticsearchDialect, keywordF
 const os: ClusterQueryFacts = { ...es, dialect: openSearchDialect };
 const SEP = '\u001f';
 
-const body = (q: SearchQuery, facts = es) => searchBody(q, facts)!;
+const plan = (q: SearchQuery, facts = es) => searchPlan(q, facts.profile)!;
+const body = (q: SearchQuery, facts = es) => searchBody(plan(q, facts), facts);
 const filters = (q: SearchQuery, facts = es) => body(q, facts).query.bool.filter;
 
 describe('the _search body', () => {
@@ -35,8 +37,8 @@ describe('the _search body', () => {
     });
   });
 
-  test('typed text with no word in it matches nothing: no request at all', () => {
-    expect(searchBody({ text: ' — ? ' }, es)).toBeNull();
+  test('typed text with no word in it matches nothing: no plan, no request at all', () => {
+    expect(searchPlan({ text: ' — ? ' }, profile)).toBeNull();
   });
 
   test('text: every word in some searched field with its weight, the last as a prefix; each synonym variant is an alternative', () => {
@@ -137,7 +139,7 @@ describe('the answer read back', () => {
         },
       },
     };
-    expect(searchResult(q, res, es)).toEqual({
+    expect(searchResult(plan(q), res, es)).toEqual({
       total: 2,
       hits: [{ id: '7', name: 'Kazak' }, { id: '9' }],
       facets: { size: [{ value: 'M', count: 4 }] },
@@ -152,6 +154,6 @@ describe('the answer read back', () => {
       hits: [{ _id: '7', _source: { id: '7', feeder_facets: [`size${SEP}M`] } }],
       aggregations: { size: { buckets: [{ key: `size${SEP}M`, doc_count: 1 }] } },
     };
-    expect(searchResult({ facets: ['size'] }, res, os)).toEqual({ total: 1, hits: [{ id: '7' }], facets: { size: [{ value: 'M', count: 1 }] } });
+    expect(searchResult(plan({ facets: ['size'] }, os), res, os)).toEqual({ total: 1, hits: [{ id: '7' }], facets: { size: [{ value: 'M', count: 1 }] } });
   });
 });

@@ -1,4 +1,14 @@
-import { bucketRequests, exactFacetFields, filterString, hex, searchRequest, searchResult, type MeiliQueryFacts } from '../../src/sink/meilisearch/query';
+import {
+  bucketRequests,
+  exactFacetFields,
+  filterString,
+  hex,
+  searchRequest as compile,
+  searchResult as readBack,
+  type MeiliQueryFacts,
+} from '../../src/sink/meilisearch/query';
+import { searchPlan } from '../../src/sink/plan';
+import type { SearchQuery } from '../../src/sink/types';
 import { BUILTIN_PROFILE } from '../../src/profile/builtin';
 import type { SearchProfile } from '../../src/profile/schema';
 
@@ -7,6 +17,13 @@ import type { SearchProfile } from '../../src/profile/schema';
 const profile: SearchProfile = { ...BUILTIN_PROFILE, locales: ['en-us'] };
 const facts: MeiliQueryFacts = { profile, exactFields: new Set(exactFacetFields(profile)), exact: true, searchOn: true };
 const plain: MeiliQueryFacts = { ...facts, exact: false };
+
+/** The request of a query (through its plan), or null when the plan is (text without a word). */
+const searchRequest = (q: SearchQuery, f: MeiliQueryFacts) => {
+  const plan = searchPlan(q, f.profile);
+  return plan ? compile(plan, f) : null;
+};
+const planOf = (q: SearchQuery) => searchPlan(q, profile)!;
 
 describe('the search request', () => {
   test('an empty query: everything, counted by page, every word required', () => {
@@ -65,7 +82,7 @@ describe('the search request', () => {
       sort: 'price',
       buckets: { price: [{ max: 100 }, { min: 100, minExclusive: true }] },
     };
-    const [{ facet, requests }] = bucketRequests(q, facts);
+    const [{ facet, requests }] = bucketRequests(searchPlan(q, profile)!, facts);
     expect(facet).toBe('price');
     expect(requests.map((r) => r.params)).toEqual([
       {
@@ -96,7 +113,7 @@ describe('the answer read back', () => {
       facetStats: { price: { min: 5, max: 90 } },
     };
     const read = ({ feeder_exact: _copies, ...doc }: Record<string, unknown>) => doc as { id: string };
-    expect(searchResult({ facets: ['size'], stats: ['price'], buckets: { price: [] } }, res, facts, read, { price: [3, 4] })).toEqual({
+    expect(readBack(planOf({ facets: ['size'], stats: ['price'], buckets: { price: [] } }), res, facts, read, { price: [3, 4] })).toEqual({
       total: 41,
       hits: [{ id: '1' }],
       buckets: { price: [3, 4] },
@@ -112,7 +129,7 @@ describe('the answer read back', () => {
   });
 
   test('an estimated total, or at least the hits', () => {
-    expect(searchResult({}, { hits: [{ id: '1' }], estimatedTotalHits: 7 }, facts, (d) => d).total).toBe(7);
-    expect(searchResult({}, { hits: [{ id: '1' }, { id: '2' }] }, facts, (d) => d).total).toBe(2);
+    expect(readBack(planOf({}), { hits: [{ id: '1' }], estimatedTotalHits: 7 }, facts, (d) => d).total).toBe(7);
+    expect(readBack(planOf({}), { hits: [{ id: '1' }, { id: '2' }] }, facts, (d) => d).total).toBe(2);
   });
 });

@@ -1,11 +1,11 @@
-import { facetField, queryVariants, searchFields } from '../../profile/query';
+import { searchFields } from '../../profile/query';
 import type { SearchProfile } from '../../profile/schema';
-import { queryText } from '../text';
-import { comparisons, facetPlan, filtersOf, sortOf, type Bounds, type SearchQuery, type SearchResult } from '../types';
+import { comparisons, type Bounds, type SearchResult } from '../types';
+import type { SearchPlan } from '../plan';
 import type { ClusterSearchResponse, Dialect } from './client';
 
 /*
- * The Elasticsearch/OpenSearch query compiler: pure functions from a `SearchQuery` (and the profile)
+ * The Elasticsearch/OpenSearch query compiler: pure functions from a search plan (sink/plan.ts)
  * to the `_search` body, and from the cluster's answer to a `SearchResult`. No I/O: what the sink
  * learned of the cluster (which fields have a `keyword` sub-field, whether the analysis-common
  * fields exist) comes in as facts, so every request can be unit-tested without an engine.
@@ -46,44 +46,40 @@ function exactOf(facts: ClusterQueryFacts): (field: string) => string {
   return (field) => (facts.keywordFields.has(field) ? `${field}.keyword` : field);
 }
 
-/** The `_search` body of a query, or null when text was typed with no word in it (it matches nothing, docs/CONTRACT.md §5). */
-export function searchBody(q: SearchQuery, facts: ClusterQueryFacts): ClusterSearchBody | null {
-  const text = queryText(q.text);
-  if (text === '') return null;
-  const { profile, dialect } = facts;
+/** The `_search` body of a plan. */
+export function searchBody(plan: SearchPlan, facts: ClusterQueryFacts): ClusterSearchBody {
+  const { dialect } = facts;
   const exact = exactOf(facts);
-  const facetFieldOf = (name: string) => exact(facetField(profile, name));
   const filter: Record<string, unknown>[] = [];
-  if (q.isActive !== undefined) filter.push({ term: { is_active: q.isActive } });
-  if (q.isListable !== undefined) filter.push({ term: { is_listable: q.isListable } });
-  const filters = filtersOf(q);
+  if (plan.isActive !== undefined) filter.push({ term: { is_active: plan.isActive } });
+  if (plan.isListable !== undefined) filter.push({ term: { is_listable: plan.isListable } });
   // Values go in as terms: nothing in them is syntax, whatever a shopper sends.
-  for (const [name, values] of filters.values) filter.push(dialect.facetFilter(facetFieldOf(name), values));
-  for (const [name, list] of filters.ranges) {
-    const field = facetField(profile, name);
-    filter.push(list.length === 1 ? inRange(field, list[0]) : { bool: { should: list.map((b) => inRange(field, b)), minimum_should_match: 1 } });
+  for (const v of plan.values) filter.push(dialect.facetFilter(exact(v.field), v.values));
+  for (const r of plan.ranges) {
+    filter.push(
+      r.bounds.length === 1 ? inRange(r.field, r.bounds[0]) : { bool: { should: r.bounds.map((b) => inRange(r.field, b)), minimum_should_match: 1 } },
+    );
   }
-  const must = text ? [{ bool: { should: queryVariants(profile, text).map((v) => textQuery(v, q.locale, facts)), minimum_should_match: 1 } }] : [];
-  const order = sortOf(q.sort);
+  const must = plan.text ? [{ bool: { should: plan.variants.map((v) => textQuery(v, plan.locale, facts)), minimum_should_match: 1 } }] : [];
+  const order = plan.sort;
   const sort = order
     ? [{ [exact(order.field)]: { order: order.desc ? 'desc' : 'asc', missing: '_last', unmapped_type: 'keyword' } }, { product_id: 'asc' }]
     : ['_score', { product_id: 'asc' }];
-  const kinds = facetPlan(q, profile);
   const aggs: Record<string, Record<string, unknown>> = Object.fromEntries([
-    ...kinds.ranges.map((f): [string, Record<string, unknown>] => [f, { stats: { field: facetField(profile, f) } }]),
-    ...kinds.terms.map((f): [string, Record<string, unknown>] => [f, dialect.facetAgg(facetFieldOf(f), kinds.size)]),
+    ...plan.stats.map((f): [string, Record<string, unknown>] => [f.name, { stats: { field: f.field } }]),
+    ...plan.terms.map((f): [string, Record<string, unknown>] => [f.name, dialect.facetAgg(exact(f.field), plan.facetSize)]),
     // Buckets as filters (not a `range` aggregation, whose upper ends are always exclusive).
-    ...Object.entries(q.buckets ?? {}).map(([f, list]): [string, Record<string, unknown>] => [
-      `${BUCKETS_PREFIX}${f}`,
-      { filters: { filters: list.map((b) => inRange(facetField(profile, f), b)) } },
+    ...plan.buckets.map((b): [string, Record<string, unknown>] => [
+      `${BUCKETS_PREFIX}${b.name}`,
+      { filters: { filters: b.bounds.map((x) => inRange(b.field, x)) } },
     ]),
   ]);
   return {
-    from: q.offset ?? 0,
-    size: q.limit ?? 10,
+    from: plan.offset,
+    size: plan.limit,
     query: { bool: { must, filter } },
     sort,
-    track_total_hits: q.countAll !== false,
+    track_total_hits: plan.countAll,
     ...(Object.keys(aggs).length ? { aggs } : {}),
   };
 }
@@ -109,28 +105,27 @@ export function textQuery(text: string, locale: string | undefined, facts: Pick<
 }
 
 /** The cluster's answer as a `SearchResult`: hits as contract documents, facets, ranges and bucket counts as asked. */
-export function searchResult(q: SearchQuery, res: ClusterSearchResponse, facts: ClusterQueryFacts): SearchResult {
-  const { profile, dialect } = facts;
+export function searchResult(plan: SearchPlan, res: ClusterSearchResponse, facts: ClusterQueryFacts): SearchResult {
+  const { dialect } = facts;
   const exact = exactOf(facts);
-  const kinds = facetPlan(q, profile);
   const facets: Record<string, { value: string; count: number }[]> = {};
   const ranges: Record<string, { min: number | null; max: number | null }> = {};
-  for (const f of kinds.ranges) {
-    const stats = res.aggregations?.[f];
-    ranges[f] = { min: stats?.min ?? null, max: stats?.max ?? null };
+  for (const f of plan.stats) {
+    const stats = res.aggregations?.[f.name];
+    ranges[f.name] = { min: stats?.min ?? null, max: stats?.max ?? null };
   }
-  for (const f of kinds.terms) {
-    const buckets = res.aggregations?.[f]?.buckets ?? [];
-    facets[f] = buckets.map((b) => ({ value: dialect.facetValue(exact(facetField(profile, f)), b.key), count: b.doc_count }));
+  for (const f of plan.terms) {
+    const buckets = res.aggregations?.[f.name]?.buckets ?? [];
+    facets[f.name] = buckets.map((b) => ({ value: dialect.facetValue(exact(f.field), b.key), count: b.doc_count }));
   }
   const buckets = Object.fromEntries(
-    Object.keys(q.buckets ?? {}).map((f) => [f, (res.aggregations?.[`${BUCKETS_PREFIX}${f}`]?.buckets ?? []).map((b) => b.doc_count)]),
+    plan.buckets.map((b) => [b.name, (res.aggregations?.[`${BUCKETS_PREFIX}${b.name}`]?.buckets ?? []).map((x) => x.doc_count)]),
   );
   return {
-    ...(q.buckets ? { buckets } : {}),
+    ...(plan.bucketsAsked ? { buckets } : {}),
     total: Math.max(res.total, res.hits.length), // not counted (countAll: false): at least the hits
     hits: res.hits.map((h) => dialect.fromStored(h._source ?? { id: h._id })),
-    ...(q.facets ? { facets } : {}),
+    ...(plan.facetsAsked ? { facets } : {}),
     ...(Object.keys(ranges).length ? { ranges } : {}),
   };
 }

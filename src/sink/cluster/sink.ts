@@ -8,6 +8,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { SinkError } from '../../errors';
 import { searchBody, searchResult } from './query';
+import { searchPlan } from '../plan';
 import { keywordSubfields, profileMappings } from './mappings';
 import type { AliasAction, Cluster, ClusterOptions, Dialect, FastCall, IndexBody } from './client';
 import { mergeDeep, readMapping } from '../mappings';
@@ -185,8 +186,9 @@ export class ClusterSink implements EngineSink {
     const fast = { timeoutMs: this.opts.searchTimeoutMs, maxRetries: 1 };
     const keywordFields = (this.keywordFields ??= keywordSubfields(this.opts.profile));
     const facts = { profile: this.opts.profile, dialect: this.dialect, keywordFields, folded: await this.hasAnalysisCommon(fast) };
-    const body = searchBody(q, facts);
-    if (!body) return { total: 0, hits: [] };
+    const plan = searchPlan(q, this.opts.profile);
+    if (!plan) return { total: 0, hits: [] }; // typed, but not a word in it (docs/CONTRACT.md §5)
+    const body = searchBody(plan, facts);
     const started = performance.now();
     const res = await this.call('search', async () => {
       try {
@@ -200,7 +202,7 @@ export class ClusterSink implements EngineSink {
     });
     const explain = q.explain ? { explain: [{ engine: this.engine, request: { method: 'POST', path: `/${alias}/_search`, body }, ms: msSince(started) }] } : {};
     if (!res) return { total: 0, hits: [], ...explain };
-    return { ...searchResult(q, res, facts), ...explain };
+    return { ...searchResult(plan, res, facts), ...explain };
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,10 @@
-import { facetField, facetFields, isRangeFacet, searchFields } from '../../profile/query';
+import { facetFields, isRangeFacet, searchFields } from '../../profile/query';
 import type { SearchProfile } from '../../profile/schema';
-import { queryText } from '../text';
-import { comparisons, facetPlan, filtersOf, sortOf, type Bounds, type SearchQuery, type SearchResult } from '../types';
+import { comparisons, type Bounds, type SearchResult } from '../types';
+import type { SearchPlan } from '../plan';
 
 /*
- * The Meilisearch query compiler: pure functions from a `SearchQuery` (and the profile) to the
+ * The Meilisearch query compiler: pure functions from a search plan (sink/plan.ts) to the
  * search requests Meilisearch is sent (the listing, and one counted search per price bucket: it has
  * no range counts), and from its answers to a `SearchResult`. What the sink learned of the live
  * index (whether it has the exact copies of facet values, whether it knows the asked locale's
@@ -81,37 +81,30 @@ function unhex(value: string): string {
 const encoded = (facts: MeiliQueryFacts, field: string) => facts.exact && facts.exactFields.has(field);
 
 /**
- * The listing's search, or null when text was typed with no word in it (it matches nothing,
- * docs/CONTRACT.md §5). With `bucket`, the counted search of one price bucket instead: the same
+ * The listing's search. With `bucket`, the counted search of one price bucket instead: the same
  * filters and text, that bucket's bounds, no hits, no facets.
  */
-export function searchRequest(q: SearchQuery, facts: MeiliQueryFacts, bucket?: { facet: string; bounds: Bounds }): MeiliSearchRequest | null {
-  const text = queryText(q.text);
-  if (text === '') return null;
+export function searchRequest(plan: SearchPlan, facts: MeiliQueryFacts, bucket?: { field: string; bounds: Bounds }): MeiliSearchRequest {
   const { profile } = facts;
-  const kinds = facetPlan(q, profile);
-  const filters = filtersOf(q);
   const facetOf = (field: string) => (encoded(facts, field) ? exactField(field) : field);
   const filter: string[] = [];
-  if (q.isActive !== undefined) filter.push(`is_active = ${q.isActive}`);
-  if (q.isListable !== undefined) filter.push(`is_listable = ${q.isListable}`);
-  for (const [name, values] of filters.values) {
-    const field = facetField(profile, name);
+  if (plan.isActive !== undefined) filter.push(`is_active = ${plan.isActive}`);
+  if (plan.isListable !== undefined) filter.push(`is_listable = ${plan.isListable}`);
+  for (const v of plan.values) {
     // Every value is a quoted, escaped string (hex of its UTF-8 when compared through its copy).
-    const encode = encoded(facts, field) ? hex : (v: string) => v;
-    filter.push(`${facetOf(field)} IN [${values.map((v) => filterString(encode(v))).join(', ')}]`);
+    const encode = encoded(facts, v.field) ? hex : (x: string) => x;
+    filter.push(`${facetOf(v.field)} IN [${v.values.map((x) => filterString(encode(x))).join(', ')}]`);
   }
-  for (const [name, list] of filters.ranges) filter.push(inAnyOf(facetField(profile, name), list));
-  if (bucket) filter.push(inAnyOf(facetField(profile, bucket.facet), [bucket.bounds]));
-  const counted = [...kinds.terms.map((f) => facetOf(facetField(profile, f))), ...kinds.ranges.map((f) => facetField(profile, f))];
-  const order = sortOf(q.sort);
+  for (const r of plan.ranges) filter.push(inAnyOf(r.field, r.bounds));
+  if (bucket) filter.push(inAnyOf(bucket.field, [bucket.bounds]));
+  const counted = [...plan.terms.map((f) => facetOf(f.field)), ...plan.stats.map((f) => f.field)];
+  const order = plan.sort;
   // Page-aligned requests ask by page, which makes Meilisearch count every match (`totalHits`);
   // an offset inside a page falls back to offset and limit, whose total is an estimate.
-  const limit = q.limit ?? 10;
-  const offset = q.offset ?? 0;
+  const { limit, offset } = plan;
   const paging = limit === 0 || offset % limit === 0 ? { hitsPerPage: limit, page: limit === 0 ? 1 : offset / limit + 1 } : { offset, limit };
   // With locales, a query searches the catalog's own fields and the asked locale's, not every language.
-  const on = facts.searchOn && profile.locales.length ? searchFields(profile, q.locale).map((f) => f.field) : undefined;
+  const on = facts.searchOn && profile.locales.length ? searchFields(profile, plan.locale).map((f) => f.field) : undefined;
   const params: MeiliSearchParams = {
     ...(filter.length ? { filter: filter.join(' AND ') } : {}),
     ...(order && !bucket ? { sort: [`${order.field}:${order.desc ? 'desc' : 'asc'}`, 'product_id:asc'] } : {}),
@@ -121,12 +114,13 @@ export function searchRequest(q: SearchQuery, facts: MeiliQueryFacts, bucket?: {
     // Every word must match, as on every sink: the default (`last`) drops words until something matches.
     matchingStrategy: 'all',
   };
-  return { q: text ?? '', params };
+  // The text as typed: Meilisearch applies the profile's synonyms itself (index settings).
+  return { q: plan.text ?? '', params };
 }
 
-/** The counted searches of a query's buckets, per facet in the order asked. */
-export function bucketRequests(q: SearchQuery, facts: MeiliQueryFacts): { facet: string; requests: MeiliSearchRequest[] }[] {
-  return Object.entries(q.buckets ?? {}).map(([facet, list]) => ({ facet, requests: list.map((bounds) => searchRequest(q, facts, { facet, bounds })!) }));
+/** The counted searches of a plan's buckets, per facet in the order asked. */
+export function bucketRequests(plan: SearchPlan, facts: MeiliQueryFacts): { facet: string; requests: MeiliSearchRequest[] }[] {
+  return plan.buckets.map((b) => ({ facet: b.name, requests: b.bounds.map((bounds) => searchRequest(plan, facts, { field: b.field, bounds })) }));
 }
 
 /** What a Meilisearch search answers, as read here. */
@@ -145,29 +139,26 @@ export function totalOf(res: MeiliAnswer<unknown>): number {
 
 /** The listing's answer (and its buckets' counts) as a `SearchResult`; facet values decoded, most frequent first. */
 export function searchResult<D extends Record<string, unknown>>(
-  q: SearchQuery,
+  plan: SearchPlan,
   res: MeiliAnswer<D>,
   facts: MeiliQueryFacts,
   read: (doc: D) => SearchResult['hits'][number],
   bucketCounts?: Record<string, number[]>,
 ): SearchResult {
-  const { profile } = facts;
-  const kinds = facetPlan(q, profile);
   const result: SearchResult = { total: totalOf(res), hits: res.hits.map(read) };
   if (bucketCounts) result.buckets = bucketCounts;
-  for (const f of kinds.ranges) {
-    const stats = res.facetStats?.[facetField(profile, f)];
-    (result.ranges ??= {})[f] = { min: stats?.min ?? null, max: stats?.max ?? null };
+  for (const f of plan.stats) {
+    const stats = res.facetStats?.[f.field];
+    (result.ranges ??= {})[f.name] = { min: stats?.min ?? null, max: stats?.max ?? null };
   }
-  if (q.facets) result.facets = {};
-  for (const f of kinds.terms) {
-    const field = facetField(profile, f);
-    const exact = encoded(facts, field);
-    const dist = res.facetDistribution?.[exact ? exactField(field) : field] ?? {};
-    result.facets![f] = Object.entries(dist)
+  if (plan.facetsAsked) result.facets = {};
+  for (const f of plan.terms) {
+    const exact = encoded(facts, f.field);
+    const dist = res.facetDistribution?.[exact ? exactField(f.field) : f.field] ?? {};
+    result.facets![f.name] = Object.entries(dist)
       .map(([value, count]) => ({ value: exact ? unhex(value) : value, count }))
       .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
-      .slice(0, kinds.size);
+      .slice(0, plan.facetSize);
   }
   return result;
 }

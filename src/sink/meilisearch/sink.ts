@@ -16,6 +16,7 @@ import {
   type MeiliQueryFacts,
   type MeiliSearchRequest,
 } from './query';
+import { searchPlan } from '../plan';
 import { facetValues } from '../values';
 import type { SearchProfile } from '../../profile/schema';
 import {
@@ -249,7 +250,8 @@ export class MeilisearchSink implements EngineSink {
   async search(q: SearchQuery): Promise<SearchResult> {
     const index = this.client.index(live(this, 'products').name);
     const facts: MeiliQueryFacts = { profile: this.opts.profile, exactFields: this.exactFields, exact: true, searchOn: true };
-    if (!searchRequest(q, facts)) return { total: 0, hits: [] };
+    const plan = searchPlan(q, this.opts.profile);
+    if (!plan) return { total: 0, hits: [] }; // typed, but not a word in it (docs/CONTRACT.md §5)
     const explain: EngineRequest[] | undefined = q.explain ? [] : undefined;
     const send = async (req: MeiliSearchRequest) => {
       const started = performance.now();
@@ -264,7 +266,7 @@ export class MeilisearchSink implements EngineSink {
     const res = await this.call('search', async () => {
       for (;;) {
         try {
-          return await send(searchRequest(q, facts)!);
+          return await send(searchRequest(plan, facts));
         } catch (err) {
           const code = engineCode(err);
           // No index yet (before the first rebuild): no matches, found without a second round trip.
@@ -282,14 +284,14 @@ export class MeilisearchSink implements EngineSink {
     const counts = q.buckets
       ? Object.fromEntries(
           await Promise.all(
-            bucketRequests(q, facts).map(async ({ facet, requests }): Promise<[string, number[]]> => [
+            bucketRequests(plan, facts).map(async ({ facet, requests }): Promise<[string, number[]]> => [
               facet,
               await Promise.all(requests.map(async (req) => totalOf(await this.call('search', () => send(req))))),
             ]),
           ),
         )
       : undefined;
-    return { ...searchResult(q, res, facts, (d) => this.fromStored(d), counts), ...(explain ? { explain } : {}) };
+    return { ...searchResult(plan, res, facts, (d) => this.fromStored(d), counts), ...(explain ? { explain } : {}) };
   }
 
   /**

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
-import { comparisons, facetPlan, filtersOf, sortOf, type Bounds, type EngineRequest, msSince, type SearchQuery, type SearchResult } from '../types';
-import { ftsAnyOf, queryText } from '../text';
-import { facetField, fieldType, queryVariants, searchFields } from '../../profile/query';
+import { comparisons, type Bounds, type EngineRequest, msSince, type SearchQuery, type SearchResult } from '../types';
+import { searchPlan, type SearchPlan } from '../plan';
+import { ftsAnyOf } from '../text';
+import { fieldType, searchFields } from '../../profile/query';
 import type { SearchProfile } from '../../profile/schema';
 import { FACET_VALUE, ftsColumn, hasColumn, jsonPath, literal, quote, storedDocument, tableExists, tablesOf } from './schema';
 
@@ -45,6 +46,8 @@ export class SqliteSearcher {
   }
 
   private searchOn(q: SearchQuery): SearchResult {
+    const plan = searchPlan(q, this.profile);
+    if (!plan) return { total: 0, hits: [] }; // typed, but not a word in it (docs/CONTRACT.md §5)
     const name = this.indexName;
     const tables = tablesOf(name);
     if (!tableExists(this.db, name)) return { total: 0, hits: [] };
@@ -56,14 +59,14 @@ export class SqliteSearcher {
     const params: unknown[] = [];
     let from = `${t} t`;
     let relevance = 't.num_id';
-    const text = queryText(q.text);
+    const { text } = plan;
     if (text !== null) {
-      const any = ftsAnyOf(queryVariants(this.profile, text));
+      const any = ftsAnyOf(plan.variants);
       if (!any) return { total: 0, hits: [] };
       // The live table's own columns (an index built with an earlier profile keeps its own): the
       // searched ones filter the match, and every column gets its weight, by position, for bm25.
       const present = (this.db.prepare(`SELECT name FROM pragma_table_info(?)`).all(tables.fts) as { name: string }[]).map((r) => r.name);
-      const wanted = new Map(searchFields(this.profile, q.locale).map((s) => [ftsColumn(s.field), s.weight]));
+      const wanted = new Map(searchFields(this.profile, plan.locale).map((s) => [ftsColumn(s.field), s.weight]));
       const searched = present.filter((c) => wanted.has(c));
       if (searched.length === 0) return { total: 0, hits: [] };
       from = `${f} CROSS JOIN ${t} t ON t.num_id = ${f}.rowid`; // CROSS: the text match drives (never an FTS lookup per document)
@@ -74,18 +77,16 @@ export class SqliteSearcher {
     // A text match is joined to its documents by id: `+` keeps SQLite from walking the listing index
     // (`_listed`) for each match instead (17 s instead of 27 ms for 3,000 matches at 100k products).
     const column = (name: string) => `${text !== null ? '+' : ''}t.${name}`;
-    if (q.isActive !== undefined) {
+    if (plan.isActive !== undefined) {
       where.push(`${column('is_active')} = ?`);
-      params.push(Number(q.isActive));
+      params.push(Number(plan.isActive));
     }
-    if (q.isListable !== undefined) {
+    if (plan.isListable !== undefined) {
       // Its own column (indexed with `is_active` and `price`); a table built before it had one reads each document.
       where.push(this.hasListable(name) ? `${column('is_listable')} = ?` : `json_extract(t.doc, '$.is_listable') = ?`);
-      params.push(Number(q.isListable));
+      params.push(Number(plan.isListable));
     }
-    const filters = filtersOf(q);
-    for (const [facet, values] of filters.values) {
-      const field = facetField(this.profile, facet);
+    for (const { field, values } of plan.values) {
       // Through the facet table when it holds the field, else each document's JSON.
       where.push(
         indexed.has(field)
@@ -94,8 +95,7 @@ export class SqliteSearcher {
       );
       params.push(indexed.has(field) ? field : jsonPath(field), JSON.stringify(values));
     }
-    for (const [facet, list] of filters.ranges) {
-      const field = facetField(this.profile, facet);
+    for (const { field, bounds: list } of plan.ranges) {
       if (field === 'price') {
         const c = inAnyOf(column('price'), list);
         where.push(c.sql);
@@ -111,25 +111,24 @@ export class SqliteSearcher {
       }
     }
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const sortFor = (matches: number) => this.sortClause(q, indexed, facetTable, matches);
+    const sortFor = (matches: number) => this.sortClause(plan, indexed, facetTable, matches);
     const orderOf = (sorted: SortClause | null) => (sorted ? sorted.order : relevance);
-    const limit = q.limit ?? 10;
-    const kinds = facetPlan(q, this.profile);
+    const { limit, offset } = plan;
     // One read transaction: the count, the hits and the facets come from the same snapshot. The
     // matches are collected once (a temporary table) and every facet is counted over them, the
     // matches first (CROSS JOIN fixes that order: SQLite has no statistics of a temporary table and
     // would otherwise walk a facet's every row, 50 ms at 100k products, for three matches).
     const everything = where.length === 0;
-    if (!everything && kinds.terms.length === 0 && kinds.ranges.length === 0 && !q.buckets) {
+    if (!everything && plan.terms.length === 0 && plan.stats.length === 0 && !plan.bucketsAsked) {
       // Nothing to count: the page straight from the indexes (a listing's `_listed`, the text
       // match), and the total by one count, without collecting the matches first.
       return this.db.transaction(() => {
-        const total = q.countAll === false ? null : (this.db.prepare(`SELECT count(*) AS n FROM ${from} ${whereSql}`).get(...params) as { n: number }).n;
+        const total = !plan.countAll ? null : (this.db.prepare(`SELECT count(*) AS n FROM ${from} ${whereSql}`).get(...params) as { n: number }).n;
         const sorted = sortFor(total ?? Infinity);
         const rows = this.db
           .prepare(`SELECT t.doc${sorted?.select ?? ''} FROM ${from} ${sorted?.join ?? ''} ${whereSql} ORDER BY ${orderOf(sorted)} LIMIT ? OFFSET ?`)
-          .all(...params, limit, q.offset ?? 0) as { doc: string }[];
-        return { total: total ?? (q.offset ?? 0) + rows.length, hits: rows.map((r) => storedDocument(r.doc)) };
+          .all(...params, limit, offset) as { doc: string }[];
+        return { total: total ?? offset + rows.length, hits: rows.map((r) => storedDocument(r.doc)) };
       })();
     }
     return this.db.transaction(() => {
@@ -141,30 +140,28 @@ export class SqliteSearcher {
       const total = (this.db.prepare(`SELECT count(*) AS n FROM ${matches}`).get() as { n: number }).n;
       // Many matches sorted by price: walk the price index in order and stop at the page (`+`
       // keeps SQLite from looking the matches up by id and sorting them all). Few: sort them.
-      const walk = sortOf(q.sort)?.field === 'price' && total > 1000 && this.hasPriceIndex(name) ? '+' : '';
+      const walk = plan.sort?.field === 'price' && total > 1000 && this.hasPriceIndex(name) ? '+' : '';
       const sorted = sortFor(total);
       const rows = (
         text !== null && !sorted
-          ? this.db.prepare(`SELECT t.doc FROM ${from} ${whereSql} ORDER BY ${relevance} LIMIT ? OFFSET ?`).all(...params, limit, q.offset ?? 0)
+          ? this.db.prepare(`SELECT t.doc FROM ${from} ${whereSql} ORDER BY ${relevance} LIMIT ? OFFSET ?`).all(...params, limit, offset)
           : this.db
               .prepare(
                 `SELECT t.doc${sorted?.select ?? ''} FROM ${t} t ${sorted?.join ?? ''} ${everything ? '' : `WHERE ${walk}t.num_id IN (SELECT num_id FROM temp.feeder_matches)`} ORDER BY ${orderOf(sorted)} LIMIT ? OFFSET ?`,
               )
-              .all(limit, q.offset ?? 0)
+              .all(limit, offset)
       ) as { doc: string }[];
       const hits = rows.map((r) => storedDocument(r.doc));
       const counted = { indexed, facetTable, table: t, matches, everything };
-      const ranges = Object.fromEntries(kinds.ranges.map((facet) => [facet, this.rangeOf(facetField(this.profile, facet), counted)]));
-      const facets = Object.fromEntries(kinds.terms.map((facet) => [facet, this.valuesOf(facetField(this.profile, facet), counted, kinds.size)]));
-      const buckets = Object.fromEntries(
-        Object.entries(q.buckets ?? {}).map(([facet, list]) => [facet, this.bucketsOf(facetField(this.profile, facet), list, counted)]),
-      );
+      const ranges = Object.fromEntries(plan.stats.map((f) => [f.name, this.rangeOf(f.field, counted)]));
+      const facets = Object.fromEntries(plan.terms.map((f) => [f.name, this.valuesOf(f.field, counted, plan.facetSize)]));
+      const buckets = Object.fromEntries(plan.buckets.map((b) => [b.name, this.bucketsOf(b.field, b.bounds, counted)]));
       return {
         total,
         hits,
-        ...(q.facets ? { facets } : {}),
+        ...(plan.facetsAsked ? { facets } : {}),
         ...(Object.keys(ranges).length ? { ranges } : {}),
-        ...(q.buckets ? { buckets } : {}),
+        ...(plan.bucketsAsked ? { buckets } : {}),
       };
     })();
   }
@@ -175,8 +172,8 @@ export class SqliteSearcher {
    * field's rows (of several values the lowest ascending, the highest descending, as Elasticsearch
    * sorts), joined to the documents: never a walk over the field per document.
    */
-  private sortClause(q: SearchQuery, indexed: Set<string>, facetTable: string, matches: number): SortClause | null {
-    const sort = sortOf(q.sort);
+  private sortClause(plan: SearchPlan, indexed: Set<string>, facetTable: string, matches: number): SortClause | null {
+    const { sort } = plan;
     if (!sort) return null;
     const dir = sort.desc ? ' DESC' : '';
     const by = (key: string) => `${key} IS NULL, ${key}${dir}, t.num_id`;
