@@ -173,38 +173,64 @@ async function writeDocuments(
     if (known.get(String(doc.id)) !== hash) changed.push({ doc, hash });
     else if (kind === 'products') summary.unchanged++;
   }
+  // Deleting an id the index does not hold is harmless; sending it repairs a delete lost to a crash.
+  if (gone.length) await ctx.sink.delete(target, gone);
+  await writeChanged(ctx, dest.gen, target, changed, summary, {
+    problems,
+    alsoInTransaction: () => {
+      for (const id of gone) {
+        if (known.has(id) && kind === 'products') summary.deleted++;
+        ctx.store.documents.deleteHash(dest.gen, kind, id);
+      }
+      ctx.store.documents.clearPending(dest.gen, kind, ids);
+    },
+  });
+  if (problems.length)
+    ctx.log.warn({ kind, rejected: problems.length, first: { id: problems[0].id, reason: problems[0].reason } }, 'documents the transform could not render');
+}
+
+/**
+ * Writes changed documents into `target`, the one way every path does (a run's, reconcile's
+ * repair): documents the sink refuses, and the `problems` the transform could not render, are
+ * quarantined with their reason and their hashes forgotten (so each is written again once it
+ * changes); every other document's hash is recorded, it leaves the quarantine, and it is counted
+ * as written. The bookkeeping, and `alsoInTransaction`, commit in one state transaction after the
+ * write. Returns the ids written.
+ */
+export async function writeChanged(
+  ctx: RunContext,
+  gen: number,
+  target: Target,
+  changed: readonly { doc: SinkDocument; hash: string }[],
+  summary: RunSummary,
+  opts: { problems?: readonly Problem[]; alsoInTransaction?: () => void } = {},
+): Promise<Set<string>> {
+  const { kind } = target;
   const rejections = changed.length
     ? await ctx.sink.write(
         target,
         changed.map((c) => c.doc),
       )
     : [];
-  // Deleting an id the index does not hold is harmless; sending it repairs a delete lost to a crash.
-  if (gone.length) await ctx.sink.delete(target, gone);
-  // Documents the sink refused join the products the transform could not render: each is
-  // quarantined with its reason, and its hash forgotten so that it is written again once it changes.
   const sent = new Map(changed.map((c) => [String(c.doc.id), c.doc]));
-  const refused = new Map(problems.map((p) => [p.id, p]));
+  const refused = new Map((opts.problems ?? []).map((p) => [p.id, p]));
   for (const r of rejections) if (sent.has(r.id)) refused.set(r.id, { id: r.id, reason: r.reason, raw: sent.get(r.id) });
+  const written = new Set<string>();
   ctx.store.tx(() => {
-    quarantineRefused(ctx, dest.gen, kind, refused.values(), summary);
+    quarantineRefused(ctx, gen, kind, refused.values(), summary);
     for (const { doc, hash } of changed) {
       const id = String(doc.id);
       if (refused.has(id)) continue;
-      ctx.store.documents.setHash(dest.gen, kind, id, hash);
+      ctx.store.documents.setHash(gen, kind, id, hash);
       ctx.store.quarantine.release(documentsResource(kind), id);
+      written.add(id);
       if (kind === 'products') summary.written++;
       else summary.categoriesWritten++;
     }
-    for (const id of gone) {
-      if (known.has(id) && kind === 'products') summary.deleted++;
-      ctx.store.documents.deleteHash(dest.gen, kind, id);
-    }
-    ctx.store.documents.clearPending(dest.gen, kind, ids);
+    opts.alsoInTransaction?.();
   });
   if (rejections.length) ctx.log.warn({ kind, rejected: rejections.length, first: rejections[0] }, 'documents rejected by the sink');
-  if (problems.length)
-    ctx.log.warn({ kind, rejected: problems.length, first: { id: problems[0].id, reason: problems[0].reason } }, 'documents the transform could not render');
+  return written;
 }
 
 /**

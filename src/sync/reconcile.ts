@@ -1,7 +1,6 @@
 import { documentHash } from '../document/hash';
 import { buildCategoryDocument } from '../document/category';
 import { live, type IndexKind, type SinkDocument, type Target } from '../sink/types';
-import { documentsResource } from '../state/documents';
 import { batchBoundary, type RunContext } from './context';
 import { buildOptions } from './materialize';
 import type { ReconcileSummary } from './summary';
@@ -9,7 +8,7 @@ import { liveGen } from '../state/run-state';
 import { withRunLock } from './lock';
 import { assertSameSource } from './source-identity';
 import { NoLiveIndexError } from '../errors';
-import { loadCategoryTree, loadProductInputs, quarantineRefused, renderProduct } from './materialize';
+import { loadCategoryTree, loadProductInputs, renderProduct, writeChanged } from './materialize';
 import { beginRun, fail, succeed } from './runs';
 
 /**
@@ -83,38 +82,14 @@ async function repair(
     if (!current) fixes.push({ doc, hash, missing: true });
     else if (documentHash(current) !== hash) fixes.push({ doc, hash, missing: false });
   }
-  const rejections = fixes.length
-    ? await ctx.sink.write(
-        target,
-        fixes.map((f) => f.doc),
-      )
-    : [];
-  const rejected = new Set(rejections.map((r) => r.id));
-  const sent = new Map(fixes.map((f) => [String(f.doc.id), f.doc]));
-  ctx.store.tx(() => {
-    // A document the sink refuses during a repair is quarantined with its reason, as during a run.
-    quarantineRefused(
-      ctx,
-      gen,
-      kind,
-      rejections.filter((r) => sent.has(r.id)).map((r) => ({ id: r.id, reason: r.reason, raw: sent.get(r.id) })),
-      s,
-    );
-    for (const f of fixes) {
-      if (rejected.has(String(f.doc.id))) continue;
-      if (kind === 'products') {
-        if (f.missing) s.missing++;
-        else s.stale++;
-        s.written++;
-      } else s.categoriesWritten++;
-      ctx.store.documents.setHash(gen, kind, String(f.doc.id), f.hash);
-      ctx.store.quarantine.release(documentsResource(kind), String(f.doc.id));
-    }
+  const written = await writeChanged(ctx, gen, target, fixes, s, {
     // What the index holds now matches; record it so the next sync compares against the truth.
-    const fixed = new Set(fixes.map((f) => f.doc));
-    for (const doc of docs) if (!fixed.has(doc)) ctx.store.documents.setHash(gen, kind, String(doc.id), documentHash(doc));
+    alsoInTransaction: () => {
+      const fixed = new Set(fixes.map((f) => f.doc));
+      for (const doc of docs) if (!fixed.has(doc)) ctx.store.documents.setHash(gen, kind, String(doc.id), documentHash(doc));
+    },
   });
-  if (rejections.length) ctx.log.warn({ kind, rejected: rejections.length, first: rejections[0] }, 'documents rejected by the sink during reconcile');
+  if (kind === 'products') for (const f of fixes) if (written.has(String(f.doc.id))) s[f.missing ? 'missing' : 'stale']++;
 }
 
 async function removeStrays(ctx: RunContext, gen: number, kind: IndexKind, target: Target, expected: Set<string>, s: ReconcileSummary): Promise<void> {
