@@ -85,8 +85,8 @@ export class Service {
     private readonly rt: Runtime,
     private readonly abort = new AbortController(),
   ) {
-    const served = rt.searcher
-      ? servedIndex(rt.ctx.config, rt.ctx.shape.profile, rt.searcher, {
+    const served = rt.engine
+      ? servedIndex(rt.ctx.config, rt.ctx.shape.profile, rt.engine, {
           onCacheLookup: (hit) => this.metrics.searchCache.inc({ result: hit ? 'hit' : 'miss' }),
         })
       : null;

@@ -15,8 +15,12 @@ export interface Runtime {
   ctx: RunContext;
   /** The source's HTTP client, for what watches it (`serve`'s request and retry metrics). */
   sourceHttp: DwhHttp;
-  /** The engine, which also searches (null for a sink wired by the caller that cannot search). */
-  searcher: EngineSink | null;
+  /**
+   * The engine itself, every seam of it: what `serve` turns into the index it serves searches from
+   * (`servedIndex`: the embedded index's threads and result cache, or the engine as it is). Null for
+   * a sink wired by the caller that cannot search.
+   */
+  engine: EngineSink | null;
   /** The in-process sandbox when AKINON_URL is unset or `sandbox`. */
   sandbox: Sandbox | null;
   close(): Promise<void>;
@@ -103,7 +107,7 @@ export async function openRuntime(config: Config, log: Logger, opts: { sink?: Si
   return {
     ctx,
     sourceHttp: http,
-    searcher: engine,
+    engine,
     sandbox,
     async close() {
       await http.close().catch(() => undefined);

@@ -42,8 +42,8 @@ export async function openFeeder(env: Record<string, string>): Promise<Runtime> 
 
 /** The runtime's search seam (every engine sink has one). */
 export function searcher(rt: Runtime): IndexSearcher {
-  if (!rt.searcher) throw new Error('this runtime was wired with a sink that cannot search');
-  return rt.searcher;
+  if (!rt.engine) throw new Error('this runtime was wired with a sink that cannot search');
+  return rt.engine;
 }
 
 /** Every live document of a kind, in id order. */

@@ -37,7 +37,7 @@ beforeAll(async () => {
   for (const sink of SINKS) {
     const rt = await openFeeder(feederEnv(sandbox, tempDir(), sinkEnv(sink, engines)));
     await rebuild(rt.ctx);
-    built.set(sink, { rt, api: new SearchApi(rt.searcher!, rt.ctx.shape.profile) });
+    built.set(sink, { rt, api: new SearchApi(rt.engine!, rt.ctx.shape.profile) });
   }
   const first = built.get('sqlite')!.rt;
   docs = await exportDocs(first);

@@ -84,7 +84,7 @@ let sandbox: Sandbox;
 let docs: SinkDocument[] = [];
 
 async function serveSink(rt: Runtime): Promise<Served> {
-  const index = servedIndex(rt.ctx.config, rt.ctx.shape.profile, rt.searcher!);
+  const index = servedIndex(rt.ctx.config, rt.ctx.shape.profile, rt.engine!);
   const api = new SearchApi(index.index, rt.ctx.shape.profile, { hasLiveIndex: () => exists(rt.ctx.sink, 'products') });
   const { app, url } = await listenSearch(api, { log: createLogger('silent', { pretty: false }), priceType: rt.ctx.config.PRICE_TYPE });
   return { rt, app, url, close: () => app.close().then(() => index.close()) };
