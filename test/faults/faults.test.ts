@@ -74,7 +74,7 @@ describe('sink faults', () => {
   const os = testUnless(engineSkipReason('opensearch'));
   es('Elasticsearch stopped mid-bulk and restarted', () => row(() => clusterStoppedRow('elasticsearch', engines)), 300_000);
   os('OpenSearch stopped mid-bulk and restarted', () => row(() => clusterStoppedRow('opensearch', engines)), 300_000);
-  test('Meilisearch double failing tasks', () => row(() => meiliFailingRow(engines)), 120_000);
+  test('Meilisearch double failing tasks', () => row(() => meiliFailingRow(engines)), 120_000); // the double runs in-process: always here
   es('documents rejected by Elasticsearch', () => row(() => rejectedDocumentsRow('elasticsearch', engines)), 120_000);
   os('documents rejected by OpenSearch', () => row(() => rejectedDocumentsRow('opensearch', engines)), 120_000);
 });

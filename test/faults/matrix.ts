@@ -74,9 +74,20 @@ export interface RowResult {
 let counter = 0;
 export function sinkEnv(sink: SinkName, engines: Engines): Record<string, string> {
   const index = `f${process.pid}_${counter++}`;
-  if (sink === 'elasticsearch') return { SINK: 'elasticsearch', ES_URL: engines.es!.url, ES_REPLICAS: '0', ES_REQUEST_TIMEOUT_MS: '5000', INDEX_NAME: index };
-  if (sink === 'opensearch') return { SINK: 'opensearch', OPENSEARCH_URL: engines.os!.url, ES_REPLICAS: '0', ES_REQUEST_TIMEOUT_MS: '5000', INDEX_NAME: index };
-  if (sink === 'meilisearch') return { SINK: 'meilisearch', MEILI_URL: engines.meili!.url, MEILI_API_KEY: engines.meili!.apiKey, INDEX_NAME: index };
+  // An engine that is not here (support/engines.ts) gives no URL: a row that names its own (the
+  // Meilisearch double's) runs, any other fails on the missing setting instead of on a null.
+  if (sink === 'elasticsearch')
+    return { SINK: 'elasticsearch', ...(engines.es ? { ES_URL: engines.es.url } : {}), ES_REPLICAS: '0', ES_REQUEST_TIMEOUT_MS: '5000', INDEX_NAME: index };
+  if (sink === 'opensearch')
+    return {
+      SINK: 'opensearch',
+      ...(engines.os ? { OPENSEARCH_URL: engines.os.url } : {}),
+      ES_REPLICAS: '0',
+      ES_REQUEST_TIMEOUT_MS: '5000',
+      INDEX_NAME: index,
+    };
+  if (sink === 'meilisearch')
+    return { SINK: 'meilisearch', ...(engines.meili ? { MEILI_URL: engines.meili.url, MEILI_API_KEY: engines.meili.apiKey } : {}), INDEX_NAME: index };
   return { SINK: 'sqlite', INDEX_NAME: index };
 }
 

@@ -19,9 +19,10 @@ import { BUILTIN_FINGERPRINT } from '../../src/profile/load';
 import { sinkEnv, useEngines, type SinkName } from '../faults/matrix';
 import { exportDocs, feederEnv, searcher, tempDir, withRuntime, withSandbox } from '../helpers/harness';
 import { eventually, runCli, startServe } from '../helpers/cli';
+import { availableSinks } from '../helpers/skip';
 
 const EXAMPLE = path.resolve(__dirname, '../../examples/turkish-fashion');
-const SINKS: SinkName[] = ['sqlite', 'elasticsearch', 'opensearch', 'meilisearch'];
+const SINKS: SinkName[] = availableSinks(['sqlite', 'elasticsearch', 'opensearch', 'meilisearch']);
 const engines = useEngines('profile-meili-key');
 const example = { SEARCH_PROFILE: path.join(EXAMPLE, 'profile.json'), TRANSFORM_MODULE: path.join(EXAMPLE, 'transform.js') };
 const BRANDS = ['Koton', 'Mavi', 'LC Waikiki', 'Defacto'];
@@ -182,7 +183,7 @@ describe('a transform that throws', () => {
 });
 
 describe('rolling a changed profile in', () => {
-  test.each(['sqlite', 'meilisearch'] as const)(
+  test.each(SINKS.filter((s) => s === 'sqlite' || s === 'meilisearch'))(
     'serve rebuilds with the new synonym while searches keep answering (%s)',
     async (sink) => {
       await withSandbox({ products: 200, seed: 1618 }, async (sandbox) => {

@@ -392,7 +392,8 @@ describe('one semantics for punctuation, operators and case on every sink (docs/
           else expect({ q: params.toString(), sink, hits }).toEqual({ q: params.toString(), sink, hits: reference.hits });
         }
         // Meilisearch may add typo matches of a real word, never matches of punctuation or of a filter value that differs.
-        if (reference.hits.length === 0 && !text.some((w) => /[a-z]{4,}/i.test(w))) expect(others.find((o) => o.sink === 'meilisearch')!.hits).toEqual([]);
+        const meili = others.find((o) => o.sink === 'meilisearch');
+        if (meili && reference.hits.length === 0 && !text.some((w) => /[a-z]{4,}/i.test(w))) expect(meili.hits).toEqual([]);
       }),
       { numRuns: 60, seed: 23 },
     );
