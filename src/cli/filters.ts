@@ -1,6 +1,6 @@
 import { UsageError } from '../errors';
 import { parseNumber } from './context';
-import type { SearchQuery } from '../sink/types';
+import { anyOf, within, type SearchQuery } from '../sink/types';
 
 /**
  * `feeder search --filter EXPR`: storefront filters in one small syntax, the same for every sink.
@@ -15,13 +15,14 @@ export function applyFilter(query: SearchQuery, expr: string): SearchQuery {
   const field = rawField.toLowerCase();
   const num = (v: string) => parseNumber(`--filter ${field}`, v);
   const eq = op === '=' || op === ':';
-  if (['category_ids', 'category_id', 'category'].includes(field) && eq) return { ...query, categoryId: num(value) };
+  const and = (clause: ReturnType<typeof within>): SearchQuery => ({ ...query, filters: [...(query.filters ?? []), clause] });
+  if (['category_ids', 'category_id', 'category'].includes(field) && eq) return and(anyOf('category_ids', [num(value)]));
   if (field === 'price') {
     const range = /^(.*)\.\.(.*)$/.exec(value);
-    if (eq && range) return { ...query, ...(range[1] ? { minPrice: num(range[1]) } : {}), ...(range[2] ? { maxPrice: num(range[2]) } : {}) };
-    if (eq) return { ...query, minPrice: num(value), maxPrice: num(value) };
-    if (op === '>=' || op === '>') return { ...query, minPrice: num(value), minPriceExclusive: op === '>' };
-    return { ...query, maxPrice: num(value), maxPriceExclusive: op === '<' };
+    if (eq && range) return and(within('price', { ...(range[1] ? { min: num(range[1]) } : {}), ...(range[2] ? { max: num(range[2]) } : {}) }));
+    if (eq) return and(within('price', { min: num(value), max: num(value) }));
+    if (op === '>=' || op === '>') return and(within('price', { min: num(value), minExclusive: op === '>' }));
+    return and(within('price', { max: num(value), maxExclusive: op === '<' }));
   }
   if (['is_active', 'active'].includes(field) && eq) {
     if (!/^(true|false)$/i.test(value)) throw new UsageError(`--filter ${field}: expected true or false (got "${value}")`);

@@ -1,5 +1,5 @@
 import type { SearchProfile } from '../profile/schema';
-import { live, type Bounds, type SearchQuery, type SearchResult, type ServedIndex, type SinkDocument } from '../sink/types';
+import { anyOf, live, within, type Filter, type SearchQuery, type SearchResult, type ServedIndex, type SinkDocument } from '../sink/types';
 import { valueAt } from '../sink/values';
 import { CategoryDirectory, type CategoryEntry } from './categories';
 import { explainable } from './explain';
@@ -82,11 +82,6 @@ export class NotLive extends Error {
 const FACET_VALUES = 100;
 /** How long the catalog's price scale (the default price buckets) is kept before it is read again. */
 const PRICE_SCALE_TTL_MS = 60_000;
-
-/** A record without one key. */
-function without<T>(record: Record<string, T>, key: string): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));
-}
 
 export class SearchApi {
   readonly widgets: Widget[];
@@ -174,13 +169,26 @@ export class SearchApi {
   async listing(req: SearchRequest, mode: PriceMode): Promise<Listing> {
     // What a storefront can sell: active, listed on its own (not a variant), and priced.
     const storefront = mode === 'buckets' ? { isActive: true, isListable: true } : { isActive: req.isActive };
-    const base: SearchQuery = { text: req.text || undefined, locale: req.locale, categoryId: req.categoryId, ...storefront };
+    const base: SearchQuery = { text: req.text || undefined, locale: req.locale, ...storefront };
     const price = this.priceWidget;
-    const scope = req.scope === undefined ? {} : { [this.widgets.find((w) => w.type === 'category')!.facet]: [String(req.scope)] };
-    const filters = { ...scope, ...Object.fromEntries([...req.selected].map(([key, values]) => [this.widget(key).facet, values])) };
-    const ranges: Record<string, Bounds | readonly Bounds[]> = Object.fromEntries([...req.bounds].map(([key, b]) => [this.widget(key).facet, b]));
-    const priced: Record<string, Bounds> = mode === 'buckets' ? { [price.facet]: { min: 0 } } : {};
-    if (mode === 'buckets') ranges[price.facet] = req.priceChoices.length ? req.priceChoices.map((c) => c.bounds) : priced[price.facet];
+    // The page's category and the one chosen on it both hold; a widget's own choice is dropped to count its values.
+    const categories = [req.scope, req.categoryId].flatMap((id) => (id === undefined ? [] : [anyOf('category_ids', [id])]));
+    const chosenFilters = new Map<string, Filter>([
+      ...[...req.selected].map(([key, values]): [string, Filter] => [this.widget(key).facet, anyOf(this.widget(key).facet, values)]),
+      ...[...req.bounds].map(([key, b]): [string, Filter] => [this.widget(key).facet, within(this.widget(key).facet, b)]),
+    ]);
+    const priced = within(price.facet, { min: 0 });
+    if (mode === 'buckets')
+      chosenFilters.set(
+        price.facet,
+        req.priceChoices.length
+          ? within(
+              price.facet,
+              req.priceChoices.map((c) => c.bounds),
+            )
+          : priced,
+      );
+    const filtersBut = (facet: string | null): Filter[] => [...categories, ...[...chosenFilters].filter(([f]) => f !== facet).map(([, c]) => c)];
     const buckets = mode === 'buckets' ? await this.priceBuckets(req.priceChoices) : [];
     const bucketQuery = { [price.facet]: buckets.map((b) => b.bounds) };
     const counted = (w: Widget) => (mode === 'buckets' ? w.type !== 'range' || w === price : true);
@@ -188,8 +196,7 @@ export class SearchApi {
     const byBuckets = (w: Widget) => mode === 'buckets' && w === price;
     const main = this.sink.search({
       ...base,
-      filters,
-      ranges,
+      filters: filtersBut(null),
       sort: req.sorter.sort,
       limit: req.pageSize,
       offset: (req.page - 1) * req.pageSize,
@@ -203,8 +210,7 @@ export class SearchApi {
       .map(async (w): Promise<[string, SearchResult]> => {
         const q: SearchQuery = {
           ...base,
-          filters: without(filters, w.facet),
-          ranges: { ...without(ranges, w.facet), ...(w === price ? priced : {}) },
+          filters: [...filtersBut(w.facet), ...(w === price && mode === 'buckets' ? [priced] : [])],
           limit: 0,
         };
         const counting: SearchQuery = byBuckets(w)
@@ -235,7 +241,7 @@ export class SearchApi {
         locale,
         limit,
         countAll: false,
-        ...(storefront ? { isActive: true, isListable: true, ranges: { [this.priceWidget.facet]: { min: 0 } } } : {}),
+        ...(storefront ? { isActive: true, isListable: true, filters: [within(this.priceWidget.facet, { min: 0 })] } : {}),
       }),
       this.categories.suggest(text, limit),
     ]);

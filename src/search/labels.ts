@@ -1,4 +1,4 @@
-import type { IndexSearcher } from '../sink/types';
+import { anyOf, type IndexSearcher } from '../sink/types';
 
 /*
  * Display labels of attribute values: a facet counts `attributes.color` by its values (`SARI`, or
@@ -61,7 +61,7 @@ export class LabelDirectory {
 
   private async read(facet: string, attribute: string, value: string): Promise<string | null> {
     try {
-      const { hits } = await this.searcher.search({ filters: { [facet]: [value] }, limit: 1, countAll: false });
+      const { hits } = await this.searcher.search({ filters: [anyOf(facet, [value])], limit: 1, countAll: false });
       const doc = hits[0];
       if (!doc) return null;
       const raw = (doc.attributes as Record<string, unknown> | undefined)?.[attribute];

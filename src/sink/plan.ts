@@ -64,8 +64,8 @@ export function searchPlan(q: SearchQuery, profile: SearchProfile): SearchPlan |
     locale: q.locale,
     isActive: q.isActive,
     isListable: q.isListable,
-    values: filtersOf(q).values.map(([name, values]) => ({ ...ref(name), values })),
-    ranges: filtersOf(q).ranges.map(([name, bounds]) => ({ ...ref(name), bounds })),
+    values: (q.filters ?? []).flatMap((f) => ('values' in f ? [{ ...ref(f.facet), values: f.values }] : [])),
+    ranges: (q.filters ?? []).flatMap((f) => ('bounds' in f ? [{ ...ref(f.facet), bounds: f.bounds }] : [])),
     sort: sortOf(q.sort),
     limit: q.limit ?? 10,
     offset: q.offset ?? 0,
@@ -77,18 +77,4 @@ export function searchPlan(q: SearchQuery, profile: SearchProfile): SearchPlan |
     facetsAsked: q.facets !== undefined,
     bucketsAsked: q.buckets !== undefined,
   };
-}
-
-/**
- * A query's filters in one form: facet values and ranges, by facet name. The category is a value
- * of `category_ids` and the price bounds a range of `price`, so no compiler has a second path for them.
- */
-export function filtersOf(q: SearchQuery): { values: [string, readonly string[]][]; ranges: [string, readonly Bounds[]][] } {
-  const values = Object.entries(q.filters ?? {});
-  if (q.categoryId !== undefined) values.push(['category_ids', [String(q.categoryId)]]);
-  const ranges = Object.entries(q.ranges ?? {}).map(([name, b]): [string, readonly Bounds[]] => [name, Array.isArray(b) ? b : [b as Bounds]]);
-  if (q.minPrice !== undefined || q.maxPrice !== undefined) {
-    ranges.push(['price', [{ min: q.minPrice, max: q.maxPrice, minExclusive: q.minPriceExclusive, maxExclusive: q.maxPriceExclusive }]]);
-  }
-  return { values, ranges };
 }

@@ -30,25 +30,14 @@ export interface Rejection {
 
 export interface SearchQuery {
   text?: string;
-  categoryId?: number;
-  minPrice?: number;
-  maxPrice?: number;
-  /** `price > minPrice` rather than `>=` (and `<` for the max): `--filter price>100`. */
-  minPriceExclusive?: boolean;
-  maxPriceExclusive?: boolean;
   isActive?: boolean;
   /** Only products a storefront lists on their own (`is_listable`): not variants sold through their parent. */
   isListable?: boolean;
   /**
-   * Facet value filters: per facet name (as `facets` names them), the values a document must have
-   * one of; several facets must all match. Values are compared as the facet counts them (text).
+   * Filters, every one required (docs/CONTRACT.md §5). One facet may appear in several clauses: a
+   * category page keeps its own node and ANDs the node a shopper chose.
    */
-  filters?: Record<string, readonly string[]>;
-  /**
-   * Range filters on numeric facets (range facets of the profile), bounds inclusive unless said.
-   * Several bounds for one facet are alternatives: a value in any of them matches (price buckets).
-   */
-  ranges?: Record<string, Bounds | readonly Bounds[]>;
+  filters?: readonly Filter[];
   /**
    * Per numeric facet, buckets to count the matches of (a document counts in each bucket one of
    * its values falls in), reported in `buckets` in the same order: the storefront's price choices.
@@ -87,6 +76,23 @@ export interface SearchQuery {
   facetSize?: number;
   /** A profile locale: that language's fields are searched too (`i18n.<locale>`). */
   locale?: string;
+}
+
+/**
+ * One filter clause on a facet (named as `facets` names them): the values a document must have one
+ * of, compared as the facet counts them (text); or bounds its value must fall in one of (a range
+ * facet, such as the storefront's price buckets).
+ */
+export type Filter = { facet: string; values: readonly string[] } | { facet: string; bounds: readonly Bounds[] };
+
+/** A clause matching documents with any of `values` for `facet`. */
+export function anyOf(facet: string, values: readonly (string | number)[]): Filter {
+  return { facet, values: values.map(String) };
+}
+
+/** A clause matching documents whose `facet` falls in any of `bounds`. */
+export function within(facet: string, bounds: Bounds | readonly Bounds[]): Filter {
+  return { facet, bounds: Array.isArray(bounds) ? bounds : [bounds as Bounds] };
 }
 
 export interface Bounds {

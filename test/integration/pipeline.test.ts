@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { anyOf, within } from '../../src/sink/types';
 import { rebuild } from '../../src/sync/rebuild';
 import { sync } from '../../src/sync/sync';
 import type { Sandbox } from '../../src/sandbox/server';
@@ -52,7 +53,12 @@ describe('rebuild from the sandbox into the embedded index', () => {
       )
       .sort((a, b) => (a.price as number) - (b.price as number) || Number(a.id) - Number(b.id))
       .map((d) => d.id);
-    const result = await searcher(rt).search({ categoryId, minPrice: 100, maxPrice: 2000, isActive: true, sort: 'price', limit: 1000 });
+    const result = await searcher(rt).search({
+      filters: [anyOf('category_ids', [categoryId]), within('price', { min: 100, max: 2000 })],
+      isActive: true,
+      sort: 'price',
+      limit: 1000,
+    });
     expect(result.total).toBe(expected.length);
     expect(result.hits.map((h) => h.id)).toEqual(expected);
   });

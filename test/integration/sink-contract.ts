@@ -3,6 +3,7 @@
  * SQLite sink and a real Elasticsearch (and, where configured, Meilisearch).
  */
 import { rebuild } from '../../src/sync/rebuild';
+import { anyOf, within } from '../../src/sink/types';
 import { sync } from '../../src/sync/sync';
 import type { Sandbox } from '../../src/sandbox/server';
 import type { Runtime } from '../../src/wiring/runtime';
@@ -104,9 +105,7 @@ export function sinkContract(name: string, engine: () => SinkUnderTest): void {
       expect(expected.length).toBeGreaterThan(2);
       const result = await searcher(rt).search({
         text: word,
-        categoryId,
-        minPrice: 50,
-        maxPrice: 3000,
+        filters: [anyOf('category_ids', [categoryId]), within('price', { min: 50, max: 3000 })],
         sort: 'price',
         limit: 500,
         facets: ['integration_color'],
@@ -141,15 +140,33 @@ export function sinkContract(name: string, engine: () => SinkUnderTest): void {
       const bound = docs.map((d) => d.price).find((p): p is number => typeof p === 'number' && p > 0)!;
       const at = docs.filter((d) => d.price === bound).map((d) => d.id);
       const ids = async (q: Parameters<ReturnType<typeof searcher>['search']>[0]) => (await searcher(rt).search({ limit: 1000, ...q })).hits.map((h) => h.id);
-      const inclusive = await ids({ minPrice: bound });
-      const exclusive = await ids({ minPrice: bound, minPriceExclusive: true });
+      const inclusive = await ids({ filters: [within('price', { min: bound })] });
+      const exclusive = await ids({ filters: [within('price', { min: bound, minExclusive: true })] });
       expect(at.length).toBeGreaterThan(0);
       for (const id of at) {
         expect(inclusive).toContain(id);
         expect(exclusive).not.toContain(id);
       }
-      expect(await ids({ maxPrice: bound, maxPriceExclusive: true })).not.toEqual(expect.arrayContaining(at));
-      expect(await ids({ maxPrice: bound })).toEqual(expect.arrayContaining(at));
+      expect(await ids({ filters: [within('price', { max: bound, maxExclusive: true })] })).not.toEqual(expect.arrayContaining(at));
+      expect(await ids({ filters: [within('price', { max: bound })] })).toEqual(expect.arrayContaining(at));
+    });
+
+    test('two clauses on one facet must both hold: a category page narrowed to another node', async () => {
+      const docs = await exportDocs(rt);
+      const inCategory = new Map<number, Set<unknown>>();
+      for (const d of docs) for (const c of d.category_ids as number[]) inCategory.set(c, (inCategory.get(c) ?? new Set()).add(d.id));
+      const nodes = [...inCategory.keys()];
+      // Two nodes sharing some products but not all of the first (a parent and its child will do): any-of would be their union.
+      const [a, b] = nodes
+        .flatMap((x) => nodes.map((y) => [x, y]))
+        .find(([x, y]) => {
+          const both = [...inCategory.get(x)!].filter((id) => inCategory.get(y)!.has(id)).length;
+          return both > 0 && both < inCategory.get(x)!.size;
+        })!;
+      const expected = [...inCategory.get(a)!].filter((id) => inCategory.get(b)!.has(id));
+      const result = await searcher(rt).search({ filters: [anyOf('category_ids', [a]), anyOf('category_ids', [b])], limit: 1000 });
+      expect(result.hits.map((h) => h.id).sort()).toEqual(expected.sort());
+      expect(result.total).toBe(expected.length);
     });
 
     test('during a rebuild, readers of the public index never see zero or a partial count', async () => {

@@ -3,6 +3,7 @@
  * time budget. Real SQLite files throughout.
  */
 import path from 'node:path';
+import { anyOf } from '../../src/sink/types';
 import Database from 'better-sqlite3';
 import { SqliteSearchPool, SqliteSink } from '../../src/sink/sqlite';
 import { BUILTIN_PROFILE } from '../../src/profile/builtin';
@@ -68,7 +69,7 @@ describe('the embedded index searched by serve’s search threads', () => {
           total: N,
           ids: expectedOrder(docs, field, desc).slice(24, 48),
         });
-        const narrowed = await pool.search({ sort, limit: 10, filters: { size: ['3'] }, text: 'kazak' });
+        const narrowed = await pool.search({ sort, limit: 10, filters: [anyOf('size', ['3'])], text: 'kazak' });
         const within = docs.filter((d) => (d.attributes as { size: string }).size === '3');
         expect({ sort, ids: narrowed.hits.map((h) => String(h.id)) }).toEqual({ sort, ids: expectedOrder(within, field, desc).slice(0, 10) });
       }

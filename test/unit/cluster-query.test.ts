@@ -1,4 +1,5 @@
 import { searchBody, searchResult, type ClusterQueryFacts } from '../../src/sink/cluster/query';
+import { anyOf, within } from '../../src/sink/types';
 import { searchPlan } from '../../src/sink/plan';
 import { keywordSubfields } from '../../src/sink/cluster/mappings';
 import { elasticsearchDialect } from '../../src/sink/cluster/elasticsearch';
@@ -71,7 +72,7 @@ describe('the _search body', () => {
   });
 
   test('facet values: terms on the field (a text field through its keyword sub-field), values as they are', () => {
-    expect(filters({ filters: { size: ['M', 'L'], department: ['Kadın'] } })).toEqual([
+    expect(filters({ filters: [anyOf('size', ['M', 'L']), anyOf('department', ['Kadın'])] })).toEqual([
       { terms: { 'attributes.size': ['M', 'L'] } },
       { terms: { 'category_names.keyword': ['Kadın'] } },
     ]);
@@ -79,13 +80,13 @@ describe('the _search body', () => {
 
   test('hostile values are terms, never syntax', () => {
     const hostile = ['"; DROP TABLE products; --', '*', 'a OR b', '\\', '{"match_all":{}}', 'x" AND is_active = false'];
-    expect(filters({ filters: { color: hostile } })).toEqual([{ terms: { 'attributes.color': hostile } }]);
-    expect(filters({ filters: { color: hostile } }, os)).toEqual([{ terms: { feeder_facets: hostile.map((v) => `color${SEP}${v}`) } }]);
+    expect(filters({ filters: [anyOf('color', hostile)] })).toEqual([{ terms: { 'attributes.color': hostile } }]);
+    expect(filters({ filters: [anyOf('color', hostile)] }, os)).toEqual([{ terms: { feeder_facets: hostile.map((v) => `color${SEP}${v}`) } }]);
   });
 
   test('ranges: bounds as gte/gt/lte/lt; several bounds of one facet are alternatives', () => {
-    expect(filters({ ranges: { price: { min: 100, max: 900, maxExclusive: true } } })).toEqual([{ range: { price: { gte: 100, lt: 900 } } }]);
-    expect(filters({ ranges: { price: [{ max: 100 }, { min: 500, minExclusive: true }] } })).toEqual([
+    expect(filters({ filters: [within('price', { min: 100, max: 900, maxExclusive: true })] })).toEqual([{ range: { price: { gte: 100, lt: 900 } } }]);
+    expect(filters({ filters: [within('price', [{ max: 100 }, { min: 500, minExclusive: true }])] })).toEqual([
       { bool: { should: [{ range: { price: { lte: 100 } } }, { range: { price: { gt: 500 } } }], minimum_should_match: 1 } },
     ]);
   });

@@ -1,3 +1,4 @@
+import { anyOf, within } from '../../src/sink/types';
 import {
   bucketRequests,
   exactFacetFields,
@@ -46,17 +47,17 @@ describe('the search request', () => {
 
   test('facet values are quoted strings: hex of their UTF-8 through the exact copies, escaped on an older index', () => {
     const hostile = ['Sarı', 'a" OR is_active = false OR "', 'back\\slash', '38.0'];
-    expect(searchRequest({ filters: { color: hostile } }, facts)!.params.filter).toBe(
+    expect(searchRequest({ filters: [anyOf('color', hostile)] }, facts)!.params.filter).toBe(
       `feeder_exact.attributes_color IN [${hostile.map((v) => `"${hex(v)}"`).join(', ')}]`,
     );
-    expect(searchRequest({ filters: { color: hostile } }, plain)!.params.filter).toBe(
+    expect(searchRequest({ filters: [anyOf('color', hostile)] }, plain)!.params.filter).toBe(
       'attributes.color IN ["Sarı", "a\\" OR is_active = false OR \\"", "back\\\\slash", "38.0"]',
     );
     expect(filterString('"\\')).toBe('"\\"\\\\"');
   });
 
   test('status filters and ranges, all required; several bounds of one facet are alternatives', () => {
-    const r = searchRequest({ isActive: true, isListable: true, ranges: { price: [{ max: 100, maxExclusive: true }, { min: 500 }] } }, facts)!;
+    const r = searchRequest({ isActive: true, isListable: true, filters: [within('price', [{ max: 100, maxExclusive: true }, { min: 500 }])] }, facts)!;
     expect(r.params.filter).toBe('is_active = true AND is_listable = true AND ((price < 100) OR (price >= 500))');
   });
 
@@ -77,7 +78,7 @@ describe('the search request', () => {
   test('each bucket is a counted search of its own with the listing’s filters, no hits and no facets', () => {
     const q = {
       text: 'kazak',
-      filters: { size: ['M'] },
+      filters: [anyOf('size', ['M'])],
       facets: ['size'],
       sort: 'price',
       buckets: { price: [{ max: 100 }, { min: 100, minExclusive: true }] },

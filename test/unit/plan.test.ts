@@ -1,4 +1,5 @@
 import { searchPlan } from '../../src/sink/plan';
+import { anyOf, within } from '../../src/sink/types';
 import { BUILTIN_PROFILE } from '../../src/profile/builtin';
 import type { SearchProfile } from '../../src/profile/schema';
 
@@ -36,10 +37,7 @@ test('names resolve to document fields; text to its words and synonym variants; 
   const plan = searchPlan(
     {
       text: ' Mavi  KAZAK! ',
-      filters: { size: ['M'] },
-      categoryId: 3,
-      ranges: { price: { min: 10 } },
-      minPrice: 5,
+      filters: [anyOf('size', ['M']), anyOf('category_ids', [3]), within('price', { min: 10 }), within('price', { min: 5 }), anyOf('category_ids', [4])],
       facets: ['brand', 'price_range'],
       stats: ['price_range'],
       buckets: { price: [{ max: 100 }] },
@@ -54,10 +52,11 @@ test('names resolve to document fields; text to its words and synonym variants; 
   expect(plan.values).toEqual([
     { name: 'size', field: 'attributes.size', values: ['M'] },
     { name: 'category_ids', field: 'category_ids', values: ['3'] },
+    { name: 'category_ids', field: 'category_ids', values: ['4'] },
   ]);
   expect(plan.ranges).toEqual([
     { name: 'price', field: 'price', bounds: [{ min: 10 }] },
-    { name: 'price', field: 'price', bounds: [{ min: 5, max: undefined, minExclusive: undefined, maxExclusive: undefined }] },
+    { name: 'price', field: 'price', bounds: [{ min: 5 }] },
   ]);
   expect(plan.terms).toEqual([{ name: 'brand', field: 'attributes.brand' }]);
   expect(plan.stats).toEqual([{ name: 'price_range', field: 'price' }]);

@@ -1,4 +1,5 @@
 import { CachedSearcher } from '../../src/sink/cache';
+import { anyOf } from '../../src/sink/types';
 import type { IndexSearcher, SearchQuery, SearchResult } from '../../src/sink/types';
 
 /** A searcher at the seam: a page of `size` documents of about 1 KB each, counting the searches that reach it. */
@@ -66,7 +67,7 @@ describe('the embedded result cache', () => {
       },
     };
     const cache = new CachedSearcher(inner, { maxBytes: 1 << 20, version: () => 1, splitCounts: true });
-    const listing = { categoryId: 3, facets: ['size'], limit: 10 };
+    const listing = { filters: [anyOf('category_ids', [3])], facets: ['size'], limit: 10 };
     const first = await cache.search({ ...listing, sort: 'price' });
     expect(first.total).toBe(30);
     expect(first.hits).toHaveLength(10);

@@ -1,3 +1,4 @@
+import { anyOf, within } from '../../src/sink/types';
 import {
   bucketsStatement,
   matchQuery,
@@ -53,7 +54,7 @@ describe('the matches', () => {
 
   test('facet values through the facet table, or each document’s JSON; values and paths are parameters, never SQL', () => {
     const hostile = ["'); DROP TABLE products; --", '" OR 1=1 --'];
-    const m = match({ filters: { size: hostile, brand: ['Acme'] } })!;
+    const m = match({ filters: [anyOf('size', hostile), anyOf('brand', ['Acme'])] })!;
     expect(m.where).toEqual([
       't.num_id IN (SELECT num_id FROM "products__facets" WHERE field = ? AND value IN (SELECT value FROM json_each(?)))',
       expect.stringMatching(/^EXISTS \(SELECT 1 FROM json_each\(t\.doc, \?\) j WHERE .* IN \(SELECT value FROM json_each\(\?\)\)\)$/),
@@ -63,7 +64,9 @@ describe('the matches', () => {
   });
 
   test('ranges: the price column, the facet table’s numbers, or the JSON; several bounds are alternatives', () => {
-    const m = match({ ranges: { price: [{ max: 100, maxExclusive: true }, { min: 500 }], size: { min: 36 }, weight: { max: 2 } } })!;
+    const m = match({
+      filters: [within('price', [{ max: 100, maxExclusive: true }, { min: 500 }]), within('size', { min: 36 }), within('weight', { max: 2 })],
+    })!;
     expect(m.where).toEqual([
       '((t.price < ?) OR (t.price >= ?))',
       't.num_id IN (SELECT num_id FROM "products__facets" WHERE field = ? AND num IS NOT NULL AND ((num >= ?)))',

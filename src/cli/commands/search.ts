@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../../config/load';
-import type { SearchQuery } from '../../sink/types';
+import { anyOf, within, type Filter, type SearchQuery } from '../../sink/types';
 import { hitOf, hitsText } from '../format';
 import { applyFilter } from '../filters';
 import { integer, number } from '../context';
@@ -33,9 +33,7 @@ export function searchCommand(program: Command): void {
       try {
         const base: SearchQuery = {
           text: words.join(' '),
-          categoryId: opts.category as number | undefined,
-          minPrice: opts.minPrice as number | undefined,
-          maxPrice: opts.maxPrice as number | undefined,
+          filters: optionFilters(opts),
           isActive: opts.active ? true : opts.inactive ? false : undefined,
           sort: opts.sort as string,
           limit: opts.limit as number,
@@ -49,4 +47,13 @@ export function searchCommand(program: Command): void {
         await sink.close();
       }
     });
+}
+
+/** `--category`, `--min-price` and `--max-price` as filter clauses. */
+function optionFilters(opts: Record<string, unknown>): Filter[] {
+  const [category, min, max] = [opts.category, opts.minPrice, opts.maxPrice] as (number | undefined)[];
+  return [
+    ...(category !== undefined ? [anyOf('category_ids', [category])] : []),
+    ...(min !== undefined || max !== undefined ? [within('price', { min, max })] : []),
+  ];
 }
