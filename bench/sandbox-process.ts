@@ -3,7 +3,7 @@
  * the feeder's CPU core. Driven over the fork IPC channel by bench/run.ts.
  */
 import { Sandbox } from '../src/sandbox/server';
-import { RESOURCE_PATHS, type RawRecord } from '../src/sandbox/catalog';
+import { RESOURCE_PATHS, type RawRecord } from '../src/sandbox/tables';
 import type { SandboxReply, SandboxRequest } from './protocol';
 
 async function main(): Promise<void> {

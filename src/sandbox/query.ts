@@ -1,5 +1,5 @@
 import { canonicalInstant } from '../source/instant';
-import { lowerBound, type RawRecord } from './catalog';
+import { lowerBound, type RawRecord } from './tables';
 
 /*
  * The documented filters (vendor document, "Filtering Parameters"): id with exact/gt/gte/lt/lte,

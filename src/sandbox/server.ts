@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Catalog, RESOURCE_PATHS, type CatalogOptions, type ResourcePath } from './catalog';
+import { Catalog, type CatalogOptions } from './catalog';
+import { RESOURCE_PATHS, type ResourcePath } from './tables';
 import { BadQuery, parseFilters, parseSort, select } from './query';
 
 export type FaultKind = '429' | '500' | '503' | 'slow' | 'truncated' | 'malformed' | 'reset';

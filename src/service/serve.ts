@@ -18,7 +18,7 @@ import { recordedRun } from '../sync/runs';
 import { SearchApi } from '../search/api';
 import { buildHttpApp, type HttpOptions, type OperatorHandlers, type Serves } from './http';
 import { CONSOLE_DIR, consoleRoutes, type ConsoleOptions } from './console';
-import { SANDBOX_IMAGE_ORIGIN } from '../sandbox/catalog';
+import { SANDBOX_IMAGE_ORIGIN } from '../sandbox/generate';
 import { Activity, type ActivityKind } from './activity';
 import { serviceStatus, type ServiceStatus } from './status';
 import { retryQuarantineNow } from '../sync/quarantine';

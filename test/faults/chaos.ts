@@ -7,7 +7,7 @@
  */
 import { Rng } from '../../src/sandbox/random';
 import type { FaultKind, Sandbox } from '../../src/sandbox/server';
-import type { RawRecord } from '../../src/sandbox/catalog';
+import type { RawRecord } from '../../src/sandbox/tables';
 import { healthReport } from '../../src/service/health';
 import { rebuild } from '../../src/sync/rebuild';
 import { sync } from '../../src/sync/sync';
