@@ -1,49 +1,21 @@
 import type { AddressInfo } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Runtime } from '../wiring/runtime';
-import { healthReport } from './health';
 import { FeederMetrics } from './metrics';
-import { sync } from '../sync/sync';
-import { LockBusyError } from '../errors';
-import { runWith, type RunContext } from '../sync/context';
 import type { RunSummary } from '../sync/summary';
-import { reconcile } from '../sync/reconcile';
 import { assertIndexSource, assertSameSource, shapeChange } from '../sync/source-identity';
-import { hasInterruptedRebuild, rebuild } from '../sync/rebuild';
+import { hasInterruptedRebuild } from '../sync/rebuild';
 import { exists } from '../sink/types';
 import { servedIndex } from '../sink';
-import { recordedRun } from '../sync/runs';
 import { SearchApi } from '../search/api';
-import { buildHttpApp, type HttpOptions, type OperatorHandlers, type Serves } from './http';
+import { buildHttpApp, type HttpOptions, type Serves } from './http';
 import { CONSOLE_DIR, consoleRoutes, type ConsoleOptions } from './console';
 import { SANDBOX_IMAGE_ORIGIN } from '../sandbox/generate';
 import { Activity, type ActivityKind } from './activity';
 import { serviceStatus, type ServiceStatus } from './status';
-import { retryQuarantineNow } from '../sync/quarantine';
-
-type Kind = ActivityKind;
-
-/**
- * A scheduled sync, unless the configured search profile or transform changed since the live index
- * was built: then a rebuild rolls the new shape in (new index with the new settings, catch-up,
- * swap) while searches keep answering from the old one.
- */
-async function syncOrRollOut(ctx: RunContext): Promise<RunSummary> {
-  const change = await shapeChange(ctx);
-  if (change === null) return sync(ctx);
-  ctx.log.info(`${change}: rebuilding with no downtime`);
-  return rebuild(ctx);
-}
-
-const RUNS: Record<Kind, (ctx: RunContext) => Promise<RunSummary>> = {
-  sync: syncOrRollOut,
-  rebuild,
-  reconcile,
-  // Fetches every quarantined record again and indexes the ones that became valid (`feeder quarantine retry`).
-  'quarantine-retry': retryQuarantineNow,
-};
+import { Runner } from './runner';
+import { operatorHandlers, reportOf } from './operator';
 
 /** How often the lag is sampled for the console's chart. */
 const LAG_SAMPLE_MS = 15_000;
@@ -51,12 +23,12 @@ const LAG_SAMPLE_MS = 15_000;
 const STATUS_TTL_MS = 1_000;
 
 /**
- * `feeder serve`: runs `sync` on SYNC_CRON (and `rebuild` on REBUILD_CRON, `reconcile` on
- * RECONCILE_CRON); builds the index first
- * when it does not exist, or resumes an interrupted rebuild; answers GET /healthz and GET /metrics,
- * and POST /sync and POST /rebuild when ADMIN_TOKEN is set. On SIGTERM/SIGINT the current run stops
+ * `feeder serve`, the composition of the service: schedules `sync` on SYNC_CRON (and `rebuild` on
+ * REBUILD_CRON, `reconcile` on RECONCILE_CRON) through the runner; builds the index first when it
+ * does not exist, or resumes an interrupted rebuild; opens the listeners (operator endpoints and the
+ * console on PORT, the search API there or on SEARCH_PORT). On SIGTERM/SIGINT the current run stops
  * at its next batch boundary (checkpointed), the lock is released, and the process exits 0 within
- * SHUTDOWN_GRACE_MS.
+ * SHUTDOWN_GRACE_MS. What the runs are is in runner.ts; what the operator's endpoints do, in operator.ts.
  */
 export class Service {
   readonly metrics = new FeederMetrics();
@@ -65,8 +37,8 @@ export class Service {
   private readonly startedAt = new Date().toISOString();
   private lagTimer: NodeJS.Timeout | null = null;
   private status: { at: number; value: Promise<ServiceStatus> } | null = null;
-  private busy: Promise<unknown> | null = null;
-  private running: Kind | null = null;
+  /** The runs, one at a time. */
+  readonly runner: Runner;
   private server: FastifyInstance | null = null;
   /** The search API's own listener (SEARCH_PORT), when it has one. */
   private searchServer: FastifyInstance | null = null;
@@ -94,50 +66,22 @@ export class Service {
     this.closeSearch = served ? () => served.close() : async () => undefined;
     this.cacheBytes = () => served?.cache?.size ?? 0;
     this.metrics.watchSource(rt.sourceHttp);
+    this.runner = new Runner(rt.ctx, {
+      metrics: this.metrics,
+      activity: this.activity,
+      signal: abort.signal,
+      onChange: () => {
+        // A run may have changed the category tree the search API names and suggests, and what the status shows.
+        this.search?.invalidate();
+        this.status = null;
+        if (!this.runner.running) this.sampleLag();
+      },
+    });
   }
 
   /** Starts a run unless one is in flight (then the tick is skipped and logged). */
-  trigger(kind: Kind, why: string, opts: { allowShrink?: boolean } = {}): { started: boolean; done: Promise<RunSummary | null> } {
-    // This run's own context: the shared wiring, and its options (nothing shared is flipped around it).
-    const ctx = runWith(this.rt.ctx, {
-      signal: this.abort.signal,
-      onProgress: (e) => this.activity.onProgress(e),
-      allowShrink: opts.allowShrink === true,
-    });
-    if (this.busy || this.abort.signal.aborted) {
-      ctx.log.info({ kind, why, running: this.running }, `${kind} ${why} skipped: a run is in flight`);
-      return { started: false, done: Promise.resolve(null) };
-    }
-    const started = Date.now();
-    this.running = kind;
-    this.status = null;
-    this.activity.runStarted(kind, why);
-    // A run that fails before it begins (its checks) is recorded and logged like any failed run.
-    const done = recordedRun(ctx, kind === 'quarantine-retry' ? 'sync' : kind, () => RUNS[kind](ctx)).then(
-      (summary) => {
-        this.metrics.recordRun(summary.kind, 'succeeded', summary, (Date.now() - started) / 1000);
-        return summary;
-      },
-      (err: unknown) => {
-        if (err instanceof LockBusyError) {
-          ctx.log.info({ kind, why }, `${kind} ${why} skipped: ${err.message}`);
-          this.metrics.recordRun(kind, 'skipped', null, (Date.now() - started) / 1000);
-        } else {
-          this.metrics.recordRun(kind, this.abort.signal.aborted ? 'stopped' : 'failed', null, (Date.now() - started) / 1000);
-        }
-        return null;
-      },
-    );
-    this.busy = done.finally(() => {
-      // The run may have changed the category tree the search API names and suggests.
-      this.search?.invalidate();
-      this.busy = null;
-      this.running = null;
-      this.status = null;
-      this.sampleLag();
-      this.activity.runFinished();
-    });
-    return { started: true, done };
+  trigger(kind: ActivityKind, why: string, opts: { allowShrink?: boolean } = {}): { started: boolean; done: Promise<RunSummary | null> } {
+    return this.runner.trigger(kind, why, opts);
   }
 
   async start(): Promise<string> {
@@ -196,8 +140,7 @@ export class Service {
     for (const t of this.tasks) await t.stop();
     if (this.lagTimer) clearInterval(this.lagTimer);
     this.abort.abort();
-    const grace = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this.rt.ctx.config.SHUTDOWN_GRACE_MS).unref());
-    if ((await Promise.race([this.busy, grace])) === 'timeout') {
+    if (!(await this.runner.settled(this.rt.ctx.config.SHUTDOWN_GRACE_MS))) {
       this.rt.ctx.log.warn({ graceMs: this.rt.ctx.config.SHUTDOWN_GRACE_MS }, 'the run did not stop in time; exiting anyway (the next start resumes)');
     }
     for (const app of [this.server, this.searchServer]) {
@@ -207,14 +150,9 @@ export class Service {
     await this.closeSearch();
   }
 
-  private report() {
-    const { ctx } = this.rt;
-    return healthReport(ctx.store, ctx.config);
-  }
-
   private sampleLag(): void {
     try {
-      this.activity.sampleLag(this.report().lagSeconds);
+      this.activity.sampleLag(reportOf(this.rt.ctx).lagSeconds);
     } catch (err) {
       this.rt.ctx.log.warn({ err: (err as Error).message }, 'the lag could not be read from the state store');
     }
@@ -232,7 +170,7 @@ export class Service {
       fingerprint: ctx.shape.fingerprint,
       profile: ctx.shape.profile,
       activity: this.activity,
-      running: this.running,
+      running: this.runner.running,
       startedAt: this.startedAt,
       searchEnabled: this.search !== null,
       sandboxImageOrigin: this.rt.sandbox ? SANDBOX_IMAGE_ORIGIN : null,
@@ -247,7 +185,15 @@ export class Service {
     const opts: HttpOptions = {
       metrics: this.metrics,
       log: ctx.log,
-      operator: this.operatorHandlers(),
+      operator: operatorHandlers({
+        ctx,
+        metrics: this.metrics,
+        activity: this.activity,
+        runner: this.runner,
+        status: () => this.statusNow(),
+        statusChanged: () => (this.status = null),
+        cacheBytes: this.cacheBytes,
+      }),
       search: this.search,
       corsOrigins: ctx.config.SEARCH_CORS_ORIGINS,
       cacheSeconds: ctx.config.SEARCH_CACHE_SECONDS,
@@ -272,48 +218,4 @@ export class Service {
       },
     };
   }
-
-  private operatorHandlers(): OperatorHandlers {
-    const { ctx } = this.rt;
-    const token = ctx.config.ADMIN_TOKEN;
-    return {
-      adminToken: token,
-      tokenMatches: (header) => token !== undefined && bearerMatches(header, token),
-      health: () => {
-        const report = this.report();
-        return { status: report.ok ? 200 : 503, body: { ...report, running: this.running } };
-      },
-      metrics: async () => {
-        const report = this.report();
-        // Unknown until a run has succeeded: NaN, never a reassuring 0.
-        this.metrics.lag.set(report.lagSeconds ?? NaN);
-        const lastSuccess = ctx.store.runs.lastSuccessAt();
-        this.metrics.lastSuccess.set(lastSuccess ? Date.parse(lastSuccess) / 1000 : NaN);
-        this.metrics.quarantined.set(report.quarantined);
-        this.metrics.pending.set(report.pending);
-        this.metrics.searchCacheBytes.set(this.cacheBytes());
-        return { contentType: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() };
-      },
-      run: (kind, query) => {
-        const allowShrink = kind === 'rebuild' && query.get('allow_shrink') === 'true';
-        const { started } = this.trigger(kind, 'request', { allowShrink });
-        return started ? { status: 202, body: { started: kind } } : { status: 409, body: { error: `a ${this.running ?? 'run'} is in flight` } };
-      },
-      purgeQuarantine: (resource) => {
-        const removed = ctx.store.quarantine.purge(resource);
-        this.status = null;
-        ctx.log.info({ resource: resource ?? null, removed }, 'quarantine purged by request');
-        return { removed };
-      },
-      status: () => this.statusNow(),
-      activity: this.activity,
-    };
-  }
-}
-
-function bearerMatches(header: string | undefined, token: string): boolean {
-  // The scheme is case-insensitive (RFC 9110 section 11.1): `bearer` and `Bearer` both work.
-  const given = Buffer.from(/^bearer\s+/i.exec(header ?? '') ? header!.replace(/^bearer\s+/i, '') : '');
-  const want = Buffer.from(token);
-  return given.length === want.length && timingSafeEqual(given, want);
 }
