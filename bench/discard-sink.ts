@@ -1,9 +1,11 @@
+import fs from 'node:fs';
 import { live, physicalName, type IndexKind, type IndexStamp, type Rejection, type Sink, type SinkDocument, type Target } from '../src/sink/types';
 
 /**
  * The benchmarks' sink: serializes every document as a real sink must, then drops it. It keeps
  * which ids each index holds (a bitset, so a million documents cost ~125 KB) to answer `count`,
- * and nothing else, so what a rebuild measures is the feeder, not an engine.
+ * and nothing else, so what a rebuild measures is the feeder, not an engine. Given a file, it keeps
+ * that state across processes (written on close), so a later run can sync against what a rebuild built.
  */
 export class DiscardSink implements Sink {
   readonly engine = 'discard';
@@ -12,6 +14,15 @@ export class DiscardSink implements Sink {
   bytes = 0;
   private readonly indexes = new Map<string, IdSet>();
   private readonly aliases = new Map<IndexKind, string>();
+  private readonly stamps = new Map<IndexKind, IndexStamp>();
+
+  constructor(private readonly file?: string) {
+    if (!file || !fs.existsSync(file)) return;
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as Saved;
+    for (const [name, bits] of Object.entries(saved.indexes)) this.indexes.set(name, IdSet.from(bits));
+    for (const [kind, name] of Object.entries(saved.aliases)) this.aliases.set(kind as IndexKind, name);
+    for (const [kind, stamp] of Object.entries(saved.stamps)) this.stamps.set(kind as IndexKind, stamp);
+  }
 
   async create(kind: IndexKind, gen: number): Promise<Target> {
     const name = physicalName(`discard_${kind}`, gen);
@@ -33,7 +44,6 @@ export class DiscardSink implements Sink {
     const set = this.index(target);
     for (const id of ids) set.delete(Number(id));
   }
-  private readonly stamps = new Map<IndexKind, IndexStamp>();
   async restamp(kind: IndexKind, stamp: IndexStamp): Promise<void> {
     this.stamps.set(kind, stamp);
   }
@@ -59,6 +69,14 @@ export class DiscardSink implements Sink {
     // Documents are not kept.
   }
   async close(): Promise<void> {
+    if (this.file) {
+      const saved: Saved = {
+        indexes: Object.fromEntries([...this.indexes].map(([name, set]) => [name, set.encode()])),
+        aliases: Object.fromEntries(this.aliases),
+        stamps: Object.fromEntries(this.stamps),
+      };
+      fs.writeFileSync(this.file, JSON.stringify(saved));
+    }
     this.indexes.clear();
   }
 
@@ -78,10 +96,25 @@ export class DiscardSink implements Sink {
   }
 }
 
+interface Saved {
+  indexes: Record<string, string>;
+  aliases: Record<string, string>;
+  stamps: Record<string, IndexStamp>;
+}
+
 /** A set of non-negative integer ids as a growable bitset. */
 class IdSet {
   private bits = new Uint8Array(1024);
   size = 0;
+  static from(encoded: string): IdSet {
+    const set = new IdSet();
+    set.bits = new Uint8Array(Buffer.from(encoded, 'base64'));
+    for (const byte of set.bits) for (let b = byte; b; b &= b - 1) set.size++;
+    return set;
+  }
+  encode(): string {
+    return Buffer.from(this.bits).toString('base64');
+  }
   add(id: number): void {
     this.grow(id);
     const mask = 1 << (id & 7);

@@ -3,6 +3,7 @@
  * sink SINK names or, with `discard`, into the benchmarks' discarding sink. Configured by the
  * environment like the CLI; prints a FeederReport as its last line.
  */
+import path from 'node:path';
 import { loadConfig } from '../src/config/load';
 import { createLogger } from '../src/platform/logger';
 import { openRuntime } from '../src/wiring/runtime';
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   const op = process.argv[2] as FeederReport['op'];
   const discard = process.argv[3] === 'discard';
   const config = loadConfig(process.env);
-  const rt = await openRuntime(config, createLogger(config.LOG_LEVEL), discard ? { sink: new DiscardSink() } : {});
+  const rt = await openRuntime(config, createLogger(config.LOG_LEVEL), discard ? { sink: new DiscardSink(path.join(path.dirname(config.STATE_PATH), 'discard-sink.json')) } : {});
   try {
     const started = performance.now();
     const summary = op === 'rebuild' ? await rebuild(rt.ctx) : await sync(rt.ctx);

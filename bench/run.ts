@@ -20,7 +20,7 @@
  * BENCH_PROFILE=1 also writes a CPU profile of scenario 1 and its summary (bench/results/profile.txt).
  * `--render` only redoes the chart and the docs table from bench/results/latest.json.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +31,8 @@ import { startMeilisearch } from '../test/support/meilisearch';
 import { startOpenSearch } from '../test/support/opensearch';
 import { summarizeProfile } from './profile';
 import { render, reportTable, SEARCH_KINDS, type QueryLogFigures, type Results, type SinkSearch } from './report';
-import type { FeederReport, SandboxReply, SandboxRequest } from './protocol';
+import type { FeederReport } from './protocol';
+import { SandboxProcess } from './sandbox-driver';
 import {
   categoryCount,
   distinctRatio,
@@ -43,13 +44,17 @@ import {
   type LogRequest,
 } from './query-log';
 import { apiCaller, elasticsearchCaller, load, meilisearchCaller, sortPath, type LoadFigures, type QueryKind } from './search';
-import { elasticsearchProbe, measureFreshness, sqliteProbe, type Edit, type FreshnessFigures, type Probe } from './freshness';
+import { elasticsearchProbe, measureFreshness, sqliteProbe, type FreshnessFigures, type Probe } from './freshness';
 
 const ROOT = path.resolve(__dirname, '../..');
 const OUT = path.join(ROOT, 'bench', 'results');
 const HERE = __dirname;
 const PAGE_SIZE = 100;
 const EDITS = 100;
+/** Scenario 9: products, the source's added latency, and the source client's default request rate (AKINON_RATE_LIMIT). */
+const RATE_LIMITED_PRODUCTS = Number(process.env.BENCH_RATE_LIMITED ?? 20_000);
+const RATE_LIMITED_LATENCY_MS = 50;
+const DEFAULT_RATE = 5;
 
 const sizes = {
   main: Number(process.env.BENCH_PRODUCTS ?? 100_000),
@@ -158,7 +163,11 @@ async function main(): Promise<void> {
     await sandbox.stop();
     sandbox = null;
 
-    log(`scenario 4: rebuilds of ${sizes.small} and ${sizes.large} products into the discarding sink`);
+    log(`scenario 9: rebuild of ${RATE_LIMITED_PRODUCTS} products from a source ${RATE_LIMITED_LATENCY_MS} ms away, at the default politeness`);
+    const limited = await rateLimitedRun(es.url);
+    log(`  ${limited.requests} requests in ${Math.round(limited.ms)} ms; the rate alone needs ${Math.round(limited.minMs)} ms`);
+
+    log(`scenario 4: rebuilds of ${sizes.small} and ${sizes.large} products into the discarding sink, each with ${EDITS} edits and a sync after`);
     const small = await sizedRun(sizes.small);
     const large = await sizedRun(sizes.large);
 
@@ -172,6 +181,7 @@ async function main(): Promise<void> {
     expectDocuments('addDocuments', meiliRef.documents, sizes.main);
     expectDocuments('the JSON reference', jsonRef.documents, sizes.main);
     expectDocuments(`the ${sizes.small} rebuild`, small.documents, sizes.small);
+    expectDocuments('the rate-limited rebuild', limited.documents, RATE_LIMITED_PRODUCTS);
     expectDocuments(`the ${sizes.large} rebuild`, large.documents, sizes.large);
 
     // Scenario 5: every crawled resource read once, a page per PAGE_SIZE rows, plus the one
@@ -206,6 +216,17 @@ async function main(): Promise<void> {
       rss_mb_100k: round(pipeline.peakRssMb),
       rss_mb_1m: round(large.peakRssMb),
       rss_1m_vs_100k: round(large.peakRssMb / pipeline.peakRssMb, 2),
+      rss_mb_es: round(esRun.peakRssMb),
+      rss_mb_os: round(osRun.peakRssMb),
+      rss_mb_meili: round(meiliRun.peakRssMb),
+      ratelimited_ms: round(limited.ms),
+      ratelimited_requests: limited.requests,
+      ratelimited_min_ms: round(limited.minMs),
+      ratelimited_vs_min: round(limited.ms / limited.minMs, 3),
+      sync_ms_10k: round(small.syncMs),
+      sync_ms_1m: round(large.syncMs),
+      sync_fraction_1m: round(large.syncMs / large.ms, 5),
+      sync_1m_vs_10k: round(large.syncMs / small.syncMs, 2),
       requests: served.total,
       requests_min: minRequests,
       requests_vs_min: round(served.total / minRequests, 4),
@@ -247,10 +268,31 @@ async function main(): Promise<void> {
     fs.rmSync(work, { recursive: true, force: true });
   }
 
-  async function sizedRun(products: number): Promise<FeederReport> {
+  /** A rebuild of `products` into the discarding sink, then the edits of scenario 3 and one sync against it. */
+  async function sizedRun(products: number): Promise<FeederReport & { syncMs: number }> {
     const sb = await SandboxProcess.start(products);
     try {
-      return await feeder('rebuild', 'discard', sb, `size-${products}`);
+      const built = await feeder('rebuild', 'discard', sb, `size-${products}`);
+      await sb.edit(EDITS);
+      const synced = await feeder('sync', 'discard', sb, `size-${products}`);
+      return { ...built, syncMs: synced.ms };
+    } finally {
+      await sb.stop();
+    }
+  }
+
+  /**
+   * Scenario 9: a rebuild into Elasticsearch from a source answering every request 50 ms late, at
+   * the source client's default politeness (the bench's fast-source settings removed): its wall
+   * time against the requests it made at the default rate.
+   */
+  async function rateLimitedRun(esUrl: string): Promise<{ ms: number; requests: number; minMs: number; documents: number }> {
+    const sb = await SandboxProcess.start(RATE_LIMITED_PRODUCTS, RATE_LIMITED_LATENCY_MS);
+    try {
+      const env = { SINK: 'elasticsearch', ES_URL: esUrl, INDEX_NAME: 'bench_ratelimited', AKINON_RATE_LIMIT: '', AKINON_CONCURRENCY: '', AKINON_PAGE_SIZE: '' };
+      const run = await feeder('rebuild', 'engine', sb, 'ratelimited', { env });
+      const { total } = await sb.served();
+      return { ms: run.ms, requests: total, minMs: (total / DEFAULT_RATE) * 1000, documents: run.documents };
     } finally {
       await sb.stop();
     }
@@ -453,67 +495,11 @@ function renderAndSay(results: Results): void {
 
 // --- processes ------------------------------------------------------------------------------------
 
-class SandboxProcess {
-  private waiting: ((msg: SandboxReply) => void)[] = [];
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly url: string,
-    readonly channelId: string,
-    readonly token: string,
-    readonly rows: Record<string, number>,
-  ) {
-    child.on('message', (msg: SandboxReply) => this.waiting.shift()?.(msg));
-  }
-
-  static async start(products: number): Promise<SandboxProcess> {
-    const child = fork(path.join(HERE, 'sandbox-process.js'), [String(products), '42'], {
-      execArgv: ['--max-old-space-size=16384'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const ready = await new Promise<Extract<SandboxReply, { type: 'ready' }>>((resolve, reject) => {
-      child.once('message', (msg: SandboxReply) => (msg.type === 'ready' ? resolve(msg) : reject(new Error(`sandbox said ${msg.type}`))));
-      child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
-    });
-    return new SandboxProcess(child, ready.url, ready.channelId, ready.token, ready.rows);
-  }
-
-  private ask(req: SandboxRequest): Promise<SandboxReply> {
-    return new Promise((resolve) => {
-      this.waiting.push(resolve);
-      this.child.send(req);
-    });
-  }
-  async served(): Promise<{ total: number; served: Record<string, number> }> {
-    const r = await this.ask({ type: 'served' });
-    if (r.type !== 'served') throw new Error('unexpected reply');
-    return r;
-  }
-  async resetServed(): Promise<void> {
-    await this.ask({ type: 'reset-served' });
-  }
-  async edit(count: number): Promise<number[]> {
-    const r = await this.ask({ type: 'edit', count });
-    if (r.type !== 'edited') throw new Error('unexpected reply');
-    return r.products;
-  }
-  async editOne(n: number, kind: 'price' | 'name'): Promise<Edit> {
-    const r = await this.ask({ type: 'edit-one', n, kind });
-    if (r.type !== 'edited-one') throw new Error('unexpected reply');
-    return { product: r.product, field: r.field, value: r.value };
-  }
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.send({ type: 'stop' } satisfies SandboxRequest);
-    await exited;
-  }
-}
-
 /** Environment of a feeder (or reference) reading `sandbox`, with its state in the run's directory `name`. */
 function sandboxEnv(sandbox: SandboxProcess, name: string, extra: Record<string, string> = {}): Record<string, string> {
   const dir = path.join(work, name);
   fs.mkdirSync(dir, { recursive: true });
-  return {
+  const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     AKINON_URL: sandbox.url,
     AKINON_CHANNEL_ID: sandbox.channelId,
@@ -527,6 +513,9 @@ function sandboxEnv(sandbox: SandboxProcess, name: string, extra: Record<string,
     LOG_LEVEL: 'warn',
     ...extra,
   };
+  // An empty value in `extra` removes the setting: the feeder's default applies.
+  for (const [k, v] of Object.entries(env)) if (v === '') delete env[k];
+  return env;
 }
 
 async function feeder(

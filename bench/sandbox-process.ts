@@ -9,7 +9,8 @@ import type { SandboxReply, SandboxRequest } from './protocol';
 async function main(): Promise<void> {
   const products = Number(process.argv[2]);
   const seed = Number(process.argv[3] ?? 42);
-  const sandbox = new Sandbox({ products, seed });
+  const latencyMs = Number(process.argv[4] ?? 0);
+  const sandbox = new Sandbox({ products, seed, latencyMs });
   const url = await sandbox.start(0, '127.0.0.1');
   const send = (msg: SandboxReply) => process.send!(msg);
   send({ type: 'ready', url, channelId: sandbox.channelId, token: sandbox.token, rows: rowCounts(sandbox) });

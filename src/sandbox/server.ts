@@ -25,6 +25,8 @@ export interface SandboxOptions extends Partial<CatalogOptions> {
   maxPageSize?: number;
   /** Base of the absolute `next`/`previous` links (default: this server, without /remote/{channel}/). */
   linkBase?: string;
+  /** Milliseconds every answer waits before it is sent: a source across a network (the benchmark's scenario 9). */
+  latencyMs?: number;
 }
 
 export const SANDBOX_TOKEN = 'sandbox-token';
@@ -99,6 +101,15 @@ export class Sandbox {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const latency = this.opts.latencyMs ?? 0;
+    if (latency > 0) {
+      setTimeout(() => this.answer(req, res), latency);
+      return;
+    }
+    this.answer(req, res);
+  }
+
+  private answer(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const prefix = `/api/v1/remote/${this.channelId}/data-warehouse/`;
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
