@@ -17,7 +17,11 @@ async function main(): Promise<void> {
   const op = process.argv[2] as FeederReport['op'];
   const discard = process.argv[3] === 'discard';
   const config = loadConfig(process.env);
-  const rt = await openRuntime(config, createLogger(config.LOG_LEVEL), discard ? { sink: new DiscardSink(path.join(path.dirname(config.STATE_PATH), 'discard-sink.json')) } : {});
+  const rt = await openRuntime(
+    config,
+    createLogger(config.LOG_LEVEL),
+    discard ? { sink: new DiscardSink(path.join(path.dirname(config.STATE_PATH), 'discard-sink.json')) } : {},
+  );
   try {
     const started = performance.now();
     const summary = op === 'rebuild' ? await rebuild(rt.ctx) : await sync(rt.ctx);

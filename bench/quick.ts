@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { NODE_FLAGS } from '../src/platform/node-flags';
 import { summarizeProfile } from './profile';
 import type { FeederReport } from './protocol';
 import { SandboxProcess } from './sandbox-driver';
@@ -65,7 +66,9 @@ function rebuild(root: string, sandbox: SandboxProcess, dir: string, profile: bo
     STATE_PATH: path.join(dir, 'state.db'),
     LOG_LEVEL: 'warn',
   };
-  const argv = profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-name=quick.cpuprofile'] : [];
+  // The flags the feeder ships with, or BENCH_NODE_FLAGS to try others on the feeder alone (`BENCH_NODE_FLAGS=--max-semi-space-size=8`).
+  const flags = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : NODE_FLAGS;
+  const argv: string[] = profile ? [...flags, '--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-name=quick.cpuprofile'] : [...flags];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...argv, path.join(root, 'dist-bench', 'bench', 'feeder-process.js'), 'rebuild', 'discard'], { env });
     let out = '';

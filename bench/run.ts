@@ -25,6 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/load';
+import { NODE_FLAGS } from '../src/platform/node-flags';
 import { resourceDefs } from '../src/source/resources';
 import { startElasticsearch } from '../test/support/elasticsearch';
 import { startMeilisearch } from '../test/support/meilisearch';
@@ -289,7 +290,14 @@ async function main(): Promise<void> {
   async function rateLimitedRun(esUrl: string): Promise<{ ms: number; requests: number; minMs: number; documents: number }> {
     const sb = await SandboxProcess.start(RATE_LIMITED_PRODUCTS, RATE_LIMITED_LATENCY_MS);
     try {
-      const env = { SINK: 'elasticsearch', ES_URL: esUrl, INDEX_NAME: 'bench_ratelimited', AKINON_RATE_LIMIT: '', AKINON_CONCURRENCY: '', AKINON_PAGE_SIZE: '' };
+      const env = {
+        SINK: 'elasticsearch',
+        ES_URL: esUrl,
+        INDEX_NAME: 'bench_ratelimited',
+        AKINON_RATE_LIMIT: '',
+        AKINON_CONCURRENCY: '',
+        AKINON_PAGE_SIZE: '',
+      };
       const run = await feeder('rebuild', 'engine', sb, 'ratelimited', { env });
       const { total } = await sb.served();
       return { ms: run.ms, requests: total, minMs: (total / DEFAULT_RATE) * 1000, documents: run.documents };
@@ -525,7 +533,8 @@ async function feeder(
   name: string,
   opts: { env?: Record<string, string>; profile?: boolean } = {},
 ): Promise<FeederReport> {
-  const execArgv = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${OUT}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  // The flags the feeder ships with (its entry points run it with them).
+  const execArgv = [...NODE_FLAGS, ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${OUT}`, `--cpu-prof-name=${name}.cpuprofile`] : [])];
   const line = await node(path.join(HERE, 'feeder-process.js'), [op, sink], sandboxEnv(sandbox, name, opts.env), execArgv);
   const report = JSON.parse(line) as FeederReport;
   log(
