@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { NODE_FLAGS } from '../../src/platform/node-flags';
 
 /*
  * The container files as an operator runs them. No Docker engine runs here, so their shape is
@@ -37,8 +38,9 @@ test('the compose comments do not tell anyone to use an arbitrary Meilisearch ke
 
 test('npm start and npm run feeder run the compiled bin: no compile (and no dev dependency) at start', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  expect(pkg.scripts.start).toBe('node dist/cli/main.js serve');
-  expect(pkg.scripts.feeder).toBe('node dist/cli/main.js');
+  // With the V8 flags every entry point shares (src/platform/node-flags.ts).
+  expect(pkg.scripts.start).toBe(`node ${NODE_FLAGS.join(' ')} dist/cli/main.js serve`);
+  expect(pkg.scripts.feeder).toBe(`node ${NODE_FLAGS.join(' ')} dist/cli/main.js`);
   for (const pre of ['prestart', 'prefeeder']) expect({ pre, script: pkg.scripts[pre] }).toEqual({ pre, script: undefined });
   // Installing compiles once.
   expect(pkg.scripts.prepare).toMatch(/^tsc /);
