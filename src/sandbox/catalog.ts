@@ -1,6 +1,6 @@
 import { RecordMaker } from './generate';
 import { Rng } from './random';
-import { CT, SandboxClock, Tables, type RawRecord, type ResourcePath } from './tables';
+import { CT, SandboxClock, Tables, type ModifiedBound, type RawRecord, type ResourcePath } from './tables';
 
 /*
  * The sandbox catalog: generated once from a seed, then edited as a live catalog is (tests, the live
@@ -33,11 +33,14 @@ export class Catalog {
     return this.tables.get(path, id);
   }
 
+  /** Rows of a resource whose `modified_date` meets every bound (a window read). */
+  modifiedWithin(path: ResourcePath, bounds: readonly ModifiedBound[]): RawRecord[] {
+    return this.tables.modifiedWithin(path, bounds);
+  }
+
+  /** Changes a row, dated now (or at the `modified_date` the change names: tests of an exact instant). */
   private touch(path: ResourcePath, id: number, change: Record<string, unknown>): RawRecord | undefined {
-    const row = this.get(path, id);
-    if (!row) return undefined;
-    Object.assign(row, change, { modified_date: this.clock.stamp() });
-    return row;
+    return this.tables.update(path, id, { modified_date: this.clock.stamp(), ...change });
   }
 
   private tombstone(contentType: number, objectId: number): void {

@@ -1,5 +1,5 @@
 import { canonicalInstant } from '../source/instant';
-import { lowerBound, type RawRecord } from './tables';
+import { lowerBound, type ModifiedBound, type RawRecord } from './tables';
 
 /*
  * The documented filters (vendor document, "Filtering Parameters"): id with exact/gt/gte/lt/lte,
@@ -55,7 +55,8 @@ export function parseSort(param: string | null): { field: string; desc: boolean 
 
 /**
  * One page of the rows matching `filters`, sorted, and how many match. The common keyset read
- * (id filters, sort=id) is answered by binary search without copying the table.
+ * (id filters, sort=id) is answered by binary search without copying the table; a window read
+ * (modified_date filters) from `modifiedWithin`, the table's `modified_date` order, when given.
  */
 export function select(
   rows: readonly RawRecord[],
@@ -63,6 +64,7 @@ export function select(
   sort: { field: string; desc: boolean }[],
   offset: number,
   size: number,
+  modifiedWithin?: (bounds: ModifiedBound[]) => RawRecord[],
 ): { count: number; results: RawRecord[] } {
   const hasModified = rows.length > 0 && 'modified_date' in rows[0];
   const active = filters.filter((f) => f.field === 'id' || hasModified);
@@ -86,8 +88,14 @@ export function select(
     const count = Math.max(0, hi - lo);
     return { count, results: rows.slice(lo + offset, Math.min(hi, lo + offset + size)) };
   }
-  let out = lo < hi ? rows.slice(lo, hi) : [];
-  if (dateFilters.length) {
+  let out: RawRecord[];
+  if (dateFilters.length && modifiedWithin) {
+    const ids = active.filter((f) => f.field === 'id');
+    out = modifiedWithin(dateFilters.map((f) => ({ cmp: f.cmp, value: f.value as string })))
+      .filter((r) => ids.every((f) => CMP[f.cmp](r.id, f.value)))
+      .sort((a, b) => a.id - b.id);
+  } else out = lo < hi ? rows.slice(lo, hi) : [];
+  if (dateFilters.length && !modifiedWithin) {
     out = out.filter((r) => {
       const at = canonicalInstant(String(r.modified_date)) ?? '';
       return dateFilters.every((f) => CMP[f.cmp](at, f.value));

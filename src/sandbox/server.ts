@@ -184,7 +184,9 @@ export class Sandbox {
     const size = this.opts.fixedPageSize ?? Math.max(1, Math.min(this.opts.maxPageSize ?? 1000, Number.isFinite(requested) ? requested : 10));
     const page = Number(params.get('page') ?? 1);
     if (!Number.isInteger(page) || page < 1) throw new InvalidPage();
-    const { count, results } = select(this.catalog.rows(resource), parseFilters(params), parseSort(params.get('sort')), (page - 1) * size, size);
+    const { count, results } = select(this.catalog.rows(resource), parseFilters(params), parseSort(params.get('sort')), (page - 1) * size, size, (bounds) =>
+      this.catalog.modifiedWithin(resource, bounds),
+    );
     if (page > 1 && results.length === 0) throw new InvalidPage();
     // Like the vendor's examples: an absolute URL on the public path, without /remote/{channel}/.
     const link = (n: number) => {
