@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { act, HttpError, type RunProgress, type Status } from './api';
 import { count, duration, seconds, when } from './format';
+import { DataTable, type Column } from './table';
 
 /** The operations view: health, lag and its history, documents, shape, the run in progress, actions, runs, quarantine. */
 export function Operations({ status }: { status: Status }) {
@@ -232,6 +233,32 @@ function Actions({ status }: { status: Status }) {
   );
 }
 
+const RUN_COLUMNS: Column<Status['runs'][number]>[] = [
+  { title: 'started', cell: (r) => when(r.startedAt) },
+  { title: 'kind', cell: (r) => r.kind },
+  { title: 'outcome', cell: (r) => <span class={`pill ${r.outcome}`}>{r.outcome}</span> },
+  { title: 'duration', cell: (r) => duration(r.durationMs) },
+  { title: 'written', numeric: true, cell: (r) => count(r.written) },
+  { title: 'deleted', numeric: true, cell: (r) => count(r.deleted) },
+  { title: 'quarantined', numeric: true, cell: (r) => count(r.quarantined) },
+  {
+    title: 'error',
+    cell: (r) => (
+      <>
+        {r.code && <code>{r.code}</code>} {r.error}
+      </>
+    ),
+  },
+];
+
+const QUARANTINE_COLUMNS: Column<Status['quarantine']['records'][number]>[] = [
+  { title: 'resource', cell: (q) => q.resource },
+  { title: 'record', cell: (q) => <span class="mono">{q.key}</span> },
+  { title: 'reason', cell: (q) => q.reason },
+  { title: 'attempts', numeric: true, cell: (q) => q.attempts },
+  { title: 'last seen', cell: (q) => when(q.lastSeen) },
+];
+
 function Runs({ status }: { status: Status }) {
   return (
     <section class="panel" aria-labelledby="runs-title">
@@ -242,44 +269,7 @@ function Runs({ status }: { status: Status }) {
         </p>
       )}
       <div class="scroll">
-        <table data-testid="runs">
-          <thead>
-            <tr>
-              <th scope="col">started</th>
-              <th scope="col">kind</th>
-              <th scope="col">outcome</th>
-              <th scope="col">duration</th>
-              <th scope="col" class="num">
-                written
-              </th>
-              <th scope="col" class="num">
-                deleted
-              </th>
-              <th scope="col" class="num">
-                quarantined
-              </th>
-              <th scope="col">error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {status.runs.map((r) => (
-              <tr key={r.id} class={r.outcome}>
-                <td>{when(r.startedAt)}</td>
-                <td>{r.kind}</td>
-                <td>
-                  <span class={`pill ${r.outcome}`}>{r.outcome}</span>
-                </td>
-                <td>{duration(r.durationMs)}</td>
-                <td class="num">{count(r.written)}</td>
-                <td class="num">{count(r.deleted)}</td>
-                <td class="num">{count(r.quarantined)}</td>
-                <td>
-                  {r.code && <code>{r.code}</code>} {r.error}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable testId="runs" columns={RUN_COLUMNS} rows={status.runs} rowKey={(r) => r.id} rowClass={(r) => r.outcome} />
       </div>
       {status.runs.length === 0 && <p class="muted">No run has finished yet.</p>}
     </section>
@@ -297,30 +287,7 @@ function Quarantine({ status }: { status: Status }) {
         <p class="muted">Nothing is quarantined.</p>
       ) : (
         <div class="scroll">
-          <table data-testid="quarantine">
-            <thead>
-              <tr>
-                <th scope="col">resource</th>
-                <th scope="col">record</th>
-                <th scope="col">reason</th>
-                <th scope="col" class="num">
-                  attempts
-                </th>
-                <th scope="col">last seen</th>
-              </tr>
-            </thead>
-            <tbody>
-              {quarantine.records.map((q) => (
-                <tr key={`${q.resource}:${q.key}`}>
-                  <td>{q.resource}</td>
-                  <td class="mono">{q.key}</td>
-                  <td>{q.reason}</td>
-                  <td class="num">{q.attempts}</td>
-                  <td>{when(q.lastSeen)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable testId="quarantine" columns={QUARANTINE_COLUMNS} rows={quarantine.records} rowKey={(q) => `${q.resource}:${q.key}`} />
           {quarantine.count > quarantine.records.length && (
             <p class="muted">the first {quarantine.records.length} are listed; `feeder quarantine list` shows all</p>
           )}
