@@ -8,7 +8,7 @@ COPY mappings ./mappings
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 STATE_PATH=/data/feeder.db SQLITE_PATH=/data/index.db
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2 HOST=0.0.0.0 PORT=8080 STATE_PATH=/data/feeder.db SQLITE_PATH=/data/index.db
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

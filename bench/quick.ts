@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NODE_FLAGS } from '../src/platform/node-flags';
+import { NODE_ENV_DEFAULTS, NODE_FLAGS } from '../src/platform/node-flags';
 import { summarizeProfile } from './profile';
 import type { FeederReport } from './protocol';
 import { SandboxProcess } from './sandbox-driver';
@@ -65,6 +65,7 @@ function rebuild(root: string, sandbox: SandboxProcess, dir: string, profile: bo
     AKINON_PAGE_SIZE: '100',
     STATE_PATH: path.join(dir, 'state.db'),
     LOG_LEVEL: 'warn',
+    ...NODE_ENV_DEFAULTS,
   };
   // The flags the feeder ships with, or BENCH_NODE_FLAGS to try others on the feeder alone (`BENCH_NODE_FLAGS=--max-semi-space-size=8`).
   const flags = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : NODE_FLAGS;

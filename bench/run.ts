@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/load';
-import { NODE_FLAGS } from '../src/platform/node-flags';
+import { NODE_ENV_DEFAULTS, NODE_FLAGS } from '../src/platform/node-flags';
 import { resourceDefs } from '../src/source/resources';
 import { startElasticsearch } from '../test/support/elasticsearch';
 import { startMeilisearch } from '../test/support/meilisearch';
@@ -519,6 +519,7 @@ function sandboxEnv(sandbox: SandboxProcess, name: string, extra: Record<string,
     STATE_PATH: path.join(dir, 'state.db'),
     SQLITE_PATH: path.join(dir, 'index.db'),
     LOG_LEVEL: 'warn',
+    ...NODE_ENV_DEFAULTS,
     ...extra,
   };
   // An empty value in `extra` removes the setting: the feeder's default applies.
