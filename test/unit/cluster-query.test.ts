@@ -1,3 +1,4 @@
+import { hasFields } from '../../src/sink/cluster/sink';
 import { searchBody, searchResult, type ClusterQueryFacts } from '../../src/sink/cluster/query';
 import { anyOf, within } from '../../src/sink/types';
 import { searchPlan } from '../../src/sink/plan';
@@ -156,5 +157,27 @@ describe('the answer read back', () => {
       aggregations: { size: { buckets: [{ key: `size${SEP}M`, doc_count: 1 }] } },
     };
     expect(searchResult(plan({ facets: ['size'] }, os), res, os)).toEqual({ total: 1, hits: [{ id: '7' }], facets: { size: [{ value: 'M', count: 1 }] } });
+  });
+});
+
+describe('the mapping check before a mapping update', () => {
+  const wanted = {
+    name: { type: 'text', fields: { raw: { type: 'keyword' } } },
+    attributes: { type: 'flattened', depth_limit: 20 },
+    variants: { type: 'nested', properties: { id: { type: 'keyword' }, size: { type: 'keyword' } } },
+  };
+  test('the fields a cluster reports, normalized, are enough: no update', () => {
+    const held = {
+      name: { type: 'text', fields: { raw: { type: 'keyword' } } },
+      attributes: { type: 'flattened' },
+      variants: { type: 'nested', properties: { id: { type: 'keyword' }, size: { type: 'keyword' } } },
+      older: { type: 'keyword' },
+    };
+    expect(hasFields(held, wanted)).toBe(true);
+  });
+  test('a missing field, object field or multi-field asks for the update', () => {
+    expect(hasFields({ name: wanted.name, attributes: wanted.attributes }, wanted)).toBe(false);
+    expect(hasFields({ ...wanted, variants: { type: 'nested', properties: { id: { type: 'keyword' } } } }, wanted)).toBe(false);
+    expect(hasFields({ ...wanted, name: { type: 'text' } }, wanted)).toBe(false);
   });
 });

@@ -77,7 +77,8 @@ export interface Cluster {
   putMeta(index: string, meta: Record<string, unknown>): Promise<void>;
   /** Adds fields to an index's mapping (fields it has keep theirs; a conflicting one is an error). */
   putProperties(index: string, properties: Record<string, unknown>): Promise<void>;
-  getMeta(index: string): Promise<Record<string, unknown> | undefined>;
+  /** An index's mapping as the cluster holds it: its `_meta` and its fields. */
+  getMapping(index: string): Promise<{ meta: Record<string, unknown> | undefined; properties: Record<string, unknown> }>;
   putSettings(index: string, settings: Record<string, unknown>): Promise<void>;
   refresh(index: string): Promise<void>;
   updateAliases(actions: AliasAction[]): Promise<void>;

@@ -73,9 +73,9 @@ class ElasticsearchCluster implements Cluster {
     await this.client.indices.putMapping({ index, properties: properties as never });
   }
 
-  async getMeta(index: string) {
-    const res = await this.client.indices.getMapping({ index });
-    return Object.values(res)[0]?.mappings?._meta;
+  async getMapping(index: string) {
+    const mappings = Object.values(await this.client.indices.getMapping({ index }))[0]?.mappings;
+    return { meta: mappings?._meta, properties: (mappings?.properties ?? {}) as Record<string, unknown> };
   }
 
   async putSettings(index: string, settings: Record<string, unknown>) {

@@ -133,9 +133,10 @@ class OpenSearchCluster implements Cluster {
     await this.client.indices.putMapping({ index, body: { properties: properties as never } });
   }
 
-  async getMeta(index: string) {
+  async getMapping(index: string) {
     const res = await this.client.indices.getMapping({ index });
-    return Object.values(res.body)[0]?.mappings?._meta;
+    const mappings = Object.values(res.body)[0]?.mappings;
+    return { meta: mappings?._meta, properties: (mappings?.properties ?? {}) as Record<string, unknown> };
   }
 
   async putSettings(index: string, settings: Record<string, unknown>) {

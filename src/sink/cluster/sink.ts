@@ -142,7 +142,7 @@ export class ClusterSink implements EngineSink {
   async stamp(kind: IndexKind): Promise<IndexStamp | null> {
     const alias = live(this, kind).name;
     if (!(await this.has({ kind, name: alias }))) return null;
-    const meta = await this.call(`read the source of ${alias}`, () => this.cluster.getMeta(alias));
+    const { meta } = await this.call(`read the source of ${alias}`, () => this.cluster.getMapping(alias));
     if (typeof meta?.feeder_source !== 'string') return null;
     return { source: meta.feeder_source, profile: typeof meta.feeder_profile === 'string' ? meta.feeder_profile : null };
   }
@@ -224,7 +224,12 @@ export class ClusterSink implements EngineSink {
     const { mappings } = await this.indexBody(target.kind);
     const properties = (mappings as { properties?: Record<string, unknown> }).properties ?? {};
     try {
-      await this.call(`add this version's fields to ${target.name}`, () => this.cluster.putProperties(target.name, properties));
+      // A mapping change is a cluster-state update: a run (one `feeder sync` process each) reads first
+      // and asks for it only when a field of this version is missing.
+      const held = await this.call(`read the fields of ${target.name}`, () => this.cluster.getMapping(target.name));
+      if (!hasFields(held.properties, properties)) {
+        await this.call(`add this version's fields to ${target.name}`, () => this.cluster.putProperties(target.name, properties));
+      }
       this.mapped.add(target.name);
     } catch {
       // The write that follows meets the same engine, and says what is wrong.
@@ -311,4 +316,21 @@ function reasonOf(status: number, body: unknown): string {
   if (!e || typeof e !== 'object') return `status ${status}`;
   const cause = e.caused_by?.reason && e.caused_by.reason !== e.reason ? ` (caused by ${e.caused_by.type}: ${e.caused_by.reason})` : '';
   return `${status} ${e.type}: ${e.reason}${cause}`;
+}
+
+/**
+ * Whether a mapping's fields include every field `wanted` names, objects' and multi-fields' own
+ * fields too. Parameters are not compared: the cluster reports them normalized (defaults left out,
+ * `"true"` for `true`), and a mapping update cannot change an existing field's anyway.
+ */
+export function hasFields(held: Record<string, unknown>, wanted: Record<string, unknown>): boolean {
+  return Object.entries(wanted).every(([name, def]) => {
+    const have = held[name] as Record<string, unknown> | undefined;
+    if (!have) return false;
+    const sub = (key: 'properties' | 'fields') => {
+      const want = (def as Record<string, unknown> | null)?.[key] as Record<string, unknown> | undefined;
+      return !want || hasFields((have[key] ?? {}) as Record<string, unknown>, want);
+    };
+    return sub('properties') && sub('fields');
+  });
 }
