@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NODE_ENV_DEFAULTS, NODE_FLAGS } from '../src/platform/node-flags';
+import { NODE_FLAGS } from '../src/platform/node-flags';
 import { summarizeProfile } from './profile';
 import type { FeederReport } from './protocol';
 import { SandboxProcess } from './sandbox-driver';
@@ -55,18 +55,7 @@ async function main(): Promise<void> {
 
 function rebuild(root: string, sandbox: SandboxProcess, dir: string, profile: boolean): Promise<FeederReport> {
   fs.mkdirSync(dir, { recursive: true });
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    AKINON_URL: sandbox.url,
-    AKINON_CHANNEL_ID: sandbox.channelId,
-    AKINON_TOKEN: sandbox.token,
-    AKINON_RATE_LIMIT: '0',
-    AKINON_CONCURRENCY: '4',
-    AKINON_PAGE_SIZE: '100',
-    STATE_PATH: path.join(dir, 'state.db'),
-    LOG_LEVEL: 'warn',
-    ...NODE_ENV_DEFAULTS,
-  };
+  const env = sandbox.feederEnv(dir);
   // The flags the feeder ships with, or BENCH_NODE_FLAGS to try others on the feeder alone (`BENCH_NODE_FLAGS=--max-semi-space-size=8`).
   const flags = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : NODE_FLAGS;
   const argv: string[] = profile ? [...flags, '--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-name=quick.cpuprofile'] : [...flags];

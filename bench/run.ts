@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/load';
-import { NODE_ENV_DEFAULTS, NODE_FLAGS } from '../src/platform/node-flags';
+import { NODE_FLAGS } from '../src/platform/node-flags';
 import { resourceDefs } from '../src/source/resources';
 import { startElasticsearch } from '../test/support/elasticsearch';
 import { startMeilisearch } from '../test/support/meilisearch';
@@ -507,24 +507,12 @@ function renderAndSay(results: Results): void {
 function sandboxEnv(sandbox: SandboxProcess, name: string, extra: Record<string, string> = {}): Record<string, string> {
   const dir = path.join(work, name);
   fs.mkdirSync(dir, { recursive: true });
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    AKINON_URL: sandbox.url,
-    AKINON_CHANNEL_ID: sandbox.channelId,
-    AKINON_TOKEN: sandbox.token,
-    AKINON_RATE_LIMIT: '0',
-    AKINON_CONCURRENCY: '4',
+  return sandbox.feederEnv(dir, {
     AKINON_PAGE_SIZE: String(PAGE_SIZE),
     SYNC_LAG_SECONDS: '2',
-    STATE_PATH: path.join(dir, 'state.db'),
     SQLITE_PATH: path.join(dir, 'index.db'),
-    LOG_LEVEL: 'warn',
-    ...NODE_ENV_DEFAULTS,
     ...extra,
-  };
-  // An empty value in `extra` removes the setting: the feeder's default applies.
-  for (const [k, v] of Object.entries(env)) if (v === '') delete env[k];
-  return env;
+  });
 }
 
 async function feeder(

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Edit } from './freshness';
+import { NODE_ENV_DEFAULTS } from '../src/platform/node-flags';
 import type { SandboxReply, SandboxRequest } from './protocol';
 
 /** The sandbox in a process of its own (bench/sandbox-process.ts), driven over the fork IPC channel. */
@@ -27,6 +28,29 @@ export class SandboxProcess {
       child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
     });
     return new SandboxProcess(child, ready.url, ready.channelId, ready.token, ready.rows);
+  }
+
+  /**
+   * The environment of a feeder (or a reference) reading this sandbox as fast as it answers (no rate
+   * cap, 4 requests in flight, pages of 100), with its state in `dir`; an empty value in `extra`
+   * removes the setting, so the feeder's default applies.
+   */
+  feederEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      AKINON_URL: this.url,
+      AKINON_CHANNEL_ID: this.channelId,
+      AKINON_TOKEN: this.token,
+      AKINON_RATE_LIMIT: '0',
+      AKINON_CONCURRENCY: '4',
+      AKINON_PAGE_SIZE: '100',
+      STATE_PATH: path.join(dir, 'state.db'),
+      LOG_LEVEL: 'warn',
+      ...NODE_ENV_DEFAULTS,
+      ...extra,
+    };
+    for (const [k, v] of Object.entries(env)) if (v === '') delete env[k];
+    return env;
   }
 
   private ask(req: SandboxRequest): Promise<SandboxReply> {
