@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { z } from 'zod';
 import { LockBusyError } from '../errors';
 import { processAlive, processStart } from '../platform/process';
 import type { StoreDb } from './db';
@@ -9,8 +10,27 @@ export interface RunRecord {
   started_at: string;
   finished_at: string | null;
   outcome: string;
-  summary: Record<string, unknown> | null;
+  /** The figures the run recorded (sync/summary.ts), by name; null while it runs, or if what was stored is not such a record. */
+  summary: RecordedSummary | null;
   error: string | null;
+}
+
+/** A run summary as stored: its kind and figures (numbers), by name. */
+const recordedSummary = z.record(z.string(), z.union([z.number(), z.string()]));
+export type RecordedSummary = z.infer<typeof recordedSummary>;
+
+/**
+ * A stored summary read back. One that is not such a record (a hand-edited store, a future
+ * version's shape) lists its run without figures rather than failing the whole status page.
+ */
+function readSummary(text: string | null): RecordedSummary | null {
+  if (text === null) return null;
+  try {
+    const parsed = recordedSummary.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Runs the history keeps (about a day of syncs every 10 s). */
@@ -36,7 +56,7 @@ export class RunLog {
   recent(limit = 10): RunRecord[] {
     return (this.db.stmt('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as (Omit<RunRecord, 'summary'> & { summary: string | null })[]).map((r) => ({
       ...r,
-      summary: r.summary ? (JSON.parse(r.summary) as Record<string, unknown>) : null,
+      summary: readSummary(r.summary),
     }));
   }
   /** When a run last succeeded (ISO), or null if none ever did. */

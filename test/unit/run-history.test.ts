@@ -23,3 +23,23 @@ describe('the run history stays bounded', () => {
     }
   });
 });
+
+describe('run summaries read back', () => {
+  test('a run lists its recorded figures; a stored summary that is not such a record lists the run without them', () => {
+    const store = new StateStore(path.join(tempDir(), 'state.db'));
+    try {
+      const ok = store.runs.start('sync');
+      store.runs.finish(ok, 'succeeded', { kind: 'sync', written: 3, durationMs: 12 });
+      const odd = store.runs.start('sync');
+      store.runs.finish(odd, 'succeeded', { kind: 'sync', nested: { written: 3 } });
+      const [oddRun, okRun] = store.runs.recent(2);
+      expect(okRun.summary).toEqual({ kind: 'sync', written: 3, durationMs: 12 });
+      // The fault happened: the odd summary is stored as written…
+      expect(oddRun.id).toBe(odd);
+      // …and it is listed with its outcome, without figures.
+      expect(oddRun).toMatchObject({ outcome: 'succeeded', summary: null });
+    } finally {
+      store.close();
+    }
+  });
+});
