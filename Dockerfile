@@ -21,5 +21,5 @@ EXPOSE 8080
 # The first rebuild of a large catalog can take many minutes: /healthz is 503 until a run finishes,
 # so failures in the start period do not count.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15m CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "--max-semi-space-size=16", "dist/cli/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=16", "--max-old-space-size=1024", "dist/cli/main.js"]
 CMD ["serve"]

@@ -12,6 +12,8 @@ import { sync } from '../src/sync/sync';
 import { DiscardSink } from './discard-sink';
 import type { FeederReport } from './protocol';
 import { live } from '../src/sink/types';
+import { runWith, type ProgressEvent } from '../src/sync/context';
+import { memoryTrace } from './memory-trace';
 
 async function main(): Promise<void> {
   const op = process.argv[2] as FeederReport['op'];
@@ -24,7 +26,11 @@ async function main(): Promise<void> {
   );
   try {
     const started = performance.now();
-    const summary = op === 'rebuild' ? await rebuild(rt.ctx) : await sync(rt.ctx);
+    // BENCH_MEMORY_TRACE names a file: the process's memory, sampled with the run's phase.
+    const trace = process.env.BENCH_MEMORY_TRACE ? memoryTrace(process.env.BENCH_MEMORY_TRACE) : null;
+    const onProgress = trace ? (e: ProgressEvent) => trace.phase(e.phase) : undefined;
+    const ctx = runWith(rt.ctx, { onProgress });
+    const summary = await (op === 'rebuild' ? rebuild(ctx) : sync(ctx)).finally(() => trace?.stop());
     const ms = performance.now() - started;
     const documents = await rt.ctx.sink.count(live(rt.ctx.sink, 'products'));
     const report: FeederReport = {

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=16
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=16 --max-old-space-size=1024
 // First: refuse an unsupported Node before a native module can crash it.
 import './node-version';
 import fs from 'node:fs';

@@ -23,9 +23,11 @@ export interface IndexStamp {
   profile: string | null;
 }
 
+/** A document the sink refused: its id, the engine's reason, and the document as the sink was given it (quarantined with the reason). */
 export interface Rejection {
   id: string;
   reason: string;
+  raw: unknown;
 }
 
 export interface SearchQuery {

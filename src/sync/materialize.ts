@@ -9,7 +9,7 @@ import type { BuildOptions, CategoryTree, ProductInput } from '../document/types
 import type { Product } from '../source/schemas';
 import type { StateStore } from '../state/store';
 import { documentsResource } from '../state/documents';
-import { live, type IndexKind, type SinkDocument, type Target } from '../sink/types';
+import { live, type IndexKind, type Rejection, type SinkDocument, type Target } from '../sink/types';
 import { batchBoundary, type RunContext } from './context';
 import type { RunSummary } from './summary';
 import type { Config } from '../config/schema';
@@ -116,25 +116,42 @@ function transformRows(input: ProductInput, tree: CategoryTree): TransformRows {
   });
 }
 
+/*
+ * The write path hands documents to the sink and keeps only ids and hashes while the engine works.
+ * A rebuild holds several batches in flight, and an async function keeps every local and argument
+ * alive while it awaits: the functions below that hold documents are plain functions, which end
+ * once the sink has them, and the async ones that await the sink receive no documents.
+ */
+
 /**
  * Builds the product documents of `ids`, writes those whose content hash differs from the one
  * recorded for `dest`, deletes those that no longer exist or qualify, then records the new hashes
  * and clears the ids from `dest`'s pending set in one transaction — only after the sink accepted the writes.
  */
-export async function writeProducts(ctx: RunContext, dest: Destination, ids: readonly number[], tree: CategoryTree, summary: RunSummary): Promise<void> {
+export function writeProducts(ctx: RunContext, dest: Destination, ids: readonly number[], tree: CategoryTree, summary: RunSummary): Promise<void> {
+  return renderProducts(ctx, ids, tree).then((batch) => writeDocuments(ctx, dest, 'products', batch, ids, summary));
+}
+
+/** A batch rendered: the documents, the ids that stay out of the index, and the products that cannot be rendered. */
+interface RenderedBatch {
+  docs: SinkDocument[];
+  gone: string[];
+  problems: Problem[];
+}
+
+/** Renders the products of `ids`; the rows they are joined from are released on return. */
+async function renderProducts(ctx: RunContext, ids: readonly number[], tree: CategoryTree): Promise<RenderedBatch> {
   const inputs = loadProductInputs(ctx.store, ids);
   const opts = buildOptions(ctx.config);
-  const docs: SinkDocument[] = [];
-  const gone: string[] = [];
-  const problems: Problem[] = [];
+  const batch: RenderedBatch = { docs: [], gone: [], problems: [] };
   for (const id of ids) {
     const input = inputs.get(id);
     const rendered = input ? await renderProduct(ctx, input, tree, opts) : { out: true as const };
-    if ('doc' in rendered) docs.push(rendered.doc);
-    else if ('problem' in rendered) problems.push({ id: String(id), reason: rendered.problem, raw: rendered.raw });
-    else gone.push(String(id));
+    if ('doc' in rendered) batch.docs.push(rendered.doc);
+    else if ('problem' in rendered) batch.problems.push({ id: String(id), reason: rendered.problem, raw: rendered.raw });
+    else batch.gone.push(String(id));
   }
-  await writeDocuments(ctx, dest, 'products', docs, gone, ids, summary, problems);
+  return batch;
 }
 
 /** A document refused: by the transform (its indexed version, if any, stays) or by the sink; quarantined with the reason. */
@@ -144,49 +161,86 @@ export interface Problem {
   raw: unknown;
 }
 
-export async function writeCategories(ctx: RunContext, dest: Destination, ids: readonly number[], tree: CategoryTree, summary: RunSummary): Promise<void> {
-  const docs: SinkDocument[] = [];
-  const gone: string[] = [];
+export function writeCategories(ctx: RunContext, dest: Destination, ids: readonly number[], tree: CategoryTree, summary: RunSummary): Promise<void> {
+  const batch: RenderedBatch = { docs: [], gone: [], problems: [] };
   for (const id of ids) {
     const node = tree.byId.get(id);
-    if (node) docs.push(buildCategoryDocument(node, tree, ctx.config.CATEGORY_PATH_STEP) as unknown as SinkDocument);
-    else gone.push(String(id));
+    if (node) batch.docs.push(buildCategoryDocument(node, tree, ctx.config.CATEGORY_PATH_STEP) as unknown as SinkDocument);
+    else batch.gone.push(String(id));
   }
-  await writeDocuments(ctx, dest, 'categories', docs, gone, ids, summary);
+  return writeDocuments(ctx, dest, 'categories', batch, ids, summary);
 }
 
-async function writeDocuments(
-  ctx: RunContext,
-  dest: Destination,
-  kind: IndexKind,
-  docs: SinkDocument[],
-  gone: string[],
-  ids: readonly number[],
-  summary: RunSummary,
-  problems: readonly Problem[] = [],
-): Promise<void> {
+/**
+ * Hands the documents whose hash changed to the sink, then deletes the gone ones (deleting an id
+ * the index does not hold is harmless; sending it repairs a delete lost to a crash), and records
+ * it all once the sink has accepted both.
+ */
+function writeDocuments(ctx: RunContext, dest: Destination, kind: IndexKind, batch: RenderedBatch, ids: readonly number[], summary: RunSummary): Promise<void> {
   const target = kind === 'products' ? dest.products : dest.categories;
-  const known = ctx.store.documents.hashes(dest.gen, kind, [...docs.map((d) => String(d.id)), ...gone]);
-  const changed: { doc: SinkDocument; hash: string }[] = [];
-  for (const doc of docs) {
+  const { gone, problems } = batch;
+  const known = ctx.store.documents.hashes(dest.gen, kind, [...batch.docs.map((d) => String(d.id)), ...gone]);
+  const changed: Changed[] = [];
+  for (const doc of batch.docs) {
     const hash = documentHash(doc);
     if (known.get(String(doc.id)) !== hash) changed.push({ doc, hash });
     else if (kind === 'products') summary.unchanged++;
   }
-  // Deleting an id the index does not hold is harmless; sending it repairs a delete lost to a crash.
-  if (gone.length) await ctx.sink.delete(target, gone);
-  await writeChanged(ctx, dest.gen, target, changed, summary, {
+  const sending = sendChanged(ctx, target, changed);
+  const deleted = gone.filter((id) => known.has(id)).length;
+  return settleDocuments(ctx, dest.gen, target, sending, gone, deleted, ids, summary, problems);
+}
+
+async function settleDocuments(
+  ctx: RunContext,
+  gen: number,
+  target: Target,
+  sending: Sending,
+  gone: readonly string[],
+  deleted: number,
+  ids: readonly number[],
+  summary: RunSummary,
+  problems: readonly Problem[],
+): Promise<void> {
+  const { kind } = target;
+  // The write is under way; the delete follows it, and a failure of either fails the batch.
+  const deleting = gone.length ? ctx.sink.delete(target, gone) : Promise.resolve();
+  deleting.catch(() => undefined);
+  await recordSent(ctx, gen, target, sending, summary, {
     problems,
+    before: () => deleting,
     alsoInTransaction: () => {
-      for (const id of gone) {
-        if (known.has(id) && kind === 'products') summary.deleted++;
-        ctx.store.documents.deleteHash(dest.gen, kind, id);
-      }
-      ctx.store.documents.clearPending(dest.gen, kind, ids);
+      if (kind === 'products') summary.deleted += deleted;
+      for (const id of gone) ctx.store.documents.deleteHash(gen, kind, id);
+      ctx.store.documents.clearPending(gen, kind, ids);
     },
   });
   if (problems.length)
     ctx.log.warn({ kind, rejected: problems.length, first: { id: problems[0].id, reason: problems[0].reason } }, 'documents the transform could not render');
+}
+
+/** A document to write, with its content hash. */
+export interface Changed {
+  doc: SinkDocument;
+  hash: string;
+}
+
+/** A write handed to the sink: what it answers, and the ids and hashes sent (the documents themselves are the sink's now). */
+interface Sending {
+  rejections: Promise<Rejection[]>;
+  sent: { id: string; hash: string }[];
+}
+
+function sendChanged(ctx: RunContext, target: Target, changed: readonly Changed[]): Sending {
+  const rejections = changed.length
+    ? ctx.sink.write(
+        target,
+        changed.map((c) => c.doc),
+      )
+    : Promise.resolve([]);
+  // Awaited in recordSent; handled here so a failure while a delete is awaited is not unhandled.
+  rejections.catch(() => undefined);
+  return { rejections, sent: changed.map((c) => ({ id: String(c.doc.id), hash: c.hash })) };
 }
 
 /**
@@ -197,29 +251,34 @@ async function writeDocuments(
  * as written. The bookkeeping, and `alsoInTransaction`, commit in one state transaction after the
  * write. Returns the ids written.
  */
-export async function writeChanged(
+export function writeChanged(
   ctx: RunContext,
   gen: number,
   target: Target,
-  changed: readonly { doc: SinkDocument; hash: string }[],
+  changed: readonly Changed[],
   summary: RunSummary,
   opts: { problems?: readonly Problem[]; alsoInTransaction?: () => void } = {},
 ): Promise<Set<string>> {
+  return recordSent(ctx, gen, target, sendChanged(ctx, target, changed), summary, opts);
+}
+
+async function recordSent(
+  ctx: RunContext,
+  gen: number,
+  target: Target,
+  sending: Sending,
+  summary: RunSummary,
+  opts: { problems?: readonly Problem[]; before?: () => Promise<void>; alsoInTransaction?: () => void },
+): Promise<Set<string>> {
   const { kind } = target;
-  const rejections = changed.length
-    ? await ctx.sink.write(
-        target,
-        changed.map((c) => c.doc),
-      )
-    : [];
-  const sent = new Map(changed.map((c) => [String(c.doc.id), c.doc]));
+  const rejections = await sending.rejections;
+  await opts.before?.();
   const refused = new Map((opts.problems ?? []).map((p) => [p.id, p]));
-  for (const r of rejections) if (sent.has(r.id)) refused.set(r.id, { id: r.id, reason: r.reason, raw: sent.get(r.id) });
+  for (const r of rejections) refused.set(r.id, r);
   const written = new Set<string>();
   ctx.store.tx(() => {
     quarantineRefused(ctx, gen, kind, refused.values(), summary);
-    for (const { doc, hash } of changed) {
-      const id = String(doc.id);
+    for (const { id, hash } of sending.sent) {
       if (refused.has(id)) continue;
       ctx.store.documents.setHash(gen, kind, id, hash);
       ctx.store.quarantine.release(documentsResource(kind), id);
@@ -229,7 +288,8 @@ export async function writeChanged(
     }
     opts.alsoInTransaction?.();
   });
-  if (rejections.length) ctx.log.warn({ kind, rejected: rejections.length, first: rejections[0] }, 'documents rejected by the sink');
+  if (rejections.length)
+    ctx.log.warn({ kind, rejected: rejections.length, first: { id: rejections[0].id, reason: rejections[0].reason } }, 'documents rejected by the sink');
   return written;
 }
 

@@ -24,7 +24,8 @@ test('a document the sink refuses during a repair is quarantined with its reason
           const kept = docs.filter((d) => String(d.id) !== victim);
           if (kept.length < docs.length) refused++;
           await sink.write(target, kept);
-          return kept.length < docs.length ? [{ id: victim, reason: 'mapper_parsing_exception: field limit' }] : [];
+          const refusedDoc = docs.find((d) => String(d.id) === victim);
+          return refusedDoc ? [{ id: victim, reason: 'mapper_parsing_exception: field limit', raw: refusedDoc }] : [];
         },
       },
     }) as Sink;

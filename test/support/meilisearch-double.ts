@@ -138,7 +138,14 @@ export class MeilisearchDouble {
     let body: unknown = undefined;
     if (size > 0) {
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        const text = Buffer.concat(chunks).toString('utf8');
+        // NDJSON (one document a line) is read as the engine reads it: as the array of its lines.
+        body = /^application\/x-ndjson/.test(req.headers['content-type'] ?? '')
+          ? text
+              .split('\n')
+              .filter((l) => l.trim())
+              .map((l) => JSON.parse(l) as unknown)
+          : JSON.parse(text);
       } catch {
         return fail(400, 'malformed_payload', 'The json payload provided is malformed.');
       }

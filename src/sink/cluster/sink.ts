@@ -90,7 +90,9 @@ export class ClusterSink implements EngineSink {
           if (drop.status === 429) throttled++;
           else {
             const e = drop.error;
-            rejected.push({ id: String(drop.document.id), reason: e ? `${e.type}: ${e.reason ?? ''}`.trim() : `status ${drop.status}` });
+            const id = String(drop.document.id);
+            const raw = docs.find((d) => String(d.id) === id) ?? drop.document;
+            rejected.push({ id, reason: e ? `${e.type}: ${e.reason ?? ''}`.trim() : `status ${drop.status}`, raw });
           }
         },
       }),

@@ -47,6 +47,53 @@ export interface MeilisearchOptions {
   taskTimeoutMs: number;
 }
 
+/**
+ * Documents as one NDJSON body, in UTF-8 bytes (half the memory of a JavaScript string holding
+ * Turkish text), with each document's id and where its line ends.
+ */
+class NdjsonBatch {
+  readonly ids: string[] = [];
+  /** Each line's end (exclusive, before its newline), in bytes. */
+  private ends: number[] = [];
+  private lines: string[] = [];
+  private body: Buffer | null = null;
+  /** The body's bytes, one newline a document counted. */
+  bytes = 0;
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  add(id: string, json: string, size: number): void {
+    this.ids.push(id);
+    this.lines.push(json);
+    this.bytes += size;
+    this.ends.push(this.bytes - 1);
+  }
+
+  /** Encodes the lines into one body and lets the strings go. */
+  seal(): this {
+    this.body = Buffer.from(this.lines.join('\n'));
+    this.lines = [];
+    return this;
+  }
+
+  text(): string {
+    return this.body!.toString('utf8');
+  }
+
+  /** Documents [from, to) as a batch of their own. */
+  slice(from: number, to: number): NdjsonBatch {
+    const start = from === 0 ? 0 : this.ends[from - 1] + 1;
+    const part = new NdjsonBatch();
+    part.ids.push(...this.ids.slice(from, to));
+    part.ends = this.ends.slice(from, to).map((e) => e - start);
+    part.body = this.body!.subarray(start, this.ends[to - 1]);
+    part.bytes = this.ends[to - 1] - start + 1;
+    return part;
+  }
+}
+
 interface IndexSettings {
   primaryKey: string;
   settings: Record<string, unknown>;
@@ -126,46 +173,58 @@ export class MeilisearchSink implements EngineSink {
     return target;
   }
 
-  async write(target: Target, docs: readonly SinkDocument[]): Promise<Rejection[]> {
+  /**
+   * Not async: each document is serialized once, here, before anything is awaited; its bytes are
+   * what is measured, sent, and split on a document error. The documents themselves are not held
+   * while the engine indexes them: a rebuild keeps several batches queued in the engine.
+   */
+  write(target: Target, docs: readonly SinkDocument[]): Promise<Rejection[]> {
     const rejected: Rejection[] = [];
-    const batches: SinkDocument[][] = [];
-    let batch: SinkDocument[] = [];
-    let bytes = 2;
-    for (const doc of target.kind === 'products' ? docs.map((d) => this.toStored(d)) : docs) {
-      const size = Buffer.byteLength(JSON.stringify(doc)) + 1;
-      if (size + 2 > this.opts.payloadLimitBytes) {
-        rejected.push({ id: String(doc.id), reason: `document of ${size} bytes exceeds MEILI_PAYLOAD_LIMIT_BYTES=${this.opts.payloadLimitBytes}` });
+    const batches: NdjsonBatch[] = [];
+    let batch = new NdjsonBatch();
+    for (const doc of docs) {
+      const json = JSON.stringify(target.kind === 'products' ? this.toStored(doc) : doc);
+      const size = Buffer.byteLength(json) + 1;
+      if (size > this.opts.payloadLimitBytes) {
+        rejected.push({ id: String(doc.id), reason: `document of ${size} bytes exceeds MEILI_PAYLOAD_LIMIT_BYTES=${this.opts.payloadLimitBytes}`, raw: doc });
         continue;
       }
-      if (bytes + size > this.opts.payloadLimitBytes && batch.length) {
-        batches.push(batch);
-        batch = [];
-        bytes = 2;
+      if (batch.bytes + size > this.opts.payloadLimitBytes && batch.size) {
+        batches.push(batch.seal());
+        batch = new NdjsonBatch();
       }
-      batch.push(doc);
-      bytes += size;
+      batch.add(String(doc.id), json, size);
     }
-    if (batch.length) batches.push(batch);
+    if (batch.size) batches.push(batch.seal());
+    return this.addBatches(target, batches, rejected);
+  }
+
+  private async addBatches(target: Target, batches: readonly NdjsonBatch[], rejected: Rejection[]): Promise<Rejection[]> {
     const queue = new PQueue({ concurrency: this.opts.concurrency });
     await Promise.all(batches.map((b) => queue.add(() => this.addBatch(target, b, rejected))));
     return rejected;
   }
 
-  private async addBatch(target: Target, docs: SinkDocument[], rejected: Rejection[]): Promise<void> {
+  /** Adds one batch as one task; on one document's error, halves it until the culprit stands alone. */
+  private async addBatch(target: Target, batch: NdjsonBatch, rejected: Rejection[]): Promise<void> {
     try {
       await this.task(`add documents to ${target.name}`, () =>
-        this.client.index(target.name).addDocuments(docs, { primaryKey: this.mapping[target.kind].primaryKey }),
+        this.client.index(target.name).addDocumentsFromString(batch.text(), 'application/x-ndjson', { primaryKey: this.mapping[target.kind].primaryKey }),
       );
     } catch (err) {
       if (!(err instanceof MeilisearchTaskError) || !DOCUMENT_ERRORS.has(err.engineCode ?? '')) throw err;
       // Additions are atomic per task: find the documents at fault by halving the batch.
-      if (docs.length === 1) {
-        rejected.push({ id: String(docs[0].id), reason: `${err.task.error?.message} [${err.engineCode}]` });
+      if (batch.size === 1) {
+        rejected.push({
+          id: batch.ids[0],
+          reason: `${err.task.error?.message} [${err.engineCode}]`,
+          raw: this.fromStored(JSON.parse(batch.text()) as SinkDocument),
+        });
         return;
       }
-      const half = Math.ceil(docs.length / 2);
-      await this.addBatch(target, docs.slice(0, half), rejected);
-      await this.addBatch(target, docs.slice(half), rejected);
+      const half = Math.ceil(batch.size / 2);
+      await this.addBatch(target, batch.slice(0, half), rejected);
+      await this.addBatch(target, batch.slice(half, batch.size), rejected);
     }
   }
 

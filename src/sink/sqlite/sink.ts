@@ -158,7 +158,7 @@ export class SqliteSink implements EngineSink {
       for (const doc of docs) {
         const id = String(doc.id);
         if (!/^\d{1,15}$/.test(id)) {
-          rejected.push({ id, reason: 'id must be a positive integer (the FTS rowid)' });
+          rejected.push({ id, reason: 'id must be a positive integer (the FTS rowid)', raw: doc });
           continue;
         }
         const num = Number(id);
