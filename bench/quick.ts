@@ -87,13 +87,13 @@ async function main(): Promise<void> {
   }
 }
 
-function rebuild(root: string, sandbox: SandboxProcess, dir: string, sinkEnv: Record<string, string>, last: boolean): Promise<FeederReport> {
+async function rebuild(root: string, sandbox: SandboxProcess, dir: string, sinkEnv: Record<string, string>, last: boolean): Promise<FeederReport> {
   fs.mkdirSync(dir, { recursive: true });
   const profile = last && process.env.BENCH_PROFILE === '1';
   const trace = last && process.env.BENCH_MEMORY_TRACE === '1' ? path.join(ROOT, 'bench', 'results', 'quick-memory.tsv') : '';
   const env = sandbox.feederEnv(dir, { ...sinkEnv, BENCH_MEMORY_TRACE: trace });
   // The flags each build ships with, or BENCH_NODE_FLAGS to try others on the feeder alone (`BENCH_NODE_FLAGS=--max-semi-space-size=8`).
-  const flags = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : shippedFlags(root);
+  const flags = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : await shippedFlags(root);
   const argv: string[] = profile ? [...flags, '--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-name=quick.cpuprofile'] : [...flags];
   return new Promise((resolve, reject) => {
     const sink = SINK === 'discard' ? 'discard' : 'engine';
@@ -115,9 +115,10 @@ function rebuild(root: string, sandbox: SandboxProcess, dir: string, sinkEnv: Re
 }
 
 /** The V8 flags the build at `root` runs the feeder with (src/platform/node-flags.ts). */
-function shippedFlags(root: string): readonly string[] {
+async function shippedFlags(root: string): Promise<readonly string[]> {
   const file = path.join(root, 'dist-bench', 'src', 'platform', 'node-flags.js');
-  return fs.existsSync(file) ? (require(file) as { NODE_FLAGS: readonly string[] }).NODE_FLAGS : [];
+  if (!fs.existsSync(file)) return [];
+  return ((await import(file)) as { NODE_FLAGS: readonly string[] }).NODE_FLAGS;
 }
 
 function log(msg: string): void {

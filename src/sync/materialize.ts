@@ -172,8 +172,8 @@ export function writeCategories(ctx: RunContext, dest: Destination, ids: readonl
 }
 
 /**
- * Hands the documents whose hash changed to the sink, then deletes the gone ones (deleting an id
- * the index does not hold is harmless; sending it repairs a delete lost to a crash), and records
+ * Hands the documents whose hash changed to the sink, deletes the gone ones beside them (deleting an
+ * id the index does not hold is harmless; sending it repairs a delete lost to a crash), and records
  * it all once the sink has accepted both.
  */
 function writeDocuments(ctx: RunContext, dest: Destination, kind: IndexKind, batch: RenderedBatch, ids: readonly number[], summary: RunSummary): Promise<void> {
@@ -203,12 +203,14 @@ async function settleDocuments(
   problems: readonly Problem[],
 ): Promise<void> {
   const { kind } = target;
-  // The write is under way; the delete follows it, and a failure of either fails the batch.
+  // The write is under way; the delete goes beside it. Both settle before the batch does, failed or
+  // not: nothing of a failed batch may still be in flight (a client's retry landing later) when the
+  // next run writes the same ids. A failure of either fails the batch.
   const deleting = gone.length ? ctx.sink.delete(target, gone) : Promise.resolve();
-  deleting.catch(() => undefined);
+  await Promise.allSettled([sending.rejections, deleting]);
+  await deleting;
   await recordSent(ctx, gen, target, sending, summary, {
     problems,
-    before: () => deleting,
     alsoInTransaction: () => {
       if (kind === 'products') summary.deleted += deleted;
       for (const id of gone) ctx.store.documents.deleteHash(gen, kind, id);
@@ -268,11 +270,10 @@ async function recordSent(
   target: Target,
   sending: Sending,
   summary: RunSummary,
-  opts: { problems?: readonly Problem[]; before?: () => Promise<void>; alsoInTransaction?: () => void },
+  opts: { problems?: readonly Problem[]; alsoInTransaction?: () => void },
 ): Promise<Set<string>> {
   const { kind } = target;
   const rejections = await sending.rejections;
-  await opts.before?.();
   const refused = new Map((opts.problems ?? []).map((p) => [p.id, p]));
   for (const r of rejections) refused.set(r.id, r);
   const written = new Set<string>();
